@@ -1,0 +1,352 @@
+"""The organization model: organizations, products, squads, people and who may see them."""
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.lookups import LessThanOrEqual
+from django.urls import reverse
+from django.utils.text import slugify
+
+
+class Methodology(models.TextChoices):
+    SCRUM = "scrum", "Scrum"
+    KANBAN = "kanban", "Kanban"
+    OTHER = "other", "Other"
+    NONE = "none", "None"
+
+
+class Role(models.TextChoices):
+    EXECUTIVE = "executive", "Executive"
+    PRODUCT_LEADER = "product_leader", "Product leader"
+    PRODUCT_MANAGER = "product_manager", "Product manager"
+    PRODUCT_OWNER = "product_owner", "Product owner"
+    ENGINEERING_MANAGER = "engineering_manager", "Engineering manager"
+    OTHER = "other", "Other"
+
+
+# The time-allocation buckets, in the order DOMAIN.md and the interchange use.
+TIME_BUCKETS = ("backlog", "strategy", "discovery", "stakeholders", "ceremonies", "other")
+
+
+class OrganizationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "OrganizationQuerySet":
+        """Organizations the user is a member of (any role)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(memberships__user=user)
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    methodology = models.CharField(
+        max_length=10, choices=Methodology.choices, default=Methodology.SCRUM
+    )
+    reassess_every_days = models.PositiveIntegerField(
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text="How often to re-assess, in days.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reassess_every_days__gte=1), name="org_reassess_every_days_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(methodology__in=Methodology.values), name="org_methodology_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = unique_slug(self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("orgs:organization_detail", kwargs={"slug": self.slug})
+
+
+def unique_slug(name: str) -> str:
+    """A slug for a new organization: the name's, with -2, -3 … when taken."""
+    base = slugify(name)[:200] or "organization"
+    slug, n = base, 1
+    while Organization.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+class Product(models.Model):
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="products"
+    )
+    name = models.CharField(max_length=200)
+    markets = models.JSONField(default=list, blank=True, help_text="Names of the markets served.")
+    personas = models.JSONField(default=list, blank=True, help_text="Names of the personas served.")
+    roadmap_updated_on = models.DateField(null=True, blank=True)
+    last_customer_interview_on = models.DateField(null=True, blank=True)
+    roadmap_reviews_cancelled = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Roadmap reviews cancelled in the last quarter."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "name"], name="product_name_unique_in_org"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        for field in ("markets", "personas"):
+            validate_name_list(getattr(self, field), field)
+
+
+def validate_name_list(value, field: str) -> None:
+    """Markets and personas are lists of distinct, non-blank names."""
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ValidationError({field: "Must be a list of non-blank names."})
+    if len({v.strip().casefold() for v in value}) != len(value):
+        raise ValidationError({field: "Names must not repeat."})
+
+
+class Squad(models.Model):
+    # Denormalised from product so the database can hold squad names unique
+    # across the whole organization; save() keeps it in step with the product.
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="squads")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="squads")
+    name = models.CharField(max_length=200)
+    engineers = models.PositiveIntegerField(null=True, blank=True)
+    methodology = models.CharField(
+        max_length=10,
+        choices=Methodology.choices,
+        blank=True,
+        help_text="Blank means the organization's methodology.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "name"], name="squad_name_unique_in_org"
+            ),
+            models.CheckConstraint(
+                condition=Q(engineers__isnull=True) | Q(engineers__gte=0),
+                name="squad_engineers_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(methodology="") | Q(methodology__in=Methodology.values),
+                name="squad_methodology_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.organization_id = self.product.organization_id
+        super().save(*args, **kwargs)
+
+
+def time_share_field(label: str) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        verbose_name=f"{label} %",
+    )
+
+
+class Person(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="people")
+    name = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, blank=True, help_text="As on their business card.")
+    role = models.CharField(
+        max_length=20,
+        choices=Role.choices,
+        blank=True,
+        help_text="Blank: derived from the title by the title patterns.",
+    )
+    reports_to = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
+    )
+    squads = models.ManyToManyField(Squad, blank=True, related_name="people")
+    time_backlog = time_share_field("Backlog")
+    time_strategy = time_share_field("Strategy")
+    time_discovery = time_share_field("Discovery")
+    time_stakeholders = time_share_field("Stakeholders")
+    time_ceremonies = time_share_field("Ceremonies")
+    time_other = time_share_field("Other")
+    owns_roadmap = models.BooleanField(null=True, blank=True)
+    does_market_research = models.BooleanField(null=True, blank=True)
+    sets_pricing = models.BooleanField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name_plural = "people"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "name"], name="person_name_unique_in_org"
+            ),
+            models.CheckConstraint(condition=~Q(reports_to=F("pk")), name="person_not_own_manager"),
+            models.CheckConstraint(
+                condition=Q(role="") | Q(role__in=Role.values), name="person_role_valid"
+            ),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"time_{b}__gte": 0, f"time_{b}__lte": 100}),
+                    name=f"person_time_{b}_0_100",
+                )
+                for b in TIME_BUCKETS
+            ],
+            models.CheckConstraint(
+                condition=LessThanOrEqual(
+                    F("time_backlog")
+                    + F("time_strategy")
+                    + F("time_discovery")
+                    + F("time_stakeholders")
+                    + F("time_ceremonies")
+                    + F("time_other"),
+                    100,
+                ),
+                name="person_time_total_at_most_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def time(self) -> dict[str, int]:
+        return {b: getattr(self, f"time_{b}") for b in TIME_BUCKETS}
+
+    @property
+    def time_total(self) -> int:
+        return sum(self.time.values())
+
+    def clean(self) -> None:
+        errors = {}
+        if self.time_total > 100:
+            errors["time_backlog"] = (
+                f"Time shares add up to {self.time_total}%; together they may be at most 100%."
+            )
+        if self.reports_to_id is not None:
+            try:
+                check_reporting_line(self, self.reports_to)
+            except ValidationError as e:
+                errors["reports_to"] = e.messages
+        if errors:
+            raise ValidationError(errors)
+
+
+def check_reporting_line(person: Person, manager: Person | None) -> None:
+    """Refuse a manager that would close a loop in the reporting lines.
+
+    Walks up from the manager; the chain is at most as long as the organization
+    is large, and one query fetches all its lines.
+    """
+    if manager is None:
+        return
+    if person.pk is not None and manager.pk == person.pk:
+        raise ValidationError("Nobody can report to themselves.")
+    if manager.organization_id != person.organization_id:
+        raise ValidationError("The manager must belong to the same organization.")
+    if person.pk is None:
+        return
+    lines = dict(
+        Person.objects.filter(organization_id=person.organization_id).values_list(
+            "pk", "reports_to_id"
+        )
+    )
+    seen = set()
+    current = manager.pk
+    while current is not None and current not in seen:
+        if current == person.pk:
+            raise ValidationError(
+                f"{manager.name} already reports, directly or not, to {person.name}: "
+                "that would make a loop."
+            )
+        seen.add(current)
+        current = lines.get(current)
+
+
+class TitlePattern(models.Model):
+    """One line of the ordered title-to-role list; the first matching line wins."""
+
+    position = models.PositiveIntegerField(help_text="Lower positions are tried first.")
+    pattern = models.CharField(
+        max_length=200,
+        help_text="A case-insensitive regular expression searched for in the title, "
+        r"e.g. \bPO\b or director.*product.",
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.pattern} → {self.get_role_display()}"
+
+    def clean(self) -> None:
+        try:
+            re.compile(self.pattern, re.IGNORECASE)
+        except re.error as e:
+            raise ValidationError({"pattern": f"Not a valid regular expression: {e}."}) from e
+
+
+class MemberRole(models.TextChoices):
+    OWNER = "owner", "Owner"
+    EDITOR = "editor", "Editor"
+    VIEWER = "viewer", "Viewer"
+
+
+class Membership(models.Model):
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=MemberRole.choices, default=MemberRole.VIEWER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organization", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "user"], name="membership_unique"),
+            models.CheckConstraint(
+                condition=Q(role__in=MemberRole.values), name="membership_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}) in {self.organization}"
+
+    @property
+    def can_edit(self) -> bool:
+        return self.role in (MemberRole.OWNER, MemberRole.EDITOR)
+
+    @property
+    def can_manage_members(self) -> bool:
+        return self.role == MemberRole.OWNER
