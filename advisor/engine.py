@@ -1,0 +1,435 @@
+"""The rules engine: from facts and heuristics to findings, verdicts and the staffing plan.
+
+Plain Python, like Django's system checks: each heuristic is evaluated against
+every subject of its scope; a heuristic that raises yields an `error` finding
+and the rest of the assessment goes on. `assess()` is the one entry point.
+"""
+
+import logging
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from advisor.conditions import ClauseResult, evaluate, facts_named, validate_condition
+from advisor.facts import CATALOGUE, OrgFacts, OrgSnapshot, Scope, Subject, compute_facts
+from orgs.models import Role
+
+logger = logging.getLogger(__name__)
+
+# Outcomes that set a product's verdict, highest first; `keep` is nothing fired.
+VERDICT_PRECEDENCE = ("pm_only", "split", "merge")
+KEEP = "keep"
+VERDICTS = (*VERDICT_PRECEDENCE, KEEP)
+OUTCOMES_BY_SCOPE: dict[Scope, tuple[str, ...]] = {
+    Scope.PRODUCT: (*VERDICT_PRECEDENCE, "gap"),
+    Scope.SQUAD: ("gap",),
+    Scope.PERSON: ("retitle",),
+}
+ERROR = "error"
+TITLE_OF_ROLE = {Role.PRODUCT_MANAGER: "Product Manager", Role.PRODUCT_OWNER: "Product Owner"}
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+@dataclass(frozen=True)
+class HeuristicSpec:
+    code: str
+    name: str
+    scope: Scope
+    condition: Mapping[str, Any]
+    outcome: str
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    severity: str = "warning"
+    message: str = ""
+    source: str = ""
+    description: str = ""
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class StaffingRules:
+    """The ratios of the staffing plan and the votes that settle `scope_role`."""
+
+    pms_per_product: Decimal = Decimal(1)
+    pos_per_scrum_squad: Decimal = Decimal(1)
+    scope_votes_needed: int = 3
+
+
+@dataclass(frozen=True)
+class Finding:
+    heuristic: str
+    name: str
+    scope: Scope
+    subject: str
+    outcome: str
+    severity: str
+    message: str
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+    thresholds: Mapping[str, Any] = field(default_factory=dict)
+    trace: tuple[ClauseResult, ...] = ()
+    source: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "heuristic": self.heuristic,
+            "name": self.name,
+            "outcome": self.outcome,
+            "severity": self.severity,
+            "message": self.message,
+            "evidence": dict(self.evidence),
+            "thresholds": dict(self.thresholds),
+            "trace": [c.to_json() for c in self.trace],
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class Staffing:
+    product_managers: int
+    product_owners: int
+
+    def to_json(self) -> dict[str, int]:
+        return {"product_managers": self.product_managers, "product_owners": self.product_owners}
+
+
+@dataclass(frozen=True)
+class ProductPlan:
+    subject: Subject
+    verdict: str
+    current: Staffing
+    recommended: Staffing
+    actions: tuple[str, ...]
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class MissingFact:
+    scope: Scope
+    subject: str
+    fact: str
+    field: str
+    meaning: str
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "scope": str(self.scope),
+            "subject": self.subject,
+            "fact": self.fact,
+            "field": self.field,
+            "meaning": self.meaning,
+        }
+
+
+@dataclass(frozen=True)
+class Result:
+    facts: OrgFacts
+    products: tuple[ProductPlan, ...]
+    findings_by_subject: Mapping[tuple[Scope, int], tuple[Finding, ...]]
+    missing_facts: tuple[MissingFact, ...]
+    errors: tuple[str, ...]
+
+    def findings_for(self, subject: Subject) -> tuple[Finding, ...]:
+        return self.findings_by_subject.get((subject.scope, subject.id), ())
+
+    def to_json(self, *, ruleset_version: str) -> dict[str, Any]:
+        """The assessment as the command-line contract of DOMAIN.md spells it."""
+
+        def finding_list(subject: Subject) -> list[dict[str, Any]]:
+            return [f.to_json() for f in self.findings_for(subject)]
+
+        return {
+            "organization": self.facts.organization,
+            "as_of": self.facts.as_of.isoformat(),
+            "ruleset_version": ruleset_version,
+            "products": [
+                {
+                    "name": plan.subject.name,
+                    "verdict": plan.verdict,
+                    "current": plan.current.to_json(),
+                    "recommended": plan.recommended.to_json(),
+                    "actions": list(plan.actions),
+                    "findings": [f.to_json() for f in plan.findings],
+                }
+                for plan in self.products
+            ],
+            "people": [
+                {
+                    "name": person.name,
+                    "role": person.facts["role"],
+                    "scope_role": person.facts["scope_role"],
+                    "scope_votes": [
+                        {"fact": v.fact, "value": v.value, "vote": v.vote, "reason": v.reason}
+                        for v in person.votes
+                    ],
+                    "findings": finding_list(person),
+                }
+                for person in self.facts.people
+            ],
+            "squads": [
+                {"name": squad.name, "findings": finding_list(squad)} for squad in self.facts.squads
+            ],
+            "missing_facts": [m.to_json() for m in self.missing_facts],
+            "errors": list(self.errors),
+        }
+
+
+def format_value(name: str, value: Any) -> str:
+    """A fact or parameter value as a person reads it."""
+    if value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if name.endswith("_share"):
+        return f"{value}%"
+    if name.endswith("role") and value in Role.values:
+        return Role(value).label.lower()
+    return str(value)
+
+
+def message_placeholders(template: str) -> list[str]:
+    return _PLACEHOLDER.findall(template)
+
+
+def validate_message(
+    template: str, *, scope: Scope | str, parameters: Mapping[str, Any]
+) -> list[str]:
+    """Placeholders a message template names that are neither facts, parameters nor `subject`."""
+    known = {"subject", *CATALOGUE[Scope(scope)], *parameters}
+    return [
+        f"message: unknown placeholder {{{name}}} (use a fact, a parameter or {{subject}})"
+        for name in message_placeholders(template)
+        if name not in known
+    ]
+
+
+def render_message(
+    template: str, *, subject: str, facts: Mapping[str, Any], parameters: Mapping[str, Any]
+) -> str:
+    """Fill `{fact}`, `{parameter}` and `{subject}` placeholders; nothing else is interpreted."""
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name == "subject":
+            return subject
+        if name in parameters:
+            return format_value(name, parameters[name])
+        return format_value(name, facts[name])
+
+    return _PLACEHOLDER.sub(fill, template)
+
+
+def validate_heuristic(spec: HeuristicSpec) -> list[str]:
+    """Every problem that would stop the heuristic from being evaluated."""
+    problems = []
+    if spec.scope not in OUTCOMES_BY_SCOPE:
+        return [f"scope: unknown scope {spec.scope!r}"]
+    if spec.outcome not in OUTCOMES_BY_SCOPE[spec.scope]:
+        problems.append(
+            f"outcome: {spec.outcome!r} does not fit a {spec.scope} heuristic "
+            f"(use one of {', '.join(OUTCOMES_BY_SCOPE[spec.scope])})"
+        )
+    problems += validate_parameters(spec.parameters)
+    if not problems:
+        problems += validate_condition(spec.condition, scope=spec.scope, parameters=spec.parameters)
+        problems += validate_message(spec.message, scope=spec.scope, parameters=spec.parameters)
+    return problems
+
+
+def validate_parameters(parameters: Any) -> list[str]:
+    if not isinstance(parameters, dict):
+        return ["parameters: must be an object of name: value"]
+    return [
+        f"parameters.{name}: must be a number, true/false or a role/methodology name"
+        for name, value in parameters.items()
+        if not (isinstance(value, int | float | bool | str)) or not re.fullmatch(r"\w+", name)
+    ]
+
+
+def _evaluate_one(spec: HeuristicSpec, subject: Subject) -> Finding | None:
+    fired, trace = evaluate(spec.condition, subject.facts, spec.parameters)
+    if not fired:
+        return None
+    named = facts_named(spec.condition)
+    return Finding(
+        heuristic=spec.code,
+        name=spec.name,
+        scope=spec.scope,
+        subject=subject.name,
+        outcome=spec.outcome,
+        severity=spec.severity,
+        message=render_message(
+            spec.message, subject=subject.name, facts=subject.facts, parameters=spec.parameters
+        ),
+        evidence={name: subject.facts[name] for name in named},
+        thresholds={c.param: c.threshold for c in trace if c.param is not None},
+        trace=trace,
+        source=spec.source,
+    )
+
+
+def _error_finding(spec: HeuristicSpec, subject: Subject, exc: Exception) -> Finding:
+    return Finding(
+        heuristic=spec.code,
+        name=spec.name,
+        scope=spec.scope,
+        subject=subject.name,
+        outcome=ERROR,
+        severity=ERROR,
+        message=f"This heuristic could not be evaluated ({type(exc).__name__}: {exc}); "
+        "the rest of the assessment is unaffected.",
+        source=spec.source,
+    )
+
+
+def verdict_of(outcomes: Iterable[str]) -> str:
+    """The highest-ranking verdict among the outcomes; `keep` when none sets one."""
+    present = set(outcomes)
+    return next((v for v in VERDICT_PRECEDENCE if v in present), KEEP)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def recommend(verdict: str, product: Subject, rules: StaffingRules) -> Staffing:
+    """The staffing the verdict calls for, by the ratios of the rules."""
+    current = Staffing(product.facts["product_managers"], product.facts["product_owners"])
+    pms = math.ceil(rules.pms_per_product)
+    if verdict == "split":
+        return Staffing(pms, math.ceil(rules.pos_per_scrum_squad * product.facts["scrum_squads"]))
+    if verdict in ("merge", "pm_only"):
+        return Staffing(pms, 0)
+    return current
+
+
+def plan_actions(
+    verdict: str,
+    current: Staffing,
+    recommended: Staffing,
+    related: Sequence[Finding],
+) -> tuple[str, ...]:
+    """The difference between current and recommended staffing, in plain words."""
+    actions: list[str] = []
+    pm_gap = recommended.product_managers - current.product_managers
+    po_gap = recommended.product_owners - current.product_owners
+    if pm_gap > 0:
+        actions.append(f"add {_plural(pm_gap, 'product manager')}")
+    elif pm_gap < 0:
+        actions.append(
+            f"consolidate {_plural(current.product_managers, 'product manager')} "
+            f"into {recommended.product_managers}"
+        )
+    if verdict in ("merge", "pm_only") and current.product_owners:
+        reason = (
+            "no squad works in Scrum, so there is no sprint backlog to own"
+            if verdict == "pm_only"
+            else "the team is small enough for one person to do both"
+        )
+        actions.append(f"fold the PO role into the PM role ({reason})")
+    elif po_gap > 0:
+        actions.append(f"add {_plural(po_gap, 'product owner')}")
+    elif po_gap < 0:
+        actions.append(
+            f"reduce product owners from {current.product_owners} to {recommended.product_owners}"
+        )
+    for finding in related:
+        if finding.outcome == "retitle":
+            title = TITLE_OF_ROLE.get(finding.evidence.get("scope_role"), "their actual role")
+            action = f"retitle {finding.subject} to {title}"
+        elif finding.outcome == "gap" and finding.scope == Scope.SQUAD:
+            action = f"name a backlog owner for squad {finding.subject}"
+        elif finding.outcome == "gap":
+            action = f"name a roadmap owner for {finding.subject}"
+        else:
+            continue
+        if action not in actions:
+            actions.append(action)
+    return tuple(actions)
+
+
+def _missing_facts(facts: OrgFacts, heuristics: Sequence[HeuristicSpec]) -> list[MissingFact]:
+    """Unknown facts a person could fill in, where a heuristic or a scope vote needed them."""
+    read: dict[Scope, set[str]] = defaultdict(set)
+    for spec in heuristics:
+        read[spec.scope].update(facts_named(spec.condition))
+    vote_inputs = {"owns_roadmap", "does_market_research"}
+    missing = []
+    for scope in Scope:
+        for subject in facts.subjects(scope):
+            for fact in subject.missing():
+                needed = fact.name in read[scope] or (
+                    scope == Scope.PERSON
+                    and fact.name in vote_inputs
+                    and subject.facts["role"] in TITLE_OF_ROLE
+                )
+                if needed:
+                    missing.append(
+                        MissingFact(scope, subject.name, fact.name, fact.input_field, fact.meaning)
+                    )
+    return missing
+
+
+def assess(
+    snapshot: OrgSnapshot,
+    heuristics: Sequence[HeuristicSpec],
+    *,
+    as_of: date,
+    rules: StaffingRules | None = None,
+) -> Result:
+    """Assess an organization: findings for every subject, a verdict and plan per product."""
+    rules = rules or StaffingRules()
+    facts = compute_facts(snapshot, as_of=as_of, scope_votes_needed=rules.scope_votes_needed)
+
+    usable: list[HeuristicSpec] = []
+    errors: list[str] = []
+    for spec in heuristics:
+        if not spec.enabled:
+            continue
+        problems = validate_heuristic(spec)
+        if problems:
+            errors.append(f"{spec.code}: skipped, its definition is invalid: {'; '.join(problems)}")
+        else:
+            usable.append(spec)
+
+    findings: dict[tuple[Scope, int], list[Finding]] = defaultdict(list)
+    for spec in usable:
+        for subject in facts.subjects(spec.scope):
+            try:
+                finding = _evaluate_one(spec, subject)
+            except Exception as exc:
+                logger.exception("Heuristic %s failed on %s", spec.code, subject.name)
+                finding = _error_finding(spec, subject, exc)
+            if finding is not None:
+                findings[(subject.scope, subject.id)].append(finding)
+
+    # Which squad and person findings bear on each product's plan.
+    related: dict[int, list[Finding]] = defaultdict(list)
+    for scope in (Scope.SQUAD, Scope.PERSON):
+        for subject in facts.subjects(scope):
+            for finding in findings.get((scope, subject.id), ()):
+                for product_id in subject.product_ids:
+                    related[product_id].append(finding)
+
+    plans = []
+    for product in facts.products:
+        own = tuple(findings.get((Scope.PRODUCT, product.id), ()))
+        verdict = verdict_of(f.outcome for f in own)
+        current = Staffing(product.facts["product_managers"], product.facts["product_owners"])
+        recommended = recommend(verdict, product, rules)
+        actions = plan_actions(verdict, current, recommended, [*own, *related.get(product.id, [])])
+        plans.append(ProductPlan(product, verdict, current, recommended, actions, own))
+
+    return Result(
+        facts=facts,
+        products=tuple(plans),
+        findings_by_subject={key: tuple(value) for key, value in findings.items()},
+        missing_facts=tuple(_missing_facts(facts, usable)),
+        errors=tuple(errors),
+    )

@@ -1,0 +1,406 @@
+"""The facts the heuristics read, and how they are computed from an organization.
+
+Plain Python: `OrgSnapshot` is the organization as loaded (see `advisor.loading`),
+`compute_facts` turns it into one `Subject` per product, squad and person. No ORM,
+no request, so every rule here is tested without a database.
+
+Unknown inputs stay unknown (None). A fact is unknown when any input it is
+computed from is unknown; a heuristic never fires on an unknown value.
+"""
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from orgs.models import TIME_BUCKETS, Methodology, Role
+from orgs.roles import TitleRule, role_from_title
+
+
+class Scope(StrEnum):
+    PRODUCT = "product"
+    SQUAD = "squad"
+    PERSON = "person"
+
+
+class FactType(StrEnum):
+    INT = "int"
+    BOOL = "bool"
+    ROLE = "role"
+    METHODOLOGY = "methodology"
+
+
+# Values an enum-typed fact may take, for validating conditions.
+ENUM_VALUES: dict[FactType, tuple[str, ...]] = {
+    FactType.ROLE: tuple(Role.values),
+    FactType.METHODOLOGY: tuple(Methodology.values),
+}
+
+
+@dataclass(frozen=True)
+class Fact:
+    name: str
+    scope: Scope
+    type: FactType
+    meaning: str
+    # The model field a person fills in to make this fact known, if any; an
+    # unknown fact with an input field is reported as missing. "squads.engineers"
+    # and "people.owns_roadmap" are fields of the product's squads or people.
+    input_field: str = ""
+
+
+def _facts(scope: Scope, *rows: tuple) -> dict[str, Fact]:
+    return {row[0]: Fact(row[0], scope, *row[1:]) for row in rows}
+
+
+INT, BOOL = FactType.INT, FactType.BOOL
+
+CATALOGUE: dict[Scope, dict[str, Fact]] = {
+    Scope.PRODUCT: _facts(
+        Scope.PRODUCT,
+        ("squads", INT, "Squads working on the product."),
+        ("scrum_squads", INT, "Its squads whose methodology (or the organization's) is Scrum."),
+        ("engineers", INT, "Engineers across its squads.", "squads.engineers"),
+        ("markets", INT, "Markets it serves.", "markets"),
+        ("personas", INT, "Personas it serves.", "personas"),
+        ("roadmap_age_days", INT, "Days since the roadmap was last updated.", "roadmap_updated_on"),
+        (
+            "interview_age_days",
+            INT,
+            "Days since the last customer interview.",
+            "last_customer_interview_on",
+        ),
+        (
+            "reviews_cancelled",
+            INT,
+            "Roadmap reviews cancelled in the last quarter.",
+            "roadmap_reviews_cancelled",
+        ),
+        ("product_managers", INT, "Product managers serving at least one of its squads."),
+        ("product_owners", INT, "Product owners serving at least one of its squads."),
+        (
+            "pm_squads",
+            INT,
+            "The most squads any of its product managers serves, across the organization.",
+        ),
+        ("pm_backlog_share", INT, "The highest backlog share (%) among its product managers."),
+        (
+            "roadmap_owners",
+            INT,
+            "People serving its squads who own the roadmap.",
+            "people.owns_roadmap",
+        ),
+    ),
+    Scope.SQUAD: _facts(
+        Scope.SQUAD,
+        ("engineers", INT, "Engineers in the squad.", "engineers"),
+        ("methodology", FactType.METHODOLOGY, "Its methodology, or the organization's."),
+        ("is_scrum", BOOL, "Whether the squad works in Scrum."),
+        ("product_managers", INT, "Product managers serving the squad."),
+        ("product_owners", INT, "Product owners serving the squad."),
+        ("backlog_owners", INT, "Product owners and product managers serving the squad."),
+    ),
+    Scope.PERSON: _facts(
+        Scope.PERSON,
+        ("role", FactType.ROLE, "The role from the title, or as set by hand."),
+        ("scope_role", FactType.ROLE, "The role their actual work shows (the scope votes)."),
+        ("manager_role", FactType.ROLE, "The role of whom they report to."),
+        ("squads_served", INT, "Squads they serve."),
+        ("products_served", INT, "Products whose squads they serve."),
+        *(
+            (f"{bucket}_share", INT, f"Share of their time on {bucket} (%).")
+            for bucket in TIME_BUCKETS
+        ),
+        ("owns_roadmap", BOOL, "Whether they own the roadmap.", "owns_roadmap"),
+        (
+            "does_market_research",
+            BOOL,
+            "Whether they do market research.",
+            "does_market_research",
+        ),
+        ("sets_pricing", BOOL, "Whether they set pricing.", "sets_pricing"),
+        ("scope_votes_pm", INT, "Scope votes for product-manager work."),
+        ("scope_votes_po", INT, "Scope votes for product-owner work."),
+    ),
+}
+
+
+# --- The organization as loaded --------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProductIn:
+    id: int
+    name: str
+    markets: tuple[str, ...] | None = ()
+    personas: tuple[str, ...] | None = ()
+    roadmap_updated_on: date | None = None
+    last_customer_interview_on: date | None = None
+    roadmap_reviews_cancelled: int | None = None
+
+
+@dataclass(frozen=True)
+class SquadIn:
+    id: int
+    name: str
+    product_id: int
+    engineers: int | None = None
+    methodology: str = ""  # blank: the organization's
+
+
+@dataclass(frozen=True)
+class PersonIn:
+    id: int
+    name: str
+    title: str = ""
+    role: str = ""  # blank: derived from the title
+    reports_to_id: int | None = None
+    squad_ids: tuple[int, ...] = ()
+    time: Mapping[str, int] = field(default_factory=dict)
+    owns_roadmap: bool | None = None
+    does_market_research: bool | None = None
+    sets_pricing: bool | None = None
+
+
+@dataclass(frozen=True)
+class OrgSnapshot:
+    name: str
+    slug: str
+    methodology: str
+    products: tuple[ProductIn, ...]
+    squads: tuple[SquadIn, ...]
+    people: tuple[PersonIn, ...]
+    title_rules: tuple[TitleRule, ...]
+
+
+# --- Facts ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScopeVote:
+    """One of the four votes on whether a person's work is a PM's or a PO's."""
+
+    fact: str
+    value: Any
+    vote: str | None  # Role.PRODUCT_MANAGER, Role.PRODUCT_OWNER, or None for no vote
+    reason: str
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A product, squad or person with the facts computed for it."""
+
+    scope: Scope
+    id: int
+    name: str
+    facts: Mapping[str, Any]
+    product_ids: tuple[int, ...] = ()  # squads: their product; people: the products they serve
+    votes: tuple[ScopeVote, ...] = ()  # people only
+
+    def missing(self) -> list[Fact]:
+        """Facts that are unknown because a person left an input blank."""
+        catalogue = CATALOGUE[self.scope]
+        return [
+            catalogue[name]
+            for name, value in self.facts.items()
+            if value is None and catalogue[name].input_field
+        ]
+
+
+@dataclass(frozen=True)
+class OrgFacts:
+    organization: str
+    slug: str
+    as_of: date
+    products: tuple[Subject, ...]
+    squads: tuple[Subject, ...]
+    people: tuple[Subject, ...]
+
+    def subjects(self, scope: Scope) -> tuple[Subject, ...]:
+        return {Scope.PRODUCT: self.products, Scope.SQUAD: self.squads, Scope.PERSON: self.people}[
+            scope
+        ]
+
+    def to_json(self) -> dict[str, Any]:
+        """The facts as stored with an assessment: plain JSON."""
+
+        def subject(s: Subject) -> dict[str, Any]:
+            data: dict[str, Any] = {"name": s.name, "facts": dict(s.facts)}
+            if s.votes:
+                data["scope_votes"] = [
+                    {"fact": v.fact, "value": v.value, "vote": v.vote, "reason": v.reason}
+                    for v in s.votes
+                ]
+            return data
+
+        return {
+            "organization": self.organization,
+            "as_of": self.as_of.isoformat(),
+            "products": [subject(s) for s in self.products],
+            "squads": [subject(s) for s in self.squads],
+            "people": [subject(s) for s in self.people],
+        }
+
+
+def _age_days(as_of: date, on: date | None) -> int | None:
+    return None if on is None else (as_of - on).days
+
+
+def _count_known(values: list[bool | None]) -> int | None:
+    """How many are true; unknown when none is and any is unknown."""
+    true = sum(1 for v in values if v is True)
+    if true == 0 and any(v is None for v in values):
+        return None
+    return true
+
+
+def scope_votes(
+    *,
+    owns_roadmap: bool | None,
+    manager_role: str | None,
+    does_market_research: bool | None,
+    squads_served: int,
+) -> tuple[ScopeVote, ...]:
+    """The four votes of pm-vs-po-split-or-merge.txt, "Title Inflation"."""
+    pm, po = Role.PRODUCT_MANAGER.value, Role.PRODUCT_OWNER.value
+    votes = []
+    if owns_roadmap is None:
+        votes.append(ScopeVote("owns_roadmap", None, None, "roadmap ownership is unknown"))
+    elif owns_roadmap:
+        votes.append(ScopeVote("owns_roadmap", True, pm, "owns the roadmap"))
+    else:
+        votes.append(ScopeVote("owns_roadmap", False, po, "does not own the roadmap"))
+
+    if manager_role in (Role.EXECUTIVE, Role.PRODUCT_LEADER):
+        votes.append(
+            ScopeVote("manager_role", manager_role, pm, "reports to a product or company leader")
+        )
+    elif manager_role in (Role.ENGINEERING_MANAGER, Role.PRODUCT_MANAGER):
+        votes.append(
+            ScopeVote(
+                "manager_role", manager_role, po, "reports to an engineering or product manager"
+            )
+        )
+    else:
+        votes.append(ScopeVote("manager_role", manager_role, None, "reporting line does not tell"))
+
+    if does_market_research is None:
+        votes.append(ScopeVote("does_market_research", None, None, "market research is unknown"))
+    elif does_market_research:
+        votes.append(ScopeVote("does_market_research", True, pm, "does market research"))
+    else:
+        votes.append(ScopeVote("does_market_research", False, po, "does no market research"))
+
+    if squads_served >= 2:
+        votes.append(ScopeVote("squads_served", squads_served, pm, "serves two or more squads"))
+    elif squads_served == 1:
+        votes.append(ScopeVote("squads_served", 1, po, "serves exactly one squad"))
+    else:
+        votes.append(ScopeVote("squads_served", 0, None, "serves no squad"))
+    return tuple(votes)
+
+
+def compute_facts(snapshot: OrgSnapshot, *, as_of: date, scope_votes_needed: int = 3) -> OrgFacts:
+    """Every fact of every product, squad and person, in time linear in the organization's size."""
+    squad_product = {s.id: s.product_id for s in snapshot.squads}
+
+    role_of: dict[int, str] = {
+        p.id: p.role or role_from_title(p.title, snapshot.title_rules) for p in snapshot.people
+    }
+    people_by_squad: dict[int, list[PersonIn]] = defaultdict(list)
+    people_by_product: dict[int, dict[int, PersonIn]] = defaultdict(dict)
+    for person in snapshot.people:
+        for squad_id in person.squad_ids:
+            people_by_squad[squad_id].append(person)
+            people_by_product[squad_product[squad_id]][person.id] = person
+
+    def methodology(squad: SquadIn) -> str:
+        return squad.methodology or snapshot.methodology
+
+    # People.
+    people: list[Subject] = []
+    for person in snapshot.people:
+        manager_role = role_of.get(person.reports_to_id) if person.reports_to_id else None
+        squads_served = len(person.squad_ids)
+        products = tuple(sorted({squad_product[s] for s in person.squad_ids}))
+        votes = scope_votes(
+            owns_roadmap=person.owns_roadmap,
+            manager_role=manager_role,
+            does_market_research=person.does_market_research,
+            squads_served=squads_served,
+        )
+        pm_votes = sum(1 for v in votes if v.vote == Role.PRODUCT_MANAGER)
+        po_votes = sum(1 for v in votes if v.vote == Role.PRODUCT_OWNER)
+        scope_role = None
+        if pm_votes >= scope_votes_needed:
+            scope_role = Role.PRODUCT_MANAGER.value
+        elif po_votes >= scope_votes_needed:
+            scope_role = Role.PRODUCT_OWNER.value
+        facts: dict[str, Any] = {
+            "role": role_of[person.id],
+            "scope_role": scope_role,
+            "manager_role": manager_role,
+            "squads_served": squads_served,
+            "products_served": len(products),
+            **{f"{b}_share": int(person.time.get(b, 0)) for b in TIME_BUCKETS},
+            "owns_roadmap": person.owns_roadmap,
+            "does_market_research": person.does_market_research,
+            "sets_pricing": person.sets_pricing,
+            "scope_votes_pm": pm_votes,
+            "scope_votes_po": po_votes,
+        }
+        people.append(Subject(Scope.PERSON, person.id, person.name, facts, products, votes))
+
+    # Squads.
+    squads: list[Subject] = []
+    for squad in snapshot.squads:
+        served_by = people_by_squad.get(squad.id, [])
+        pms = sum(1 for p in served_by if role_of[p.id] == Role.PRODUCT_MANAGER)
+        pos = sum(1 for p in served_by if role_of[p.id] == Role.PRODUCT_OWNER)
+        facts = {
+            "engineers": squad.engineers,
+            "methodology": methodology(squad),
+            "is_scrum": methodology(squad) == Methodology.SCRUM,
+            "product_managers": pms,
+            "product_owners": pos,
+            "backlog_owners": pms + pos,
+        }
+        squads.append(Subject(Scope.SQUAD, squad.id, squad.name, facts, (squad.product_id,)))
+
+    # Products.
+    squads_of_product: dict[int, list[SquadIn]] = defaultdict(list)
+    for squad in snapshot.squads:
+        squads_of_product[squad.product_id].append(squad)
+    products: list[Subject] = []
+    for product in snapshot.products:
+        its_squads = squads_of_product.get(product.id, [])
+        served_by = list(people_by_product.get(product.id, {}).values())
+        pms = [p for p in served_by if role_of[p.id] == Role.PRODUCT_MANAGER]
+        engineers = [s.engineers for s in its_squads]
+        facts = {
+            "squads": len(its_squads),
+            "scrum_squads": sum(1 for s in its_squads if methodology(s) == Methodology.SCRUM),
+            "engineers": None if None in engineers else sum(engineers),
+            "markets": None if product.markets is None else len(product.markets),
+            "personas": None if product.personas is None else len(product.personas),
+            "roadmap_age_days": _age_days(as_of, product.roadmap_updated_on),
+            "interview_age_days": _age_days(as_of, product.last_customer_interview_on),
+            "reviews_cancelled": product.roadmap_reviews_cancelled,
+            "product_managers": len(pms),
+            "product_owners": sum(1 for p in served_by if role_of[p.id] == Role.PRODUCT_OWNER),
+            "pm_squads": max((len(p.squad_ids) for p in pms), default=None),
+            "pm_backlog_share": max((int(p.time.get("backlog", 0)) for p in pms), default=None),
+            "roadmap_owners": _count_known([p.owns_roadmap for p in served_by]),
+        }
+        products.append(Subject(Scope.PRODUCT, product.id, product.name, facts))
+
+    return OrgFacts(
+        organization=snapshot.name,
+        slug=snapshot.slug,
+        as_of=as_of,
+        products=tuple(products),
+        squads=tuple(squads),
+        people=tuple(people),
+    )
