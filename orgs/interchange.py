@@ -1,0 +1,672 @@
+"""The JSON interchange: one document is one organization (DOMAIN.md, "Interchange format").
+
+Reading is parse_document → validate_document → import_document; writing is
+export_document → dumps. Validation reads the whole document and reports every
+problem by its JSON path, so a user fixes a file in one pass; the import writes
+nothing unless the document is clean. docs/interchange.md lists the rules.
+"""
+
+import difflib
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import models, transaction
+from django.db.models import Prefetch
+
+from orgs.models import (
+    TIME_BUCKETS,
+    MemberRole,
+    Membership,
+    Methodology,
+    Organization,
+    Person,
+    Product,
+    Role,
+    Squad,
+)
+
+FORMAT = "team-structure-advisor/v1"
+MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
+
+# Read from the model fields so that a valid document always fits the tables.
+NAME_MAX_LENGTH = min(
+    model._meta.get_field("name").max_length for model in (Organization, Product, Squad, Person)
+)
+TITLE_MAX_LENGTH = Person._meta.get_field("title").max_length
+# PositiveIntegerField holds at most this on every supported database.
+MAX_COUNT = 2_147_483_647
+MAX_REASSESS_DAYS = 3650
+
+DOCUMENT_KEYS = ("format", "organization", "products", "people")
+ORGANIZATION_KEYS = ("name", "methodology", "reassess_every_days")
+PRODUCT_KEYS = (
+    "name",
+    "markets",
+    "personas",
+    "roadmap_updated_on",
+    "last_customer_interview_on",
+    "roadmap_reviews_cancelled",
+    "squads",
+)
+SQUAD_KEYS = ("name", "engineers", "methodology")
+PERSON_KEYS = (
+    "name",
+    "title",
+    "role",
+    "reports_to",
+    "squads",
+    "time",
+    "owns_roadmap",
+    "does_market_research",
+    "sets_pricing",
+)
+RESPONSIBILITIES = ("owns_roadmap", "does_market_research", "sets_pricing")
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a document, at a JSON path such as `people[3].squads[0]`."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class InterchangeError(Exception):
+    """A document that cannot be read or imported; `problems` lists every reason."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+# Reading
+
+
+class _ConstantRefused(ValueError):
+    pass
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _ConstantRefused(name)
+
+
+def parse_document(raw: bytes | str) -> dict:
+    """The JSON object in `raw`, or InterchangeError if it is too large or not a JSON object."""
+    size = len(raw.encode()) if isinstance(raw, str) else len(raw)
+    if size > MAX_DOCUMENT_BYTES:
+        raise InterchangeError([Problem("", f"document is {size} bytes; the limit is 5 MB")])
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            raise InterchangeError(
+                [Problem("", f"document is not UTF-8 text (byte {e.start + 1} is not valid)")]
+            ) from None
+    try:
+        # NaN and Infinity are not JSON, whatever Python's json module accepts.
+        data = json.loads(raw, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as e:
+        raise InterchangeError(
+            [Problem("", f"not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}")]
+        ) from None
+    except _ConstantRefused as e:
+        raise InterchangeError([Problem("", f"not valid JSON: {e} is not a JSON value")]) from None
+    except RecursionError:
+        raise InterchangeError([Problem("", "not valid JSON: nested too deeply")]) from None
+    if not isinstance(data, dict):
+        raise InterchangeError(
+            [Problem("", f"document must be a JSON object, not {_describe(data)}")]
+        )
+    return data
+
+
+# Validating
+
+
+def _describe(value: Any) -> str:
+    """How a JSON value reads in a message: numbers and literals as written, others by kind."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return json.dumps(value)
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _join(path: str, key: str) -> str:
+    step = f".{key}" if _IDENTIFIER.fullmatch(key) else f"[{json.dumps(key, ensure_ascii=False)}]"
+    return (path + step).removeprefix(".")
+
+
+def _quote(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _or_list(words: list[str]) -> str:
+    return ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _find_loops(manager_of: dict[int, int]) -> dict[int, list[int]]:
+    """For each person on a reporting loop, the loop starting from them (indexes).
+
+    Everyone has at most one manager, so each walk up either ends or enters
+    exactly one loop; a person is on a loop when the walk comes back to them.
+    """
+    loops: dict[int, list[int]] = {}
+    done: set[int] = set()
+    for start in manager_of:
+        walk: list[int] = []
+        position: dict[int, int] = {}
+        current: int | None = start
+        while current is not None and current not in done and current not in position:
+            position[current] = len(walk)
+            walk.append(current)
+            current = manager_of.get(current)
+        if current is not None and current in position:
+            loop = walk[position[current] :]
+            for i, member in enumerate(loop):
+                loops[member] = loop[i:] + loop[:i]
+        done.update(walk)
+    return loops
+
+
+class _Validator:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, path: str, message: str) -> None:
+        self.problems.append(Problem(path, message))
+
+    def keys(self, obj: dict, path: str, allowed: tuple[str, ...], what: str = "key") -> None:
+        for key in obj:
+            if key in allowed:
+                continue
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hint = f'did you mean "{close[0]}"?' if close else f"expected {_or_list(list(allowed))}"
+            self.add(_join(path, key), f"unknown {what} ({hint})")
+
+    def obj(self, value: Any, path: str) -> bool:
+        if isinstance(value, dict):
+            return True
+        self.add(path, f"must be an object, not {_describe(value)}")
+        return False
+
+    def object_list(self, parent: dict, path: str, key: str) -> list[tuple[str, dict]]:
+        """The objects of an optional list, each with its path; bad items are reported."""
+        value = parent.get(key)
+        if value is None:
+            return []
+        list_path = _join(path, key)
+        if not isinstance(value, list):
+            self.add(list_path, f"must be a list, not {_describe(value)}")
+            return []
+        items = []
+        for i, item in enumerate(value):
+            if self.obj(item, f"{list_path}[{i}]"):
+                items.append((f"{list_path}[{i}]", item))
+        return items
+
+    def string(self, value: Any, path: str, max_length: int | None = None) -> bool:
+        if not isinstance(value, str):
+            self.add(path, f"must be a string, not {_describe(value)}")
+            return False
+        # PostgreSQL refuses NUL in text; say so here rather than fail mid-import.
+        if "\x00" in value:
+            self.add(path, "must not contain NUL characters")
+            return False
+        if max_length is not None and len(value) > max_length:
+            self.add(path, f"is {len(value)} characters long; at most {max_length} allowed")
+            return False
+        return True
+
+    def name(self, parent: dict, path: str) -> None:
+        value = parent.get("name")
+        name_path = _join(path, "name")
+        if value is None:
+            self.add(name_path, "is required")
+        elif self.string(value, name_path, NAME_MAX_LENGTH):
+            if not value.strip():
+                self.add(name_path, "must not be blank")
+            elif value != value.strip():
+                self.add(name_path, "must not start or end with spaces")
+
+    def optional_string(self, parent: dict, path: str, key: str, max_length: int) -> None:
+        value = parent.get(key)
+        if value is not None:
+            self.string(value, _join(path, key), max_length)
+
+    def choice(self, parent: dict, path: str, key: str, choices: list[str], nullable: bool) -> None:
+        value = parent.get(key)
+        if value is None:
+            return
+        field_path = _join(path, key)
+        if not isinstance(value, str):
+            kind = "a string or null" if nullable else "a string"
+            self.add(field_path, f"must be {kind}, not {_describe(value)}")
+        elif value not in choices:
+            allowed = _or_list([*choices, "null"] if nullable else choices)
+            self.add(field_path, f"unknown {key.replace('_', ' ')} {_quote(value)}; use {allowed}")
+
+    def integer(
+        self, parent: dict, path: str, key: str, minimum: int = 0, maximum: int = MAX_COUNT
+    ) -> int | None:
+        value = parent.get(key)
+        if value is None:
+            return None
+        field_path = _join(path, key)
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.add(field_path, f"must be a whole number, not {_describe(value)}")
+        elif value < minimum:
+            self.add(
+                field_path,
+                "must not be negative" if minimum == 0 else f"must be at least {minimum}",
+            )
+        elif value > maximum:
+            self.add(field_path, f"must be at most {maximum}")
+        else:
+            return value
+        return None
+
+    def boolean(self, parent: dict, path: str, key: str) -> None:
+        value = parent.get(key)
+        if value is not None and not isinstance(value, bool):
+            self.add(_join(path, key), f"must be true, false or null, not {_describe(value)}")
+
+    def date(self, parent: dict, path: str, key: str) -> None:
+        value = parent.get(key)
+        if value is None:
+            return
+        field_path = _join(path, key)
+        if not isinstance(value, str):
+            self.add(field_path, f"must be a date as YYYY-MM-DD or null, not {_describe(value)}")
+        elif not _ISO_DATE.fullmatch(value):
+            self.add(field_path, f"must be a date as YYYY-MM-DD, not {_quote(value)}")
+        else:
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                self.add(field_path, f"{_quote(value)} is not a real date")
+
+    def name_list(self, parent: dict, path: str, key: str) -> None:
+        """Markets and personas: distinct non-blank names, compared as the model compares them."""
+        value = parent.get(key)
+        if value is None:
+            return
+        list_path = _join(path, key)
+        if not isinstance(value, list):
+            self.add(list_path, f"must be a list of names, not {_describe(value)}")
+            return
+        seen: dict[str, str] = {}
+        for i, item in enumerate(value):
+            item_path = f"{list_path}[{i}]"
+            if not self.string(item, item_path):
+                continue
+            if not item.strip():
+                self.add(item_path, "must not be blank")
+                continue
+            folded = item.strip().casefold()
+            if folded in seen:
+                self.add(item_path, f"{_quote(item)} is listed twice (also at {seen[folded]})")
+            else:
+                seen[folded] = item_path
+
+    def unique(self, seen: dict[str, str], value: Any, path: str, kind: str) -> None:
+        if not isinstance(value, str):
+            return
+        if value in seen:
+            self.add(
+                _join(path, "name"), f"another {kind} is named {_quote(value)} ({seen[value]})"
+            )
+        else:
+            seen[value] = path
+
+    def time(self, person: dict, path: str) -> None:
+        value = person.get("time")
+        if value is None:
+            return
+        time_path = _join(path, "time")
+        if not self.obj(value, time_path):
+            return
+        self.keys(value, time_path, TIME_BUCKETS, what="time key")
+        shares = [self.integer(value, time_path, b, maximum=100) for b in TIME_BUCKETS]
+        total = sum(s for s in shares if s is not None)
+        if total > 100:
+            self.add(time_path, f"time shares add up to {total}%; at most 100% allowed")
+
+
+def validate_document(data: Any) -> list[Problem]:
+    """Every problem with a parsed document, in document order; empty when it can be imported.
+
+    Checks only the document itself: whether its organization already exists is
+    the import's question.
+    """
+    v = _Validator()
+    if not isinstance(data, dict):
+        v.add("", f"document must be a JSON object, not {_describe(data)}")
+        return v.problems
+    v.keys(data, "", DOCUMENT_KEYS)
+
+    fmt = data.get("format")
+    if fmt is None:
+        v.add("format", f"is required; use {_quote(FORMAT)}")
+    elif fmt != FORMAT:
+        shown = _quote(fmt) if isinstance(fmt, str) else _describe(fmt)
+        v.add("format", f"must be {_quote(FORMAT)}, not {shown}")
+
+    organization = data.get("organization")
+    if organization is None:
+        v.add("organization", "is required")
+    elif v.obj(organization, "organization"):
+        v.keys(organization, "organization", ORGANIZATION_KEYS)
+        v.name(organization, "organization")
+        v.choice(organization, "organization", "methodology", Methodology.values, nullable=False)
+        v.integer(organization, "organization", "reassess_every_days", 1, MAX_REASSESS_DAYS)
+
+    products = v.object_list(data, "", "products")
+    squad_names: set[str] = set()
+    product_seen: dict[str, str] = {}
+    squad_seen: dict[str, str] = {}
+    for path, product in products:
+        v.keys(product, path, PRODUCT_KEYS)
+        v.name(product, path)
+        v.unique(product_seen, product.get("name"), path, "product")
+        v.name_list(product, path, "markets")
+        v.name_list(product, path, "personas")
+        v.date(product, path, "roadmap_updated_on")
+        v.date(product, path, "last_customer_interview_on")
+        v.integer(product, path, "roadmap_reviews_cancelled")
+        for squad_path, squad in v.object_list(product, path, "squads"):
+            v.keys(squad, squad_path, SQUAD_KEYS)
+            v.name(squad, squad_path)
+            v.unique(squad_seen, squad.get("name"), squad_path, "squad")
+            v.integer(squad, squad_path, "engineers")
+            v.choice(squad, squad_path, "methodology", Methodology.values, nullable=True)
+            if isinstance(squad.get("name"), str):
+                squad_names.add(squad["name"])
+
+    people = v.object_list(data, "", "people")
+    index_of: dict[str, int] = {}
+    for i, (_, person) in enumerate(people):
+        if isinstance(person.get("name"), str):
+            index_of.setdefault(person["name"], i)
+    manager_of = {
+        i: index_of[person["reports_to"]]
+        for i, (_, person) in enumerate(people)
+        if isinstance(person.get("reports_to"), str) and person["reports_to"] in index_of
+    }
+    loops = _find_loops({i: m for i, m in manager_of.items() if m != i})
+
+    person_seen: dict[str, str] = {}
+    for i, (path, person) in enumerate(people):
+        v.keys(person, path, PERSON_KEYS)
+        v.name(person, path)
+        v.unique(person_seen, person.get("name"), path, "person")
+        v.optional_string(person, path, "title", TITLE_MAX_LENGTH)
+        v.choice(person, path, "role", Role.values, nullable=True)
+        reports_to = person.get("reports_to")
+        reports_path = _join(path, "reports_to")
+        if reports_to is not None and v.string(reports_to, reports_path):
+            if reports_to not in index_of:
+                v.add(reports_path, f"no person named {_quote(reports_to)}")
+            elif manager_of[i] == i:
+                v.add(reports_path, "a person cannot report to themselves")
+            elif i in loops:
+                chain = " -> ".join(people[j][1]["name"] for j in [*loops[i], i])
+                v.add(reports_path, f"reporting loop: {chain}")
+        _check_person_squads(v, person, path, squad_names)
+        v.time(person, path)
+        for key in RESPONSIBILITIES:
+            v.boolean(person, path, key)
+    return v.problems
+
+
+def _check_person_squads(v: _Validator, person: dict, path: str, squad_names: set[str]) -> None:
+    value = person.get("squads")
+    if value is None:
+        return
+    list_path = _join(path, "squads")
+    if not isinstance(value, list):
+        v.add(list_path, f"must be a list of squad names, not {_describe(value)}")
+        return
+    seen: dict[str, str] = {}
+    for i, name in enumerate(value):
+        item_path = f"{list_path}[{i}]"
+        if not v.string(name, item_path):
+            continue
+        if name not in squad_names:
+            v.add(item_path, f"no squad named {_quote(name)}")
+        elif name in seen:
+            v.add(item_path, f"{_quote(name)} is listed twice (also at {seen[name]})")
+        else:
+            seen[name] = item_path
+
+
+# Importing
+
+
+def import_document(data: Any, *, replace: bool = False, user=None) -> Organization:
+    """Create the document's organization, or with `replace` rewrite the one of that name.
+
+    Validates first and writes nothing unless the document is clean. Everything
+    is written in one transaction with a fixed number of bulk queries, whatever
+    the size. Replacing keeps the organization's row, so its slug, memberships
+    and anything else attached to it survive; its products and people are
+    recreated. With a `user`, only organizations they belong to are considered
+    (only an owner may replace one), and a new organization is theirs to own.
+    """
+    problems = validate_document(data)
+    if problems:
+        raise InterchangeError(problems)
+    with transaction.atomic():
+        organization = _target_organization(data["organization"], replace=replace, user=user)
+        _write_contents(organization, data)
+    return organization
+
+
+def _target_organization(spec: dict, *, replace: bool, user) -> Organization:
+    name = spec["name"]
+    candidates = Organization.objects.filter(name=name)
+    if user is not None:
+        candidates = candidates.filter(memberships__user=user)
+    existing = list(candidates.select_for_update(of=("self",)))
+
+    if not existing:
+        organization = Organization(name=name)
+        _apply_settings(organization, spec)
+        organization.save()
+        if user is not None:
+            Membership.objects.create(organization=organization, user=user, role=MemberRole.OWNER)
+        return organization
+    if not replace:
+        raise InterchangeError(
+            [
+                Problem(
+                    "organization.name",
+                    f"an organization named {_quote(name)} exists; use --replace to replace it",
+                )
+            ]
+        )
+    if len(existing) > 1:
+        raise InterchangeError(
+            [
+                Problem(
+                    "organization.name",
+                    f"{len(existing)} organizations are named {_quote(name)}; "
+                    "rename all but one before replacing",
+                )
+            ]
+        )
+    organization = existing[0]
+    if (
+        user is not None
+        and not organization.memberships.filter(user=user, role=MemberRole.OWNER).exists()
+    ):
+        raise InterchangeError(
+            [Problem("organization.name", f"only an owner of {_quote(name)} can replace it")]
+        )
+    # People first: deleting them clears the person-squad rows, so deleting the
+    # products has only squads left to cascade to.
+    organization.people.all().delete()
+    organization.products.all().delete()
+    _apply_settings(organization, spec)
+    organization.save()
+    return organization
+
+
+def _apply_settings(organization: Organization, spec: dict) -> None:
+    organization.methodology = spec.get("methodology") or Methodology.SCRUM
+    reassess = spec.get("reassess_every_days")
+    organization.reassess_every_days = 90 if reassess is None else reassess
+
+
+def _write_contents(organization: Organization, data: dict) -> None:
+    product_specs = data.get("products") or []
+    products = Product.objects.bulk_create(
+        Product(
+            organization=organization,
+            name=spec["name"],
+            markets=spec.get("markets") or [],
+            personas=spec.get("personas") or [],
+            roadmap_updated_on=_date(spec.get("roadmap_updated_on")),
+            last_customer_interview_on=_date(spec.get("last_customer_interview_on")),
+            roadmap_reviews_cancelled=spec.get("roadmap_reviews_cancelled"),
+        )
+        for spec in product_specs
+    )
+    squads = Squad.objects.bulk_create(
+        # bulk_create skips Squad.save(), which would otherwise copy the organization.
+        Squad(
+            organization=organization,
+            product=product,
+            name=spec["name"],
+            engineers=spec.get("engineers"),
+            methodology=spec.get("methodology") or "",
+        )
+        for product, product_spec in zip(products, product_specs, strict=True)
+        for spec in product_spec.get("squads") or []
+    )
+    person_specs = data.get("people") or []
+    people = Person.objects.bulk_create(
+        Person(
+            organization=organization,
+            name=spec["name"],
+            title=spec.get("title") or "",
+            role=spec.get("role") or "",
+            owns_roadmap=spec.get("owns_roadmap"),
+            does_market_research=spec.get("does_market_research"),
+            sets_pricing=spec.get("sets_pricing"),
+            **{f"time_{b}": (spec.get("time") or {}).get(b) or 0 for b in TIME_BUCKETS},
+        )
+        for spec in person_specs
+    )
+
+    # Managers need their primary keys, which exist only once everyone is inserted.
+    person_by_name = {person.name: person for person in people}
+    managed = []
+    for person, spec in zip(people, person_specs, strict=True):
+        if spec.get("reports_to") is not None:
+            person.reports_to = person_by_name[spec["reports_to"]]
+            managed.append(person)
+    Person.objects.bulk_update(managed, ["reports_to"])
+
+    squad_by_name = {squad.name: squad for squad in squads}
+    Serves = Person.squads.through
+    Serves.objects.bulk_create(
+        Serves(person_id=person.pk, squad_id=squad_by_name[name].pk)
+        for person, spec in zip(people, person_specs, strict=True)
+        for name in spec.get("squads") or []
+    )
+
+
+def _date(value: str | None) -> date | None:
+    return None if value is None else date.fromisoformat(value)
+
+
+# Exporting
+
+
+def export_document(organization: Organization) -> dict:
+    """The organization as an interchange document; importing it gives the same organization.
+
+    Four queries whatever the size; lists are sorted by name so that two exports
+    of the same organization are byte for byte the same.
+    """
+    products = Product.objects.filter(organization=organization).prefetch_related(
+        Prefetch("squads", queryset=Squad.objects.fetch_mode(models.FETCH_RAISE))
+    )
+    people = Person.objects.filter(organization=organization).prefetch_related(
+        Prefetch("squads", queryset=Squad.objects.only("name").fetch_mode(models.FETCH_RAISE))
+    )
+    people = sorted(people.fetch_mode(models.FETCH_RAISE), key=lambda p: p.name)
+    name_of = {person.pk: person.name for person in people}
+    return {
+        "format": FORMAT,
+        "organization": {
+            "name": organization.name,
+            "methodology": organization.methodology,
+            "reassess_every_days": organization.reassess_every_days,
+        },
+        "products": [
+            _export_product(product)
+            for product in sorted(products.fetch_mode(models.FETCH_RAISE), key=lambda p: p.name)
+        ],
+        "people": [_export_person(person, name_of) for person in people],
+    }
+
+
+def _export_product(product: Product) -> dict:
+    return {
+        "name": product.name,
+        "markets": list(product.markets),
+        "personas": list(product.personas),
+        "roadmap_updated_on": _iso(product.roadmap_updated_on),
+        "last_customer_interview_on": _iso(product.last_customer_interview_on),
+        "roadmap_reviews_cancelled": product.roadmap_reviews_cancelled,
+        "squads": [
+            {
+                "name": squad.name,
+                "engineers": squad.engineers,
+                "methodology": squad.methodology or None,
+            }
+            for squad in sorted(product.squads.all(), key=lambda s: s.name)
+        ],
+    }
+
+
+def _export_person(person: Person, name_of: dict[int, str]) -> dict:
+    return {
+        "name": person.name,
+        "title": person.title,
+        "role": person.role or None,
+        "reports_to": name_of.get(person.reports_to_id),
+        "squads": sorted(squad.name for squad in person.squads.all()),
+        "time": person.time,
+        "owns_roadmap": person.owns_roadmap,
+        "does_market_research": person.does_market_research,
+        "sets_pricing": person.sets_pricing,
+    }
+
+
+def _iso(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def dumps(document: dict) -> str:
+    """The document as the files in seeds/ and the export write it."""
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
