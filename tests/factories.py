@@ -1,5 +1,7 @@
 """Factories for every model, in one place."""
 
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
 
@@ -94,3 +96,101 @@ class TitlePatternFactory(factory.django.DjangoModelFactory):
     position = factory.Sequence(lambda n: 1000 + n)
     pattern = r"\bwizard\b"
     role = "other"
+
+
+class HeuristicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "advisor.Heuristic"
+
+    code = factory.Sequence(lambda n: f"custom-{n}")
+    name = factory.Sequence(lambda n: f"Custom heuristic {n}")
+    scope = "product"
+    condition = factory.LazyFunction(lambda: {"fact": "squads", "op": ">=", "param": "min_squads"})
+    parameters = factory.LazyFunction(lambda: {"min_squads": 5})
+    outcome = "split"
+    severity = "warning"
+    message = "{subject} has {squads} squads."
+    source = "pm-vs-po-split-or-merge.txt"
+    position = factory.Sequence(lambda n: 1000 + n)
+
+
+class AssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "advisor.Assessment"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    as_of = datetime.date(2026, 11, 23)
+    ruleset_version = "0123456789ab"
+    facts = factory.LazyFunction(dict)
+    report = factory.LazyFunction(dict)
+    verdicts = factory.LazyFunction(dict)
+
+
+def build_organization(n_squads: int, *, people_per_squad: int = 3, name: str = "") -> Organization:
+    """An organization of n_squads squads in n_squads // 3 + 1 products: per squad
+    a product owner and people_per_squad - 1 engineers, a product manager per
+    product reporting to a head of product; written with bulk_create."""
+    org = OrganizationFactory(**({"name": name} if name else {}))
+    n_products = n_squads // 3 + 1
+    products = Product.objects.bulk_create(
+        Product(
+            organization=org,
+            name=f"Product {i:04d}",
+            markets=["EU"] if i % 2 else ["EU", "US"],
+            personas=["Buyer"],
+            roadmap_reviews_cancelled=i % 3,
+        )
+        for i in range(n_products)
+    )
+    squads = Squad.objects.bulk_create(
+        Squad(
+            organization=org,
+            product=products[i % n_products],
+            name=f"Squad {i:04d}",
+            engineers=4 + i % 5,
+            methodology="" if i % 4 else "kanban",
+        )
+        for i in range(n_squads)
+    )
+    head = Person.objects.create(organization=org, name="Head of Product", title="VP Product")
+    people = []
+    for p in products:
+        people.append(
+            Person(
+                organization=org,
+                name=f"PM {p.name}",
+                title="Product Manager",
+                reports_to=head,
+                time_backlog=30 + len(people) % 30,
+                time_strategy=30,
+                owns_roadmap=True,
+                does_market_research=True,
+            )
+        )
+    for s in squads:
+        people.append(
+            Person(
+                organization=org,
+                name=f"PO {s.name}",
+                title="Product Owner",
+                time_backlog=60,
+                time_ceremonies=30,
+                owns_roadmap=False,
+                does_market_research=False,
+            )
+        )
+        people += [
+            Person(organization=org, name=f"Engineer {s.name} {k}", title="Software Engineer")
+            for k in range(people_per_squad - 1)
+        ]
+    people = Person.objects.bulk_create(people)
+    through = Person.squads.through
+    links = []
+    by_name = {p.name: p for p in people}
+    for s in squads:
+        links.append(through(person_id=by_name[f"PM {s.product.name}"].id, squad_id=s.id))
+        links.append(through(person_id=by_name[f"PO {s.name}"].id, squad_id=s.id))
+        for k in range(people_per_squad - 1):
+            links.append(through(person_id=by_name[f"Engineer {s.name} {k}"].id, squad_id=s.id))
+    through.objects.bulk_create(links)
+    return org

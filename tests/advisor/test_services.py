@@ -1,0 +1,343 @@
+"""Assessing against the database: the facts builder's queries, stored assessments, the
+ruleset version, and heuristics that admins edit."""
+
+import json
+from datetime import date
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+
+from advisor.loading import load_snapshot
+from advisor.models import AdvisorSettings, Assessment, Heuristic
+from advisor.services import current_ruleset_version, run_assessment
+from orgs.models import TitlePattern
+from tests.factories import (
+    HeuristicFactory,
+    OrganizationFactory,
+    PersonFactory,
+    ProductFactory,
+    SquadFactory,
+    build_organization,
+)
+
+AS_OF = date(2026, 11, 23)
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def dana_org():
+    """One product, one squad, a PM who reports into engineering and spends 55% on the backlog."""
+    org = OrganizationFactory(name="Acme")
+    product = ProductFactory(
+        organization=org,
+        name="Payments",
+        roadmap_updated_on=date(2026, 9, 1),
+        last_customer_interview_on=None,
+    )
+    checkout = SquadFactory(product=product, name="Checkout", engineers=6)
+    sam = PersonFactory(organization=org, name="Sam Ortiz", title="Engineering Manager")
+    PersonFactory(
+        organization=org,
+        name="Dana Lee",
+        title="Product Manager",
+        reports_to=sam,
+        squads=[checkout],
+        time_backlog=55,
+        time_stakeholders=20,
+        owns_roadmap=False,
+        does_market_research=False,
+    )
+    return org
+
+
+class TestFactsBuilder:
+    @pytest.mark.parametrize("n_squads", [5, 60])
+    def test_loads_an_organization_in_a_fixed_number_of_queries(
+        self, n_squads, django_assert_max_num_queries
+    ):
+        org = build_organization(n_squads)
+        with django_assert_max_num_queries(5):
+            snapshot = load_snapshot(org)
+        assert len(snapshot.squads) == n_squads
+        assert len(snapshot.people) == 1 + (n_squads // 3 + 1) + n_squads * 3
+
+    @pytest.mark.parametrize("n_squads", [5, 60])
+    def test_a_whole_assessment_runs_in_a_fixed_number_of_queries(
+        self, n_squads, django_assert_max_num_queries
+    ):
+        org = build_organization(n_squads)
+        with django_assert_max_num_queries(10):
+            run_assessment(org, as_of=AS_OF)
+
+    def test_snapshot_carries_every_input(self, dana_org):
+        snapshot = load_snapshot(dana_org)
+        (dana,) = [p for p in snapshot.people if p.name == "Dana Lee"]
+        (sam,) = [p for p in snapshot.people if p.name == "Sam Ortiz"]
+        (checkout,) = snapshot.squads
+        assert dana.reports_to_id == sam.id
+        assert dana.squad_ids == (checkout.id,)
+        assert dict(dana.time) == {
+            "backlog": 55,
+            "strategy": 0,
+            "discovery": 0,
+            "stakeholders": 20,
+            "ceremonies": 0,
+            "other": 0,
+        }
+        assert (dana.owns_roadmap, dana.does_market_research, dana.sets_pricing) == (
+            False,
+            False,
+            None,
+        )
+
+
+class TestRunAssessment:
+    def test_stores_facts_findings_and_plan(self, dana_org, django_user_model):
+        user = django_user_model.objects.create_user("lead")
+        _, document, assessment = run_assessment(dana_org, as_of=AS_OF, user=user)
+        stored = Assessment.objects.get()
+        assert stored == assessment
+        assert (stored.organization, stored.as_of, stored.created_by) == (dana_org, AS_OF, user)
+        assert stored.report == json.loads(json.dumps(document))
+        assert stored.verdicts == {"Payments": "split"}
+        assert stored.finding_count == 3
+        assert stored.facts["products"][0]["facts"]["pm_backlog_share"] == 55
+        assert stored.ruleset_version == document["ruleset_version"] == current_ruleset_version()
+
+    def test_document_follows_the_command_line_contract(self, dana_org):
+        _, document, _ = run_assessment(dana_org, as_of=AS_OF, save=False)
+        assert set(document) >= {
+            "organization",
+            "as_of",
+            "ruleset_version",
+            "products",
+            "people",
+            "squads",
+            "missing_facts",
+        }
+        (payments,) = document["products"]
+        assert payments["verdict"] == "split"
+        assert payments["current"] == {"product_managers": 1, "product_owners": 0}
+        assert payments["recommended"] == {"product_managers": 1, "product_owners": 1}
+        assert payments["actions"] == [
+            "add 1 product owner",
+            "name a roadmap owner for Payments",
+            "retitle Dana Lee to Product Owner",
+        ]
+        assert [f["heuristic"] for f in payments["findings"]] == [
+            "split-backlog-overload",
+            "gap-product-without-roadmap-owner",
+        ]
+        dana = next(p for p in document["people"] if p["name"] == "Dana Lee")
+        assert (dana["role"], dana["scope_role"]) == ("product_manager", "product_owner")
+        assert dana["findings"][0]["evidence"] == {
+            "role": "product_manager",
+            "scope_role": "product_owner",
+        }
+        assert document["squads"] == [{"name": "Checkout", "findings": []}]
+        assert Assessment.objects.count() == 0
+
+    def test_an_admin_changing_a_parameter_changes_the_next_assessment(self, dana_org):
+        heuristic = Heuristic.objects.get(code="split-backlog-overload")
+        heuristic.parameters = {"max_backlog_share": 60}
+        heuristic.full_clean()
+        heuristic.save()
+        _, document, _ = run_assessment(dana_org, as_of=AS_OF, save=False)
+        assert [f["heuristic"] for f in document["products"][0]["findings"]] == [
+            "gap-product-without-roadmap-owner"
+        ]
+        assert document["products"][0]["verdict"] == "keep"
+
+    def test_votes_needed_setting_changes_scope_role(self, dana_org):
+        dana = dana_org.people.get(name="Dana Lee")
+        dana.does_market_research = None
+        dana.save()
+
+        def dana_scope_role():
+            _, document, _ = run_assessment(dana_org, as_of=AS_OF, save=False)
+            return next(p for p in document["people"] if p["name"] == "Dana Lee")["scope_role"]
+
+        assert dana_scope_role() == "product_owner"
+        AdvisorSettings.objects.filter(pk=1).update(scope_votes_needed=4)
+        assert dana_scope_role() is None
+
+
+class TestRulesetVersion:
+    def test_is_stable_while_nothing_changes(self):
+        assert current_ruleset_version() == current_ruleset_version()
+
+    def test_changes_when_a_heuristic_changes(self):
+        before = current_ruleset_version()
+        Heuristic.objects.filter(code="merge-small-team").update(enabled=False)
+        assert current_ruleset_version() != before
+
+    def test_changes_when_a_title_pattern_changes(self):
+        before = current_ruleset_version()
+        TitlePattern.objects.filter(pattern="founder").update(role="product_leader")
+        assert current_ruleset_version() != before
+
+    def test_changes_when_a_setting_changes(self):
+        before = current_ruleset_version()
+        AdvisorSettings.objects.filter(pk=1).update(pos_per_scrum_squad=Decimal("0.5"))
+        assert current_ruleset_version() != before
+
+
+class TestHeuristicValidation:
+    def test_the_ten_defaults_are_installed_and_valid(self):
+        codes = list(Heuristic.objects.values_list("code", flat=True))
+        assert codes == [
+            "split-three-plus-squads",
+            "split-backlog-overload",
+            "split-strategy-stalled",
+            "split-multiple-markets",
+            "merge-small-team",
+            "no-po-without-scrum",
+            "retitle-pm-doing-po-work",
+            "retitle-po-doing-pm-work",
+            "gap-squad-without-backlog-owner",
+            "gap-product-without-roadmap-owner",
+        ]
+        for heuristic in Heuristic.objects.all():
+            heuristic.full_clean()
+
+    @pytest.mark.parametrize(
+        ("condition", "parameters", "message"),
+        [
+            (
+                {
+                    "all": [
+                        {"fact": "squads", "op": ">=", "value": 1},
+                        {"fact": "sqauds", "op": ">="},
+                    ]
+                },
+                {},
+                "condition.all[1]: unknown fact 'sqauds' for product heuristics",
+            ),
+            (
+                {"fact": "squads", "op": ">=", "param": "min_sqauds"},
+                {"min_squads": 3},
+                "condition: unknown parameter 'min_sqauds' (defined: min_squads)",
+            ),
+            (
+                {"fact": "squads", "op": "~=", "value": 3},
+                {},
+                "condition: unknown operator '~=' (use one of ==, !=, <, <=, >, >=, "
+                "is_unknown, is_known)",
+            ),
+            (
+                {"any": [{"fact": "squads", "op": ">=", "value": "three"}]},
+                {},
+                "condition.any[0]: value 'three' does not fit squads, which takes a number",
+            ),
+            (
+                {"fact": "squads", "op": ">=", "param": "min_squads"},
+                {"min_squads": True},
+                "condition: parameter min_squads True does not fit squads, which takes a number",
+            ),
+            (
+                {"any": []},
+                {},
+                "condition.any: must be a non-empty list",
+            ),
+            (
+                "squads >= 3",
+                {},
+                "condition: must be an object (an all/any group or a clause)",
+            ),
+            (
+                {"fact": "squads", "op": "is_unknown", "value": 3},
+                {},
+                "condition: is_unknown compares with nothing; remove value/param",
+            ),
+        ],
+    )
+    def test_a_bad_condition_fails_on_save_naming_the_clause(self, condition, parameters, message):
+        heuristic = HeuristicFactory.build(condition=condition, parameters=parameters)
+        with pytest.raises(ValidationError) as caught:
+            heuristic.full_clean()
+        assert any(m.startswith(message) for m in caught.value.message_dict["condition"])
+
+    def test_ordering_operator_on_a_role_is_refused(self):
+        heuristic = HeuristicFactory.build(
+            scope="person",
+            condition={"fact": "role", "op": ">", "value": "product_owner"},
+            parameters={},
+            outcome="retitle",
+            message="{subject}",
+        )
+        with pytest.raises(ValidationError) as caught:
+            heuristic.full_clean()
+        assert caught.value.message_dict["condition"] == [
+            "condition: operator > does not fit role, which is not a number"
+        ]
+
+    def test_outcome_must_fit_the_scope(self):
+        heuristic = HeuristicFactory.build(
+            scope="squad", condition={"fact": "engineers", "op": ">", "value": 9}
+        )
+        with pytest.raises(ValidationError) as caught:
+            heuristic.full_clean()
+        assert caught.value.message_dict["outcome"] == [
+            "A squad heuristic's outcome is one of gap."
+        ]
+
+    def test_message_placeholders_must_be_facts_or_parameters(self):
+        heuristic = HeuristicFactory.build(message="{subject} has {sqauds} squads")
+        with pytest.raises(ValidationError) as caught:
+            heuristic.full_clean()
+        assert caught.value.message_dict["message"] == [
+            "message: unknown placeholder {sqauds} (use a fact, a parameter or {subject})"
+        ]
+
+    def test_a_format_string_attack_in_the_message_is_refused(self):
+        heuristic = HeuristicFactory.build(message="{subject.__class__} {0} {squads!r}")
+        with pytest.raises(ValidationError) as caught:
+            heuristic.full_clean()
+        assert caught.value.message_dict["message"] == [
+            "message: unknown placeholder {0} (use a fact, a parameter or {subject})"
+        ]
+
+    def test_an_invalid_row_written_behind_validation_does_not_break_the_assessment(self, dana_org):
+        HeuristicFactory(code="typo", condition={"fact": "sqauds", "op": ">=", "value": 1})
+        _, document, _ = run_assessment(dana_org, as_of=AS_OF, save=False)
+        assert document["products"][0]["verdict"] == "split"
+        assert len(document["errors"]) == 1
+        assert document["errors"][0].startswith("typo: skipped, its definition is invalid: ")
+
+
+class TestAssessCommand:
+    def test_prints_json_of_the_contract(self, dana_org):
+        out = StringIO()
+        call_command(
+            "assess", dana_org.slug, "--as-of", "2026-11-23", "--format", "json", stdout=out
+        )
+        document = json.loads(out.getvalue())
+        assert document["organization"] == "Acme"
+        assert document["as_of"] == "2026-11-23"
+        assert document["products"][0]["verdict"] == "split"
+        assert Assessment.objects.count() == 1
+
+    def test_no_save_stores_nothing(self, dana_org):
+        call_command("assess", dana_org.slug, "--no-save", stdout=StringIO())
+        assert Assessment.objects.count() == 0
+
+    def test_prints_a_readable_report_by_default(self, dana_org):
+        out = StringIO()
+        call_command("assess", dana_org.slug, "--as-of", "2026-11-23", stdout=out)
+        text = out.getvalue()
+        assert text.startswith("Assessment of Acme as of 2026-11-23 (ruleset ")
+        assert "Payments: SPLIT the PM and PO roles" in text
+        assert "    - retitle Dana Lee to Product Owner" in text
+        assert "evidence: pm_backlog_share=55% > 40% (max_backlog_share) ✓" in text
+        assert "product Payments: interview_age_days (field last_customer_interview_on)" in text
+
+    def test_unknown_slug_is_an_error_naming_it(self):
+        with pytest.raises(CommandError, match="no organization with the slug 'nope'"):
+            call_command("assess", "nope")
+
+    def test_bad_date_is_an_error_naming_the_option(self, dana_org):
+        with pytest.raises(CommandError, match="--as-of: '2026-13-01' is not a date"):
+            call_command("assess", dana_org.slug, "--as-of", "2026-13-01")
