@@ -1,0 +1,140 @@
+"""Interchange documents for tests: one small canonical organization and one of any size."""
+
+import copy
+
+from orgs.interchange import FORMAT
+
+# Canonical: every key present, lists sorted by name, so an export of it equals it.
+ACME = {
+    "format": FORMAT,
+    "organization": {"name": "Acme", "methodology": "scrum", "reassess_every_days": 60},
+    "products": [
+        {
+            "name": "Lending",
+            "markets": [],
+            "personas": [],
+            "roadmap_updated_on": None,
+            "last_customer_interview_on": None,
+            "roadmap_reviews_cancelled": None,
+            "squads": [{"name": "Underwriting", "engineers": None, "methodology": "none"}],
+        },
+        {
+            "name": "Payments",
+            "markets": ["EU SMB", "US enterprise"],
+            "personas": ["Merchant"],
+            "roadmap_updated_on": "2026-09-01",
+            "last_customer_interview_on": "2026-10-15",
+            "roadmap_reviews_cancelled": 2,
+            "squads": [
+                {"name": "Billing", "engineers": 4, "methodology": "kanban"},
+                {"name": "Checkout", "engineers": 6, "methodology": None},
+            ],
+        },
+    ],
+    "people": [
+        {
+            "name": "Dana Lee",
+            "title": "Product Manager",
+            "role": None,
+            "reports_to": "Sam Ortiz",
+            "squads": ["Billing", "Checkout"],
+            "time": {
+                "backlog": 55,
+                "strategy": 10,
+                "discovery": 5,
+                "stakeholders": 20,
+                "ceremonies": 10,
+                "other": 0,
+            },
+            "owns_roadmap": True,
+            "does_market_research": False,
+            "sets_pricing": False,
+        },
+        {
+            "name": "Lee Park",
+            "title": "Delivery lead",
+            "role": "product_owner",
+            "reports_to": "Dana Lee",
+            "squads": ["Underwriting"],
+            "time": {
+                "backlog": 40,
+                "strategy": 0,
+                "discovery": 0,
+                "stakeholders": 10,
+                "ceremonies": 30,
+                "other": 20,
+            },
+            "owns_roadmap": False,
+            "does_market_research": None,
+            "sets_pricing": None,
+        },
+        {
+            "name": "Sam Ortiz",
+            "title": "CEO",
+            "role": None,
+            "reports_to": None,
+            "squads": [],
+            "time": {
+                "backlog": 0,
+                "strategy": 0,
+                "discovery": 0,
+                "stakeholders": 0,
+                "ceremonies": 0,
+                "other": 0,
+            },
+            "owns_roadmap": None,
+            "does_market_research": None,
+            "sets_pricing": None,
+        },
+    ],
+}
+
+# Indexes into ACME["people"], so that tests read by name.
+DANA, LEE, SAM = 0, 1, 2
+
+
+def acme(**organization) -> dict:
+    """A fresh copy of ACME, with organization keys overridden."""
+    document = copy.deepcopy(ACME)
+    document["organization"].update(organization)
+    return document
+
+
+def sized(squads: int, name: str = "Sized") -> dict:
+    """An organization of `squads` squads, five to a product, each with a PO; a PM per product."""
+    products = []
+    people = [{"name": "Chief", "title": "CEO"}]
+    for p in range(0, squads, 5):
+        product_squads = [f"Squad {s:04}" for s in range(p, min(p + 5, squads))]
+        products.append(
+            {
+                "name": f"Product {p:04}",
+                "markets": ["EU"],
+                "squads": [{"name": s, "engineers": 5} for s in product_squads],
+            }
+        )
+        people.append(
+            {
+                "name": f"PM {p:04}",
+                "title": "Product Manager",
+                "reports_to": "Chief",
+                "squads": product_squads,
+                "time": {"backlog": 30, "strategy": 30},
+            }
+        )
+        people.extend(
+            {
+                "name": f"PO {s}",
+                "title": "Product Owner",
+                "reports_to": f"PM {p:04}",
+                "squads": [s],
+                "time": {"backlog": 70, "ceremonies": 30},
+            }
+            for s in product_squads
+        )
+    return {
+        "format": FORMAT,
+        "organization": {"name": name, "methodology": "scrum"},
+        "products": products,
+        "people": people,
+    }
