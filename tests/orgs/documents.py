@@ -3,6 +3,7 @@
 import copy
 
 from orgs.interchange import FORMAT
+from orgs.models import Organization, Person, Product, Squad
 
 # Canonical: every key present, lists sorted by name, so an export of it equals it.
 ACME = {
@@ -138,3 +139,14 @@ def sized(squads: int, name: str = "Sized") -> dict:
         "products": products,
         "people": people,
     }
+
+
+def row_counts() -> tuple[int, int, int, int, int]:
+    """Organizations, products, squads, people and person-squad links: what an import writes."""
+    return (
+        Organization.objects.count(),
+        Product.objects.count(),
+        Squad.objects.count(),
+        Person.objects.count(),
+        Person.squads.through.objects.count(),
+    )

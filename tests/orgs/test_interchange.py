@@ -17,7 +17,7 @@ from orgs.interchange import (
 )
 from orgs.models import MemberRole, Membership, Organization, Person, Product, Squad
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
-from tests.orgs.documents import ACME, DANA, LEE, SAM, acme, sized
+from tests.orgs.documents import ACME, DANA, LEE, SAM, acme, row_counts, sized
 
 
 def put(*path, value):
@@ -44,16 +44,6 @@ def drop(*path):
 
 def problems_of(document) -> list[str]:
     return [str(p) for p in validate_document(document)]
-
-
-def row_counts() -> tuple[int, int, int, int, int]:
-    return (
-        Organization.objects.count(),
-        Product.objects.count(),
-        Squad.objects.count(),
-        Person.objects.count(),
-        Person.squads.through.objects.count(),
-    )
 
 
 PERSON_KEYS = (

@@ -1,0 +1,207 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from orgs.models import Person, Role, Squad, TitlePattern, validate_name_list
+from orgs.roles import DEFAULT_TITLE_PATTERNS, TitleRule, role_from_title
+from tests.factories import (
+    OrganizationFactory,
+    PersonFactory,
+    ProductFactory,
+    SquadFactory,
+)
+
+
+def refused_by_database(create) -> bool:
+    """Whether the database refuses the write, without spoiling the test's transaction."""
+    try:
+        with transaction.atomic():
+            create()
+    except IntegrityError:
+        return True
+    return False
+
+
+@pytest.mark.django_db
+class TestConstraints:
+    def test_time_shares_over_100_together_are_refused(self):
+        organization = OrganizationFactory()
+        assert refused_by_database(
+            lambda: PersonFactory(organization=organization, time_backlog=60, time_strategy=41)
+        )
+        assert not refused_by_database(
+            lambda: PersonFactory(organization=organization, time_backlog=60, time_strategy=40)
+        )
+
+    def test_a_share_over_100_is_refused(self):
+        assert refused_by_database(lambda: PersonFactory(time_other=101))
+
+    def test_reporting_to_oneself_is_refused(self):
+        person = PersonFactory()
+        assert refused_by_database(
+            lambda: Person.objects.filter(pk=person.pk).update(reports_to=person)
+        )
+
+    def test_squad_names_are_unique_across_the_organization(self):
+        organization = OrganizationFactory()
+        SquadFactory(product=ProductFactory(organization=organization), name="Checkout")
+        other_product = ProductFactory(organization=organization)
+        assert refused_by_database(lambda: SquadFactory(product=other_product, name="Checkout"))
+
+    def test_two_organizations_may_have_squads_of_the_same_name(self):
+        SquadFactory(name="Checkout")
+        assert not refused_by_database(lambda: SquadFactory(name="Checkout"))
+        assert Squad.objects.filter(name="Checkout").count() == 2
+
+    def test_product_and_person_names_are_unique_in_the_organization(self):
+        organization = OrganizationFactory()
+        ProductFactory(organization=organization, name="Payments")
+        PersonFactory(organization=organization, name="Dana Lee")
+        assert refused_by_database(
+            lambda: ProductFactory(organization=organization, name="Payments")
+        )
+        assert refused_by_database(
+            lambda: PersonFactory(organization=organization, name="Dana Lee")
+        )
+        assert not refused_by_database(lambda: PersonFactory(name="Dana Lee"))
+
+    def test_an_unknown_role_is_refused(self):
+        assert refused_by_database(lambda: PersonFactory(role="scrum_master"))
+
+    def test_a_squad_takes_its_products_organization(self):
+        product = ProductFactory()
+        squad = Squad(product=product, name="Checkout")
+        squad.save()
+        assert squad.organization == product.organization
+
+
+@pytest.mark.django_db
+class TestPersonClean:
+    def test_refuses_a_reporting_loop(self):
+        organization = OrganizationFactory()
+        sam = PersonFactory(organization=organization, name="Sam Ortiz")
+        dana = PersonFactory(organization=organization, name="Dana Lee", reports_to=sam)
+        sam.reports_to = dana
+        with pytest.raises(ValidationError) as e:
+            sam.clean()
+        assert e.value.message_dict == {
+            "reports_to": [
+                "Dana Lee already reports, directly or not, to Sam Ortiz: that would make a loop."
+            ]
+        }
+
+    def test_refuses_a_longer_loop(self):
+        organization = OrganizationFactory()
+        ceo = PersonFactory(organization=organization, name="Ceo")
+        vp = PersonFactory(organization=organization, name="Vp", reports_to=ceo)
+        pm = PersonFactory(organization=organization, name="Pm", reports_to=vp)
+        ceo.reports_to = pm
+        with pytest.raises(ValidationError) as e:
+            ceo.clean()
+        assert e.value.message_dict == {
+            "reports_to": ["Pm already reports, directly or not, to Ceo: that would make a loop."]
+        }
+
+    def test_refuses_reporting_to_oneself(self):
+        person = PersonFactory()
+        person.reports_to = person
+        with pytest.raises(ValidationError) as e:
+            person.clean()
+        assert e.value.message_dict == {"reports_to": ["Nobody can report to themselves."]}
+
+    def test_refuses_a_manager_from_another_organization(self):
+        person = PersonFactory()
+        person.reports_to = PersonFactory()
+        with pytest.raises(ValidationError) as e:
+            person.clean()
+        assert e.value.message_dict == {
+            "reports_to": ["The manager must belong to the same organization."]
+        }
+
+    def test_refuses_time_over_100(self):
+        person = PersonFactory.build(time_backlog=70, time_ceremonies=40)
+        with pytest.raises(ValidationError) as e:
+            person.clean()
+        assert e.value.message_dict == {
+            "time_backlog": ["Time shares add up to 110%; together they may be at most 100%."]
+        }
+
+    def test_accepts_a_chain_of_managers(self):
+        organization = OrganizationFactory()
+        ceo = PersonFactory(organization=organization)
+        vp = PersonFactory(organization=organization, reports_to=ceo)
+        pm = PersonFactory(organization=organization, reports_to=vp)
+        pm.clean()
+
+
+class TestValidateNameList:
+    def test_accepts_distinct_names(self):
+        validate_name_list(["EU SMB", "US enterprise"], "markets")
+
+    @pytest.mark.parametrize(
+        ("value", "message"),
+        [
+            ("EU SMB", "Must be a list of non-blank names."),
+            (["EU", " "], "Must be a list of non-blank names."),
+            (["EU", "eu "], "Names must not repeat."),
+        ],
+    )
+    def test_refuses(self, value, message):
+        with pytest.raises(ValidationError) as e:
+            validate_name_list(value, "markets")
+        assert e.value.message_dict == {"markets": [message]}
+
+
+@pytest.mark.django_db
+class TestRoleFromTitle:
+    """The default title patterns, as the data migration loads them."""
+
+    @pytest.fixture
+    def rules(self) -> list[TitleRule]:
+        return [TitleRule(p.pattern, p.role) for p in TitlePattern.objects.all()]
+
+    def test_the_migration_loads_the_defaults_in_order(self, rules):
+        assert rules == [TitleRule(p, str(r)) for p, r in DEFAULT_TITLE_PATTERNS]
+
+    @pytest.mark.parametrize(
+        ("title", "role"),
+        [
+            ("Co-founder & CEO", Role.EXECUTIVE),
+            ("Chief Executive Officer", Role.EXECUTIVE),
+            ("General Manager, EMEA", Role.EXECUTIVE),
+            ("Senior Product Owner", Role.PRODUCT_OWNER),
+            ("PO, Payments", Role.PRODUCT_OWNER),
+            ("Chief Product Officer", Role.PRODUCT_LEADER),
+            ("CPO", Role.PRODUCT_LEADER),
+            ("VP of Product", Role.PRODUCT_LEADER),
+            ("Head of Product", Role.PRODUCT_LEADER),
+            ("Director of Product Management", Role.PRODUCT_LEADER),
+            ("Product Director", Role.PRODUCT_LEADER),
+            ("Senior Product Manager", Role.PRODUCT_MANAGER),
+            ("Group Product Manager", Role.PRODUCT_MANAGER),
+            ("Technical PM", Role.PRODUCT_MANAGER),
+            ("Product Lead, Growth", Role.PRODUCT_MANAGER),
+            ("Engineering Manager", Role.ENGINEERING_MANAGER),
+            ("VP Engineering", Role.ENGINEERING_MANAGER),
+            ("CTO", Role.ENGINEERING_MANAGER),
+            ("Tech Lead", Role.ENGINEERING_MANAGER),
+            ("Product Marketing Manager", Role.OTHER),
+            ("Scrum Master", Role.OTHER),
+            ("Senior UX Designer", Role.OTHER),
+            ("", Role.OTHER),
+        ],
+    )
+    def test_derives_the_role(self, rules, title, role):
+        assert role_from_title(title, rules) == role
+
+    def test_matches_case_insensitively_but_whole_words_for_acronyms(self, rules):
+        assert role_from_title("senior product owner", rules) == Role.PRODUCT_OWNER
+        assert role_from_title("ceo", rules) == Role.EXECUTIVE
+        # "PO" inside a word is not the acronym.
+        assert role_from_title("Support Specialist", rules) == Role.OTHER
+        assert role_from_title("Apportionment analyst", rules) == Role.OTHER
+
+    def test_the_first_matching_pattern_wins(self, rules):
+        # "Product Owner" comes before "product manager" in the list.
+        assert role_from_title("Product Owner / Product Manager", rules) == Role.PRODUCT_OWNER
+        assert role_from_title("Founder & CTO", rules) == Role.EXECUTIVE
