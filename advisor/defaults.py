@@ -125,10 +125,10 @@ DEFAULT_HEURISTICS: tuple[dict[str, Any], ...] = (
         },
         "outcome": "merge",
         "severity": "info",
-        "message": "{subject} is small enough for one person to hold both roles: {squads} squads "
-        "(up to {max_squads}), {markets} market (up to {max_markets}), {personas} persona "
-        "(up to {max_personas}), and the product manager's backlog share is {pm_backlog_share} "
-        "(up to {max_backlog_share}).",
+        "message": "{subject} is small enough for one person to hold both roles: squads "
+        "{squads} (up to {max_squads}), markets {markets} (up to {max_markets}), personas "
+        "{personas} (up to {max_personas}), the product manager's backlog share "
+        "{pm_backlog_share} (up to {max_backlog_share}).",
         "source": f'{SPLIT_OR_MERGE}: "When the Roles Merge"',
     },
     {

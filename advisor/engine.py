@@ -9,13 +9,19 @@ import logging
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from advisor.conditions import ClauseResult, evaluate, facts_named, validate_condition
+from advisor.conditions import (
+    ClauseResult,
+    compile_condition,
+    evaluate,
+    facts_named,
+    validate_condition,
+)
 from advisor.facts import CATALOGUE, OrgFacts, OrgSnapshot, Scope, Subject, compute_facts
 from orgs.models import Role
 
@@ -162,10 +168,14 @@ class Result:
                     "name": person.name,
                     "role": person.facts["role"],
                     "scope_role": person.facts["scope_role"],
+                    # Votes explain product people's scope; for the rest of a large
+                    # organization they would only make the stored report heavy.
                     "scope_votes": [
                         {"fact": v.fact, "value": v.value, "vote": v.vote, "reason": v.reason}
                         for v in person.votes
-                    ],
+                    ]
+                    if person.facts["role"] in TITLE_OF_ROLE or person.facts["scope_role"]
+                    else [],
                     "findings": finding_list(person),
                 }
                 for person in self.facts.people
@@ -252,10 +262,12 @@ def validate_parameters(parameters: Any) -> list[str]:
     ]
 
 
-def _evaluate_one(spec: HeuristicSpec, subject: Subject) -> Finding | None:
-    fired, trace = evaluate(spec.condition, subject.facts, spec.parameters)
-    if not fired:
+def _evaluate_one(
+    spec: HeuristicSpec, subject: Subject, fires: Callable[[Mapping[str, Any]], bool]
+) -> Finding | None:
+    if not fires(subject.facts):
         return None
+    _, trace = evaluate(spec.condition, subject.facts, spec.parameters)
     named = facts_named(spec.condition)
     return Finding(
         heuristic=spec.code,
@@ -315,18 +327,36 @@ def plan_actions(
     recommended: Staffing,
     related: Sequence[Finding],
 ) -> tuple[str, ...]:
-    """The difference between current and recommended staffing, in plain words."""
+    """The difference between current and recommended staffing, in plain words.
+
+    Retitles come first and count toward the target: a product owner retitled
+    to product manager is the product manager a merge asks for, not a reason
+    to hire another.
+    """
     actions: list[str] = []
-    pm_gap = recommended.product_managers - current.product_managers
-    po_gap = recommended.product_owners - current.product_owners
+    pms, pos = current.product_managers, current.product_owners
+    for finding in related:
+        if finding.outcome != "retitle":
+            continue
+        to = finding.evidence.get("scope_role")
+        action = f"retitle {finding.subject} to {TITLE_OF_ROLE.get(to, 'their actual role')}"
+        if action in actions:
+            continue
+        actions.append(action)
+        if to == Role.PRODUCT_OWNER:
+            pms, pos = pms - 1, pos + 1
+        elif to == Role.PRODUCT_MANAGER:
+            pms, pos = pms + 1, pos - 1
+
+    pm_gap = recommended.product_managers - pms
+    po_gap = recommended.product_owners - pos
     if pm_gap > 0:
         actions.append(f"add {_plural(pm_gap, 'product manager')}")
     elif pm_gap < 0:
         actions.append(
-            f"consolidate {_plural(current.product_managers, 'product manager')} "
-            f"into {recommended.product_managers}"
+            f"consolidate {_plural(pms, 'product manager')} into {recommended.product_managers}"
         )
-    if verdict in ("merge", "pm_only") and current.product_owners:
+    if verdict in ("merge", "pm_only") and pos > 0:
         reason = (
             "no squad works in Scrum, so there is no sprint backlog to own"
             if verdict == "pm_only"
@@ -336,19 +366,15 @@ def plan_actions(
     elif po_gap > 0:
         actions.append(f"add {_plural(po_gap, 'product owner')}")
     elif po_gap < 0:
-        actions.append(
-            f"reduce product owners from {current.product_owners} to {recommended.product_owners}"
-        )
+        actions.append(f"reduce product owners from {pos} to {recommended.product_owners}")
+
     for finding in related:
-        if finding.outcome == "retitle":
-            title = TITLE_OF_ROLE.get(finding.evidence.get("scope_role"), "their actual role")
-            action = f"retitle {finding.subject} to {title}"
-        elif finding.outcome == "gap" and finding.scope == Scope.SQUAD:
-            action = f"name a backlog owner for squad {finding.subject}"
-        elif finding.outcome == "gap":
-            action = f"name a roadmap owner for {finding.subject}"
-        else:
+        if finding.outcome != "gap":
             continue
+        if finding.scope == Scope.SQUAD:
+            action = f"name a backlog owner for squad {finding.subject}"
+        else:
+            action = f"name a roadmap owner for {finding.subject}"
         if action not in actions:
             actions.append(action)
     return tuple(actions)
@@ -400,9 +426,10 @@ def assess(
 
     findings: dict[tuple[Scope, int], list[Finding]] = defaultdict(list)
     for spec in usable:
+        fires = compile_condition(spec.condition, spec.parameters)
         for subject in facts.subjects(spec.scope):
             try:
-                finding = _evaluate_one(spec, subject)
+                finding = _evaluate_one(spec, subject, fires)
             except Exception as exc:
                 logger.exception("Heuristic %s failed on %s", spec.code, subject.name)
                 finding = _error_finding(spec, subject, exc)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from orgs.models import TIME_BUCKETS, Methodology, Role
 from orgs.roles import TitleRule, role_from_title
@@ -178,9 +178,11 @@ class OrgSnapshot:
 # --- Facts ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ScopeVote:
-    """One of the four votes on whether a person's work is a PM's or a PO's."""
+class ScopeVote(NamedTuple):
+    """One of the four votes on whether a person's work is a PM's or a PO's.
+
+    A named tuple rather than a dataclass: four are made for every person, and
+    a tuple is several times cheaper to build."""
 
     fact: str
     value: Any
@@ -227,13 +229,8 @@ class OrgFacts:
         """The facts as stored with an assessment: plain JSON."""
 
         def subject(s: Subject) -> dict[str, Any]:
-            data: dict[str, Any] = {"name": s.name, "facts": dict(s.facts)}
-            if s.votes:
-                data["scope_votes"] = [
-                    {"fact": v.fact, "value": v.value, "vote": v.vote, "reason": v.reason}
-                    for v in s.votes
-                ]
-            return data
+            # Scope votes are not repeated here: the report carries them.
+            return {"name": s.name, "facts": s.facts}
 
         return {
             "organization": self.organization,
@@ -256,6 +253,33 @@ def _count_known(values: list[bool | None]) -> int | None:
     return true
 
 
+_PM, _PO = Role.PRODUCT_MANAGER.value, Role.PRODUCT_OWNER.value
+
+# Every vote but the squad count's takes one of a handful of values, so the
+# votes are made once here rather than four times a person.
+_ROADMAP_VOTES = {
+    None: ScopeVote("owns_roadmap", None, None, "roadmap ownership is unknown"),
+    True: ScopeVote("owns_roadmap", True, _PM, "owns the roadmap"),
+    False: ScopeVote("owns_roadmap", False, _PO, "does not own the roadmap"),
+}
+_RESEARCH_VOTES = {
+    None: ScopeVote("does_market_research", None, None, "market research is unknown"),
+    True: ScopeVote("does_market_research", True, _PM, "does market research"),
+    False: ScopeVote("does_market_research", False, _PO, "does no market research"),
+}
+_MANAGER_VOTES = {
+    role: ScopeVote("manager_role", role, _PM, "reports to a product or company leader")
+    for role in (Role.EXECUTIVE.value, Role.PRODUCT_LEADER.value)
+} | {
+    role: ScopeVote("manager_role", role, _PO, "reports to an engineering or product manager")
+    for role in (Role.ENGINEERING_MANAGER.value, Role.PRODUCT_MANAGER.value)
+}
+_SQUAD_VOTES = {
+    0: ScopeVote("squads_served", 0, None, "serves no squad"),
+    1: ScopeVote("squads_served", 1, _PO, "serves exactly one squad"),
+}
+
+
 def scope_votes(
     *,
     owns_roadmap: bool | None,
@@ -263,52 +287,38 @@ def scope_votes(
     does_market_research: bool | None,
     squads_served: int,
 ) -> tuple[ScopeVote, ...]:
-    """The four votes of pm-vs-po-split-or-merge.txt, "Title Inflation"."""
-    pm, po = Role.PRODUCT_MANAGER.value, Role.PRODUCT_OWNER.value
-    votes = []
-    if owns_roadmap is None:
-        votes.append(ScopeVote("owns_roadmap", None, None, "roadmap ownership is unknown"))
-    elif owns_roadmap:
-        votes.append(ScopeVote("owns_roadmap", True, pm, "owns the roadmap"))
-    else:
-        votes.append(ScopeVote("owns_roadmap", False, po, "does not own the roadmap"))
-
-    if manager_role in (Role.EXECUTIVE, Role.PRODUCT_LEADER):
-        votes.append(
-            ScopeVote("manager_role", manager_role, pm, "reports to a product or company leader")
-        )
-    elif manager_role in (Role.ENGINEERING_MANAGER, Role.PRODUCT_MANAGER):
-        votes.append(
-            ScopeVote(
-                "manager_role", manager_role, po, "reports to an engineering or product manager"
-            )
-        )
-    else:
-        votes.append(ScopeVote("manager_role", manager_role, None, "reporting line does not tell"))
-
-    if does_market_research is None:
-        votes.append(ScopeVote("does_market_research", None, None, "market research is unknown"))
-    elif does_market_research:
-        votes.append(ScopeVote("does_market_research", True, pm, "does market research"))
-    else:
-        votes.append(ScopeVote("does_market_research", False, po, "does no market research"))
-
-    if squads_served >= 2:
-        votes.append(ScopeVote("squads_served", squads_served, pm, "serves two or more squads"))
-    elif squads_served == 1:
-        votes.append(ScopeVote("squads_served", 1, po, "serves exactly one squad"))
-    else:
-        votes.append(ScopeVote("squads_served", 0, None, "serves no squad"))
-    return tuple(votes)
+    """The four votes of pm-vs-po-split-or-merge.txt, "Title Inflation": owns the roadmap
+    (PM) or not (PO); reports to an executive or product leader (PM) or to an engineering
+    or product manager (PO); does market research (PM) or not (PO); serves two or more
+    squads (PM) or exactly one (PO). Unknowns and other cases cast no vote."""
+    manager_vote = _MANAGER_VOTES.get(manager_role) or ScopeVote(
+        "manager_role", manager_role, None, "reporting line does not tell"
+    )
+    squads_vote = _SQUAD_VOTES.get(squads_served) or ScopeVote(
+        "squads_served", squads_served, _PM, "serves two or more squads"
+    )
+    return (
+        _ROADMAP_VOTES[owns_roadmap],
+        manager_vote,
+        _RESEARCH_VOTES[does_market_research],
+        squads_vote,
+    )
 
 
 def compute_facts(snapshot: OrgSnapshot, *, as_of: date, scope_votes_needed: int = 3) -> OrgFacts:
     """Every fact of every product, squad and person, in time linear in the organization's size."""
     squad_product = {s.id: s.product_id for s in snapshot.squads}
 
-    role_of: dict[int, str] = {
-        p.id: p.role or role_from_title(p.title, snapshot.title_rules) for p in snapshot.people
-    }
+    # Titles repeat ("Software Engineer" a thousand times): match each title once.
+    role_of_title: dict[str, str] = {}
+    role_of: dict[int, str] = {}
+    for p in snapshot.people:
+        if p.role:
+            role_of[p.id] = p.role
+            continue
+        if p.title not in role_of_title:
+            role_of_title[p.title] = role_from_title(p.title, snapshot.title_rules)
+        role_of[p.id] = role_of_title[p.title]
     people_by_squad: dict[int, list[PersonIn]] = defaultdict(list)
     people_by_product: dict[int, dict[int, PersonIn]] = defaultdict(dict)
     for person in snapshot.people:

@@ -1,7 +1,5 @@
 """Loading one organization for the engine, in a fixed number of queries whatever its size."""
 
-from django.db import models
-
 from advisor.facts import OrgSnapshot, PersonIn, ProductIn, SquadIn
 from orgs.models import TIME_BUCKETS, Organization, Person, Product, Squad, TitlePattern
 from orgs.roles import TitleRule
@@ -11,21 +9,31 @@ def load_snapshot(organization: Organization) -> OrgSnapshot:
     """The organization as plain data: five queries (products, squads, people,
     squad memberships, title patterns), however many rows there are.
 
-    Querysets run with FETCH_RAISE, so a field that would be fetched lazily, one
-    row at a time, fails loudly in tests instead of quietly costing a query a row.
+    Rows are read as tuples of named columns, not model instances: no field can
+    be fetched lazily, one query a row, and a large organization loads in a
+    fraction of the time instances would take (docs/performance.md).
     """
     products = tuple(
         ProductIn(
-            id=p.id,
-            name=p.name,
-            markets=tuple(p.markets) if p.markets is not None else None,
-            personas=tuple(p.personas) if p.personas is not None else None,
-            roadmap_updated_on=p.roadmap_updated_on,
-            last_customer_interview_on=p.last_customer_interview_on,
-            roadmap_reviews_cancelled=p.roadmap_reviews_cancelled,
+            id=id_,
+            name=name,
+            markets=None if markets is None else tuple(markets),
+            personas=None if personas is None else tuple(personas),
+            roadmap_updated_on=roadmap_updated_on,
+            last_customer_interview_on=last_interview_on,
+            roadmap_reviews_cancelled=reviews_cancelled,
         )
-        for p in Product.objects.filter(organization=organization)
-        .only(
+        for (
+            id_,
+            name,
+            markets,
+            personas,
+            roadmap_updated_on,
+            last_interview_on,
+            reviews_cancelled,
+        ) in Product.objects.filter(organization=organization)
+        .order_by("name", "id")
+        .values_list(
             "id",
             "name",
             "markets",
@@ -34,43 +42,38 @@ def load_snapshot(organization: Organization) -> OrgSnapshot:
             "last_customer_interview_on",
             "roadmap_reviews_cancelled",
         )
-        .order_by("name", "id")
-        .fetch_mode(models.FETCH_RAISE)
     )
     squads = tuple(
         SquadIn(
-            id=s.id,
-            name=s.name,
-            product_id=s.product_id,
-            engineers=s.engineers,
-            methodology=s.methodology,
+            id=id_, name=name, product_id=product_id, engineers=engineers, methodology=methodology
         )
-        for s in Squad.objects.filter(organization=organization)
-        .only("id", "name", "product_id", "engineers", "methodology")
+        for id_, name, product_id, engineers, methodology in Squad.objects.filter(
+            organization=organization
+        )
         .order_by("name", "id")
-        .fetch_mode(models.FETCH_RAISE)
+        .values_list("id", "name", "product_id", "engineers", "methodology")
     )
     squads_of: dict[int, list[int]] = {}
     for person_id, squad_id in Person.squads.through.objects.filter(
         person__organization=organization
     ).values_list("person_id", "squad_id"):
         squads_of.setdefault(person_id, []).append(squad_id)
-    time_fields = [f"time_{b}" for b in TIME_BUCKETS]
     people = tuple(
         PersonIn(
-            id=p.id,
-            name=p.name,
-            title=p.title,
-            role=p.role,
-            reports_to_id=p.reports_to_id,
-            squad_ids=tuple(sorted(squads_of.get(p.id, ()))),
-            time={b: getattr(p, f"time_{b}") for b in TIME_BUCKETS},
-            owns_roadmap=p.owns_roadmap,
-            does_market_research=p.does_market_research,
-            sets_pricing=p.sets_pricing,
+            id=row[0],
+            name=row[1],
+            title=row[2],
+            role=row[3],
+            reports_to_id=row[4],
+            owns_roadmap=row[5],
+            does_market_research=row[6],
+            sets_pricing=row[7],
+            squad_ids=tuple(sorted(squads_of.get(row[0], ()))),
+            time=dict(zip(TIME_BUCKETS, row[8:], strict=True)),
         )
-        for p in Person.objects.filter(organization=organization)
-        .only(
+        for row in Person.objects.filter(organization=organization)
+        .order_by("name", "id")
+        .values_list(
             "id",
             "name",
             "title",
@@ -79,10 +82,8 @@ def load_snapshot(organization: Organization) -> OrgSnapshot:
             "owns_roadmap",
             "does_market_research",
             "sets_pricing",
-            *time_fields,
+            *(f"time_{b}" for b in TIME_BUCKETS),
         )
-        .order_by("name", "id")
-        .fetch_mode(models.FETCH_RAISE)
     )
     return OrgSnapshot(
         name=organization.name,

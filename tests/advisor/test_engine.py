@@ -456,3 +456,52 @@ class TestFailures:
         spec = replace(only(default_specs(), "split-three-plus-squads")[0], enabled=False)
         result = run(one_product(3), [spec])
         assert fired(result, result.facts.products[0]) == []
+
+
+class TestActionsCountRetitles:
+    def test_po_retitled_to_pm_is_the_pm_a_merge_needs(self):
+        snap = snapshot(
+            products=[product()],
+            squads=[squad("A", 10)],
+            people=[
+                person("Ceo", 1, "CEO"),
+                person(
+                    "Maya",
+                    2,
+                    "Product Owner",
+                    reports_to_id=1,
+                    squad_ids=(10,),
+                    owns_roadmap=True,
+                    does_market_research=True,
+                    time={"backlog": 30},
+                ),
+            ],
+        )
+        plan = run(snap).products[0]
+        assert plan.verdict == "merge"
+        assert (plan.current.product_managers, plan.current.product_owners) == (0, 1)
+        assert plan.actions == ("retitle Maya to Product Manager",)
+
+    def test_pm_retitled_to_po_counts_toward_the_product_owners_a_split_needs(self):
+        snap = snapshot(
+            products=[product()],
+            squads=[squad("A", 10), squad("B", 11), squad("C", 12)],
+            people=[
+                person("Em", 1, "Engineering Manager"),
+                person("Lead", 2, "Product Manager", squad_ids=(10, 11, 12), owns_roadmap=True),
+                person(
+                    "Liam",
+                    3,
+                    "Product Manager",
+                    reports_to_id=1,
+                    squad_ids=(10,),
+                    owns_roadmap=False,
+                    does_market_research=False,
+                ),
+            ],
+        )
+        plan = run(snap).products[0]
+        assert plan.verdict == "split"
+        assert (plan.current.product_managers, plan.current.product_owners) == (2, 0)
+        assert (plan.recommended.product_managers, plan.recommended.product_owners) == (1, 3)
+        assert plan.actions == ("retitle Liam to Product Owner", "add 2 product owners")

@@ -123,9 +123,9 @@ class TestRunAssessment:
         assert payments["current"] == {"product_managers": 1, "product_owners": 0}
         assert payments["recommended"] == {"product_managers": 1, "product_owners": 1}
         assert payments["actions"] == [
-            "add 1 product owner",
-            "name a roadmap owner for Payments",
             "retitle Dana Lee to Product Owner",
+            "add 1 product manager",
+            "name a roadmap owner for Payments",
         ]
         assert [f["heuristic"] for f in payments["findings"]] == [
             "split-backlog-overload",
@@ -330,7 +330,10 @@ class TestAssessCommand:
         text = out.getvalue()
         assert text.startswith("Assessment of Acme as of 2026-11-23 (ruleset ")
         assert "Payments: SPLIT the PM and PO roles" in text
-        assert "    - retitle Dana Lee to Product Owner" in text
+        assert (
+            "  actions:\n    - retitle Dana Lee to Product Owner\n    - add 1 product manager\n"
+            in text
+        )
         assert "evidence: pm_backlog_share=55% > 40% (max_backlog_share) ✓" in text
         assert "product Payments: interview_age_days (field last_customer_interview_on)" in text
 
