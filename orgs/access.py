@@ -1,0 +1,68 @@
+"""Who may see and change an organization: one decorator guards every organization URL.
+
+Roles rank viewer < editor < owner. A view decorated with
+``@organization_view(min_role=...)`` is reached only by a signed-in member of the
+organization named by the URL's ``slug`` whose role is at least ``min_role``:
+
+- anonymous users are sent to the login page;
+- users who are not members get 404, on every URL of the organization (pages and
+  htmx endpoints alike), so an organization's existence is not revealed;
+- members below ``min_role`` get 403.
+
+The decorated view is called as ``view(request, organization, membership, **kwargs)``
+with the URL's other keyword arguments. Put ``@organization_view`` outermost, above
+``require_POST`` and friends, so that a non-member gets 404 whatever the method.
+Objects inside the organization must still be looked up through it
+(``get_object_or_404(organization.products, pk=pk)``).
+
+    @organization_view(min_role="editor")
+    @require_POST
+    def product_delete(request, organization, membership, pk): ...
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponseBase
+from django.shortcuts import get_object_or_404
+
+from orgs.models import MemberRole, Membership
+
+ROLE_RANK: dict[str, int] = {
+    MemberRole.VIEWER: 0,
+    MemberRole.EDITOR: 1,
+    MemberRole.OWNER: 2,
+}
+
+
+def has_role(membership: Membership, min_role: str) -> bool:
+    """True when the membership's role is at least `min_role`."""
+    return ROLE_RANK[membership.role] >= ROLE_RANK[min_role]
+
+
+def organization_view(
+    min_role: str = MemberRole.VIEWER,
+) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
+    """Give the view the URL's organization and the user's membership, or refuse (404/403)."""
+    if min_role not in ROLE_RANK:
+        raise ValueError(f"min_role must be one of {', '.join(ROLE_RANK)}, not {min_role!r}.")
+
+    def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            membership = get_object_or_404(
+                Membership.objects.select_related("organization"),
+                organization__slug=slug,
+                user=request.user,
+            )
+            if not has_role(membership, min_role):
+                raise PermissionDenied(f"This needs the {min_role} role in the organization.")
+            return view(request, membership.organization, membership, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

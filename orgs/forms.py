@@ -1,0 +1,288 @@
+"""Forms for accounts, organizations, members and the organization model."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
+from django.core.exceptions import ValidationError
+from django.db.models import Model, Q, QuerySet
+
+from orgs.interchange import MAX_DOCUMENT_BYTES
+from orgs.models import (
+    TIME_BUCKETS,
+    MemberRole,
+    Methodology,
+    Organization,
+    Person,
+    Product,
+    Role,
+    Squad,
+)
+
+UNKNOWN_HELP = "Leave blank if unknown."
+
+
+class SignupForm(UserCreationForm):
+    email = forms.EmailField(help_text="Used only to reset your password.")
+
+    class Meta(UserCreationForm.Meta):
+        fields = ("username", "email")
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        # One address, one account: a password reset must reach one user only.
+        if get_user_model().objects.filter(email__iexact=email).exists():
+            raise ValidationError("An account with this email address already exists.")
+        return email
+
+
+class OrganizationForm(forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = ["name", "methodology", "reassess_every_days"]
+        labels = {
+            "methodology": "Methodology most squads follow",
+            "reassess_every_days": "Re-assess every (days)",
+        }
+
+
+class MemberAddForm(forms.Form):
+    user = forms.CharField(label="User name or email", max_length=254)
+    role = forms.ChoiceField(choices=MemberRole.choices, initial=MemberRole.EDITOR)
+
+    def __init__(self, *args, organization: Organization, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+
+    def clean_user(self) -> Model:
+        value = self.cleaned_data["user"]
+        users = list(
+            get_user_model().objects.filter(Q(username=value) | Q(email__iexact=value))[:2]
+        )
+        exact = [user for user in users if user.get_username() == value]
+        if exact:
+            users = exact
+        if not users:
+            raise ValidationError(f"Nobody has the user name or email “{value}”.")
+        if len(users) > 1:
+            raise ValidationError("Several accounts use this email: give the user name instead.")
+        user = users[0]
+        if self.organization.memberships.filter(user=user).exists():
+            raise ValidationError(f"{user.get_username()} is already a member.")
+        return user
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(choices=MemberRole.choices)
+
+
+class NameListField(forms.CharField):
+    """Names typed one per line, or separated by commas on a single line; blanks are dropped."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value) -> list[str]:
+        text = super().to_python(value)
+        # A name that contains a comma survives a round trip when shown one per line.
+        separator = "\n" if "\n" in text else ","
+        return [name.strip() for name in text.split(separator) if name.strip()]
+
+    def validate(self, value: list[str]) -> None:
+        super().validate(value)
+        seen = set()
+        for name in value:
+            key = name.casefold()
+            if key in seen:
+                raise ValidationError(f"“{name}” is listed twice.")
+            seen.add(key)
+
+
+def refuse_taken_name(queryset: QuerySet, name: str, instance: Model, kind: str) -> None:
+    """Names are unique per organization; say so on the name field rather than fail on save."""
+    if queryset.filter(name=name).exclude(pk=instance.pk).exists():
+        raise ValidationError(f"There is already a {kind} named “{name}” in this organization.")
+
+
+def date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ProductForm(forms.ModelForm):
+    markets = NameListField(
+        required=False, help_text="One per line, or separated by commas. Blank if unknown."
+    )
+    personas = NameListField(
+        required=False, help_text="One per line, or separated by commas. Blank if unknown."
+    )
+
+    class Meta:
+        model = Product
+        fields = [
+            "name",
+            "markets",
+            "personas",
+            "roadmap_updated_on",
+            "last_customer_interview_on",
+            "roadmap_reviews_cancelled",
+        ]
+        labels = {
+            "roadmap_updated_on": "Roadmap last updated on",
+            "last_customer_interview_on": "Last customer interview on",
+            "roadmap_reviews_cancelled": "Roadmap reviews cancelled last quarter",
+        }
+        help_texts = {
+            "roadmap_updated_on": UNKNOWN_HELP,
+            "last_customer_interview_on": UNKNOWN_HELP,
+            "roadmap_reviews_cancelled": UNKNOWN_HELP,
+        }
+        widgets = {
+            "roadmap_updated_on": date_input(),
+            "last_customer_interview_on": date_input(),
+        }
+
+    def __init__(self, *args, organization: Organization, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        self.instance.organization = organization
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"]
+        refuse_taken_name(self.organization.products, name, self.instance, "product")
+        return name
+
+
+class SquadForm(forms.ModelForm):
+    class Meta:
+        model = Squad
+        fields = ["product", "name", "engineers", "methodology"]
+        help_texts = {"engineers": UNKNOWN_HELP, "methodology": ""}
+
+    def __init__(self, *args, organization: Organization, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        self.fields["product"].queryset = organization.products.all()
+        self.fields["product"].empty_label = None
+        self.fields["methodology"].choices = [
+            ("", f"The organization's ({organization.get_methodology_display()})"),
+            *Methodology.choices,
+        ]
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"]
+        # Squad names are unique across the whole organization, not per product.
+        refuse_taken_name(self.organization.squads, name, self.instance, "squad")
+        return name
+
+
+def share_input() -> forms.NumberInput:
+    return forms.NumberInput(
+        attrs={"min": 0, "max": 100, "step": 1, "inputmode": "numeric", "data-time-share": ""}
+    )
+
+
+class PersonForm(forms.ModelForm):
+    # Not stored: it carries the error about the six shares together, beside their total.
+    time_total = forms.IntegerField(required=False, disabled=True, label="Total")
+
+    class Meta:
+        model = Person
+        fields = [
+            "name",
+            "title",
+            "role",
+            "reports_to",
+            "squads",
+            *(f"time_{bucket}" for bucket in TIME_BUCKETS),
+            "owns_roadmap",
+            "does_market_research",
+            "sets_pricing",
+        ]
+        labels = {
+            "role": "Role override",
+            "reports_to": "Reports to",
+            "squads": "Squads they serve",
+            "owns_roadmap": "Owns the roadmap",
+            "does_market_research": "Does market research",
+            "sets_pricing": "Sets pricing",
+        }
+        help_texts = {"role": "", "title": "As on their business card."}
+        widgets = {
+            "squads": forms.CheckboxSelectMultiple,
+            **{f"time_{bucket}": share_input() for bucket in TIME_BUCKETS},
+        }
+
+    def __init__(self, *args, organization: Organization, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        self.instance.organization = organization
+        self.fields["role"].choices = [("", "From the title"), *Role.choices]
+        managers = organization.people.all()
+        if self.instance.pk is not None:
+            managers = managers.exclude(pk=self.instance.pk)
+        self.fields["reports_to"].queryset = managers
+        self.fields["reports_to"].empty_label = "Nobody"
+        squads = self.fields["squads"]
+        squads.queryset = organization.squads.select_related("product").order_by(
+            "product__name", "name", "id"
+        )
+        squads.label_from_instance = lambda squad: f"{squad.product.name} · {squad.name}"
+        self.fields["time_total"].initial = self.instance.time_total
+
+    @property
+    def time_fields(self) -> list[forms.BoundField]:
+        return [self[f"time_{bucket}"] for bucket in TIME_BUCKETS]
+
+    @property
+    def shown_time_total(self) -> int:
+        """The total of the shares as typed (invalid ones count as 0), or as stored."""
+        if not self.is_bound:
+            return self.instance.time_total
+        total = 0
+        for field in self.time_fields:
+            try:
+                total += int(field.data or 0)
+            except (TypeError, ValueError):
+                continue
+        return total
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"]
+        refuse_taken_name(self.organization.people, name, self.instance, "person")
+        return name
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        shares = [cleaned.get(f"time_{bucket}") for bucket in TIME_BUCKETS]
+        if None not in shares and sum(shares) > 100:
+            self.add_error(
+                "time_total",
+                f"The shares add up to {sum(shares)}%; together they may be at most 100%.",
+            )
+            # Kept off the instance, so Person.clean() does not repeat the error under Backlog.
+            for bucket in TIME_BUCKETS:
+                del cleaned[f"time_{bucket}"]
+        return cleaned
+
+
+class ImportForm(forms.Form):
+    document = forms.FileField(
+        label="JSON document",
+        help_text="A team-structure-advisor/v1 document, at most 5 MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
+    )
+    replace = forms.BooleanField(
+        required=False,
+        label="Replace my organization of the same name",
+        help_text="Its products, squads and people are deleted and the document's loaded "
+        "instead; its members, assessments and address stay. Only an owner can replace.",
+    )
+
+    def clean_document(self):
+        document = self.cleaned_data["document"]
+        if document.size > MAX_DOCUMENT_BYTES:
+            raise ValidationError("The document is larger than 5 MB.")
+        return document

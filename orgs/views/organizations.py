@@ -1,0 +1,121 @@
+"""Organizations: the user's list, creating one, its page, its settings and deleting it."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import models, transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_http_methods, require_safe
+
+from orgs.access import organization_view
+from orgs.forms import OrganizationForm
+from orgs.htmx import HtmxHttpRequest
+from orgs.models import MemberRole, Membership, Organization
+from orgs.views.sections import (
+    DETAIL_TEMPLATE,
+    people_context,
+    products_context,
+    section_response,
+)
+
+
+@login_required
+@require_safe
+def organization_list(request: HtmxHttpRequest) -> TemplateResponse:
+    """The organizations the user belongs to, with their role in each."""
+    memberships = (
+        Membership.objects.filter(user=request.user)
+        .select_related("organization")
+        .order_by("organization__name", "organization__id")
+    )
+    return TemplateResponse(request, "orgs/organization_list.html", {"memberships": memberships})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_create(request: HtmxHttpRequest) -> HttpResponse:
+    """Create an organization; its creator becomes its owner."""
+    form = OrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            organization = form.save()
+            Membership.objects.create(
+                organization=organization, user=request.user, role=MemberRole.OWNER
+            )
+        messages.success(request, f"{organization.name} created. Add its products and people.")
+        return redirect(organization)
+    return TemplateResponse(request, "orgs/organization_form.html", {"form": form})
+
+
+@organization_view()
+@require_safe
+def organization_detail(
+    request: HtmxHttpRequest, organization: Organization, membership: Membership
+) -> TemplateResponse:
+    """The organization page: products and squads, people, the latest assessment."""
+    page = request.GET.get("page")
+    if request.htmx and request.htmx.target in ("products", "people"):
+        return section_response(request, organization, membership, request.htmx.target, page=page)
+    context = {
+        "organization": organization,
+        "membership": membership,
+        **products_context(organization),
+        **people_context(organization, page),
+    }
+    response = TemplateResponse(request, DETAIL_TEMPLATE, context)
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
+
+
+@organization_view(min_role=MemberRole.EDITOR)
+@require_http_methods(["GET", "POST"])
+def organization_settings(
+    request: HtmxHttpRequest, organization: Organization, membership: Membership
+) -> HttpResponse:
+    """Rename the organization, set its methodology and how often to re-assess."""
+    form = OrganizationForm(request.POST or None, instance=organization)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Settings saved.")
+        return redirect(organization)
+    context = {"organization": organization, "membership": membership, "form": form}
+    return TemplateResponse(request, "orgs/organization_form.html", context)
+
+
+def deletion_summary(organization: Organization) -> list[str]:
+    """What goes with the organization: a count per kind of row that points at it.
+
+    Read from the model's relations, so rows other apps attach (assessments) are
+    counted without this module knowing them.
+    """
+    lines = []
+    for relation in Organization._meta.related_objects:
+        if not relation.one_to_many or relation.on_delete is not models.CASCADE:
+            continue
+        count = getattr(organization, relation.get_accessor_name()).count()
+        if count:
+            meta = relation.related_model._meta
+            noun = meta.verbose_name if count == 1 else meta.verbose_name_plural
+            lines.append(f"{count} {noun}")
+    return lines
+
+
+@organization_view(min_role=MemberRole.OWNER)
+@require_http_methods(["GET", "POST"])
+def organization_delete(
+    request: HtmxHttpRequest, organization: Organization, membership: Membership
+) -> HttpResponse:
+    """Delete the organization and everything in it, after a confirmation."""
+    if request.method == "POST":
+        name = organization.name
+        organization.delete()
+        messages.success(request, f"{name} deleted.")
+        return redirect("orgs:organization_list")
+    context = {
+        "organization": organization,
+        "membership": membership,
+        "summary": deletion_summary(organization),
+    }
+    return TemplateResponse(request, "orgs/organization_confirm_delete.html", context)

@@ -1,0 +1,119 @@
+"""The organization page's two swappable sections, shared by the views that change them.
+
+orgs/organization_detail.html has the partials `products` (products and their
+squads) and `people` (one page of people). A write made with htmx answers with
+the section it changed, re-rendered, and triggers an event the other section
+listens to, because each shows part of the other: squads list who serves them,
+people list the squads they serve.
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.cache import patch_vary_headers
+from django_htmx.http import reswap, retarget, trigger_client_event
+
+from orgs.htmx import HtmxHttpRequest
+from orgs.models import Membership, Organization, Person, Role, Squad, TitlePattern
+from orgs.roles import TitleRule, role_from_title
+
+DETAIL_TEMPLATE = "orgs/organization_detail.html"
+PEOPLE_PER_PAGE = 50
+# The event each section's change triggers; the other section reloads on it.
+CHANGED_EVENTS = {"products": "products-changed", "people": "people-changed"}
+
+
+def title_rules() -> list[TitleRule]:
+    """The admins' title patterns, in the order they are tried."""
+    return [
+        TitleRule(pattern, role)
+        for pattern, role in TitlePattern.objects.order_by("position", "id").values_list(
+            "pattern", "role"
+        )
+    ]
+
+
+def products_context(organization: Organization) -> dict[str, Any]:
+    """Products with their squads and who serves each, in three queries whatever the size."""
+    squads = Squad.objects.order_by("name", "id").prefetch_related(
+        Prefetch("people", queryset=Person.objects.order_by("name", "id"))
+    )
+    products = organization.products.order_by("name", "id").prefetch_related(
+        Prefetch("squads", queryset=squads)
+    )
+    return {"products": products}
+
+
+def people_context(organization: Organization, page_number: Any) -> dict[str, Any]:
+    """One page of people with their manager, squads and the role their title gives."""
+    people = (
+        organization.people.order_by("name", "id")
+        .select_related("reports_to")
+        .prefetch_related(
+            Prefetch("squads", queryset=Squad.objects.order_by("name", "id").only("id", "name"))
+        )
+    )
+    page = Paginator(people, PEOPLE_PER_PAGE).get_page(page_number)
+    rules = title_rules()
+    for person in page:
+        person.title_role = Role(role_from_title(person.title, rules))
+    return {"people_page": page}
+
+
+def people_page_of(person: Person) -> int:
+    """The page of the people list that shows this person."""
+    before = Person.objects.filter(organization_id=person.organization_id).filter(
+        Q(name__lt=person.name) | Q(name=person.name, pk__lt=person.pk)
+    )
+    return before.count() // PEOPLE_PER_PAGE + 1
+
+
+def section_response(
+    request: HtmxHttpRequest,
+    organization: Organization,
+    membership: Membership,
+    section: str,
+    *,
+    page: Any = None,
+) -> TemplateResponse:
+    """One section of the organization page, alone."""
+    context: dict[str, Any] = {"organization": organization, "membership": membership}
+    if section == "products":
+        context |= products_context(organization)
+    else:
+        context |= people_context(organization, page)
+    response = TemplateResponse(request, f"{DETAIL_TEMPLATE}#{section}", context)
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
+
+
+def section_url(organization: Organization, section: str, page: int = 1) -> str:
+    """The organization page, scrolled to a section (and a page of people)."""
+    query = f"?page={page}" if section == "people" and page > 1 else ""
+    return f"{organization.get_absolute_url()}{query}#{section}"
+
+
+def saved(
+    request: HtmxHttpRequest,
+    organization: Organization,
+    membership: Membership,
+    *,
+    section: str,
+    message: str,
+    page: int = 1,
+) -> HttpResponse:
+    """After a write: a plain POST goes back to the page; htmx gets the section in place."""
+    if not request.htmx:
+        messages.success(request, message)
+        return redirect(section_url(organization, section, page))
+    response = section_response(request, organization, membership, section, page=page)
+    # The form asked to be replaced itself; on success the whole section is.
+    retarget(response, f"#{section}")
+    reswap(response, "outerHTML")
+    trigger_client_event(response, CHANGED_EVENTS[section])
+    return response

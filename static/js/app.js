@@ -1,0 +1,41 @@
+// Behaviour the CSP allows only from a file: no inline script anywhere.
+"use strict";
+
+// The live total of a person's six time shares, as they are typed.
+document.addEventListener("input", (event) => {
+  if (!event.target.matches("[data-time-share]")) {
+    return;
+  }
+  const form = event.target.closest("[data-time-total-form]");
+  if (!form) {
+    return;
+  }
+  let total = 0;
+  for (const input of form.querySelectorAll("[data-time-share]")) {
+    const value = Number.parseInt(input.value, 10);
+    if (Number.isFinite(value)) {
+      total += value;
+    }
+  }
+  const output = form.querySelector("[data-time-total]");
+  output.textContent = String(total);
+  output.closest("[data-time-total-field]").classList.toggle("over", total > 100);
+});
+
+// Cancel in a form opened in place closes it; opened as a page, the link navigates.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("[data-close-editor]");
+  const editor = link && link.closest(".editor");
+  if (!editor) {
+    return;
+  }
+  event.preventDefault();
+  const home = editor.closest("article, section");
+  editor.replaceChildren();
+  // Keyboard users carry on from the card or section they were working in.
+  const heading = home && home.querySelector("h2, h3");
+  if (heading) {
+    heading.setAttribute("tabindex", "-1");
+    heading.focus();
+  }
+});
