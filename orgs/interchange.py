@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.core.validators import MaxValueValidator
 from django.db import models, transaction
 from django.db.models import Prefetch
 
@@ -38,7 +39,11 @@ NAME_MAX_LENGTH = min(
 TITLE_MAX_LENGTH = Person._meta.get_field("title").max_length
 # PositiveIntegerField holds at most this on every supported database.
 MAX_COUNT = 2_147_483_647
-MAX_REASSESS_DAYS = 3650
+MAX_REASSESS_DAYS = min(
+    v.limit_value
+    for v in Organization._meta.get_field("reassess_every_days").validators
+    if isinstance(v, MaxValueValidator)
+)
 
 DOCUMENT_KEYS = ("format", "organization", "products", "people")
 ORGANIZATION_KEYS = ("name", "methodology", "reassess_every_days")
@@ -65,7 +70,7 @@ PERSON_KEYS = (
 )
 RESPONSIBILITIES = ("owns_roadmap", "does_market_research", "sets_pricing")
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
