@@ -76,6 +76,12 @@ class TestChangeForms:
         response = admin_client.get(reverse(f"admin:orgs_{model}_change", args=[obj.pk]))
         assert response.status_code == 200
 
+    @pytest.mark.parametrize(
+        "model", ["organization", "product", "squad", "person", "membership", "titlepattern"]
+    )
+    def test_add_forms_render(self, admin_client, model):
+        assert admin_client.get(reverse(f"admin:orgs_{model}_add")).status_code == 200
+
     def test_a_squad_name_must_be_free_in_the_organization(self, admin_client):
         organization = OrganizationFactory()
         SquadFactory(product=ProductFactory(organization=organization), name="Checkout")
