@@ -152,13 +152,15 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 
-# Mail (password resets) goes to the console unless EMAIL_HOST names an SMTP server.
-if os.environ.get("EMAIL_HOST"):
+# Mail (password resets) goes to the console in development unless EMAIL_HOST names an
+# SMTP server. With DEBUG off it always goes by SMTP (to localhost unless EMAIL_HOST says
+# otherwise): a console backend in production would silently drop every password reset.
+if os.environ.get("EMAIL_HOST") or not DEBUG:
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
-                "host": os.environ["EMAIL_HOST"],
+                "host": os.environ.get("EMAIL_HOST") or "localhost",
                 "port": int(os.environ.get("EMAIL_PORT", "587")),
                 "username": os.environ.get("EMAIL_HOST_USER", ""),
                 "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
