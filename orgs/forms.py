@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db.models import Model, Q, QuerySet
 
 from orgs.interchange import MAX_DOCUMENT_BYTES
@@ -230,6 +231,10 @@ class PersonForm(forms.ModelForm):
             "product__name", "name", "id"
         )
         squads.label_from_instance = lambda squad: f"{squad.product.name} · {squad.name}"
+        for field in self.time_fields:
+            # The model's own 0-100 check runs too late to stand beside the field.
+            field.field.max_value = 100
+            field.field.validators.append(MaxValueValidator(100))
         self.fields["time_total"].initial = self.instance.time_total
 
     @property

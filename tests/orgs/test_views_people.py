@@ -1,0 +1,298 @@
+"""People, added, edited and deleted as plain POSTs and in place with htmx."""
+
+from django.urls import reverse
+
+from orgs.models import Person
+from tests.factories import PersonFactory, ProductFactory, SquadFactory, TitlePatternFactory
+from tests.orgs.view_helpers import (
+    HX,
+    assert_partial,
+    assert_redirects_to,
+    field_block,
+    field_errors,
+    hx,
+)
+
+PEOPLE_PARTIAL = "orgs/organization_detail.html#people"
+FORM_PARTIAL = "orgs/person_form.html#form"
+
+
+def person_data(**overrides) -> dict:
+    return {
+        "name": "Dana Lee",
+        "title": "Product Manager",
+        "role": "",
+        "reports_to": "",
+        "time_backlog": "55",
+        "time_strategy": "10",
+        "time_discovery": "5",
+        "time_stakeholders": "20",
+        "time_ceremonies": "10",
+        "time_other": "0",
+        "owns_roadmap": "true",
+        "does_market_research": "false",
+        "sets_pricing": "unknown",
+        **overrides,
+    }
+
+
+class TestPersonCreate:
+    def test_plain_post_saves_everything_and_redirects(self, editor_client, organization):
+        checkout = SquadFactory(product=ProductFactory(organization=organization))
+        boss = PersonFactory(organization=organization, name="Sam Ortiz")
+        response = editor_client.post(
+            reverse("orgs:person_create", args=[organization.slug]),
+            {**person_data(reports_to=boss.pk), "squads": [checkout.pk]},
+        )
+        assert_redirects_to(response, f"/orgs/{organization.slug}/#people")
+        dana = organization.people.get(name="Dana Lee")
+        assert dana.reports_to == boss
+        assert list(dana.squads.all()) == [checkout]
+        assert dana.time == {
+            "backlog": 55,
+            "strategy": 10,
+            "discovery": 5,
+            "stakeholders": 20,
+            "ceremonies": 10,
+            "other": 0,
+        }
+        assert (dana.owns_roadmap, dana.does_market_research, dana.sets_pricing) == (
+            True,
+            False,
+            None,
+        )
+        assert dana.role == ""
+
+    def test_htmx_post_answers_with_the_people_section(self, editor_client, organization):
+        response = editor_client.post(
+            reverse("orgs:person_create", args=[organization.slug]), person_data(), headers=HX
+        )
+        html = assert_partial(response, PEOPLE_PARTIAL)
+        assert '<section id="people"' in html
+        assert '<th scope="row">Dana Lee</th>' in html
+        assert response["HX-Retarget"] == "#people"
+        assert response["HX-Trigger"] == '{"people-changed": {}}'
+
+    def test_lands_on_the_page_that_shows_the_new_person(self, editor_client, organization):
+        for n in range(60):
+            PersonFactory(organization=organization, name=f"A{n:02}")
+        response = editor_client.post(
+            reverse("orgs:person_create", args=[organization.slug]), person_data(name="Zed")
+        )
+        assert_redirects_to(response, f"/orgs/{organization.slug}/?page=2#people")
+
+    def test_a_taken_name_is_an_error_on_the_name_field(self, editor_client, organization):
+        PersonFactory(organization=organization, name="Dana Lee")
+        response = editor_client.post(
+            reverse("orgs:person_create", args=[organization.slug]), person_data(), headers=HX
+        )
+        html = assert_partial(response, FORM_PARTIAL)
+        assert "There is already a person named “Dana Lee” in this organization." in field_block(
+            html, "person-new-name"
+        )
+
+    def test_only_the_organizations_squads_and_people_are_offered(
+        self, editor_client, organization
+    ):
+        SquadFactory(product=ProductFactory(organization=organization, name="Pay"), name="Mine")
+        SquadFactory(name="Theirs")
+        PersonFactory(name="Outsider")
+        html = editor_client.get(
+            reverse("orgs:person_create", args=[organization.slug]), headers=HX
+        ).content.decode()
+        assert "Pay · Mine" in html
+        assert "Theirs" not in html
+        assert "Outsider" not in html
+
+    def test_a_squad_of_another_organization_is_refused(self, editor_client, organization):
+        response = editor_client.post(
+            reverse("orgs:person_create", args=[organization.slug]),
+            {**person_data(), "squads": [SquadFactory().pk]},
+        )
+        assert response.status_code == 200
+        assert len(field_errors(response, "squads")) == 1
+        assert not organization.people.exists()
+
+
+class TestPersonEdit:
+    def test_plain_post_changes_the_person_and_their_squads_together(
+        self, editor_client, organization
+    ):
+        product = ProductFactory(organization=organization)
+        old, new = SquadFactory(product=product), SquadFactory(product=product)
+        dana = PersonFactory(organization=organization, name="Dana Lee", squads=[old])
+        response = editor_client.post(
+            reverse("orgs:person_edit", args=[organization.slug, dana.pk]),
+            {**person_data(title="Product Owner", role="product_manager"), "squads": [new.pk]},
+        )
+        assert_redirects_to(response, f"/orgs/{organization.slug}/#people")
+        dana.refresh_from_db()
+        assert (dana.title, dana.role) == ("Product Owner", "product_manager")
+        assert list(dana.squads.all()) == [new]
+
+    def test_htmx_post(self, editor_client, organization):
+        dana = PersonFactory(organization=organization, name="Dana Lee")
+        response = editor_client.post(
+            reverse("orgs:person_edit", args=[organization.slug, dana.pk]),
+            person_data(title="Head of Product"),
+            headers=HX,
+        )
+        html = assert_partial(response, PEOPLE_PARTIAL)
+        assert f'<tr id="person-{dana.pk}">' in html
+        assert "Head of Product" in html
+        assert "Product leader" in html
+
+    def test_a_reporting_loop_is_refused_beside_the_reports_to_field(
+        self, editor_client, organization
+    ):
+        dana = PersonFactory(organization=organization, name="Dana Lee")
+        sam = PersonFactory(organization=organization, name="Sam Ortiz", reports_to=dana)
+        response = editor_client.post(
+            reverse("orgs:person_edit", args=[organization.slug, dana.pk]),
+            person_data(reports_to=sam.pk),
+            headers=HX,
+        )
+        html = assert_partial(response, FORM_PARTIAL)
+        message = "Sam Ortiz already reports, directly or not, to Dana Lee: that would make a loop."
+        assert field_errors(response, "reports_to") == [message]
+        assert message in field_block(html, f"person-{dana.pk}-reports_to")
+        dana.refresh_from_db()
+        assert dana.reports_to is None
+
+    def test_a_person_cannot_be_offered_as_their_own_manager(self, editor_client, organization):
+        dana = PersonFactory(organization=organization, name="Dana Lee")
+        response = editor_client.post(
+            reverse("orgs:person_edit", args=[organization.slug, dana.pk]),
+            person_data(reports_to=dana.pk),
+        )
+        assert field_errors(response, "reports_to") == [
+            "Select a valid choice. That choice is not one of the available choices."
+        ]
+
+    def test_time_over_100_in_total_is_refused_beside_the_total(self, editor_client, organization):
+        dana = PersonFactory(organization=organization, name="Dana Lee")
+        response = editor_client.post(
+            reverse("orgs:person_edit", args=[organization.slug, dana.pk]),
+            person_data(time_backlog="60", time_strategy="50"),
+            headers=HX,
+        )
+        html = assert_partial(response, FORM_PARTIAL)
+        message = "The shares add up to 145%; together they may be at most 100%."
+        assert response.context["form"].errors == {"time_total": [message]}
+        total = field_block(html, f"person-{dana.pk}-time_total")
+        assert message in total
+        assert '<output id="person-' + str(
+            dana.pk
+        ) + '-time_total" data-time-total>145</output>' in (total)
+        assert "time-total has-error over" in total
+        dana.refresh_from_db()
+        assert dana.time_total == 0
+
+    def test_a_share_out_of_0_to_100_is_refused_beside_its_field(self, editor_client, organization):
+        dana = PersonFactory(organization=organization, name="Dana Lee")
+        response = editor_client.post(
+            reverse("orgs:person_edit", args=[organization.slug, dana.pk]),
+            person_data(time_backlog="0", time_other="101"),
+            headers=HX,
+        )
+        html = assert_partial(response, FORM_PARTIAL)
+        assert response.context["form"].errors == {
+            "time_other": ["Ensure this value is less than or equal to 100."]
+        }
+        assert "less than or equal to 100" in field_block(html, f"person-{dana.pk}-time_other")
+
+    def test_the_form_shows_the_role_the_title_gives(self, editor_client, organization):
+        TitlePatternFactory(position=1, pattern=r"\bwizard\b", role="product_owner")
+        dana = PersonFactory(organization=organization, title="Backlog Wizard")
+        response = editor_client.get(
+            reverse("orgs:person_edit", args=[organization.slug, dana.pk]), headers=HX
+        )
+        html = assert_partial(response, FORM_PARTIAL)
+        assert "Role from the title: <strong>Product owner</strong>" in html
+        assert 'hx-trigger="input changed delay:300ms"' in html
+
+    def test_the_form_shows_the_total_as_stored_and_loads_the_script_that_updates_it(
+        self, editor_client, organization
+    ):
+        dana = PersonFactory(organization=organization, time_backlog=40, time_strategy=25)
+        response = editor_client.get(reverse("orgs:person_edit", args=[organization.slug, dana.pk]))
+        html = response.content.decode()
+        assert f'<output id="person-{dana.pk}-time_total" data-time-total>65</output>' in html
+        assert html.count("data-time-share") == 6
+        assert 'src="/static/js/app.js"' in html
+
+
+class TestTitleRole:
+    def test_answers_with_the_role_of_the_typed_title(self, editor_client, organization):
+        response = editor_client.get(
+            reverse("orgs:person_title_role", args=[organization.slug]),
+            {"title": "VP of Product"},
+            headers=hx("title-role"),
+        )
+        html = assert_partial(response, "orgs/person_form.html#title_role")
+        assert html.strip() == "Role from the title: <strong>Product leader</strong>"
+
+
+class TestPersonDelete:
+    def test_confirmation_says_who_loses_their_manager(self, editor_client, organization):
+        dana = PersonFactory(
+            organization=organization,
+            squads=[SquadFactory(product=ProductFactory(organization=organization))],
+        )
+        PersonFactory(organization=organization, reports_to=dana)
+        PersonFactory(organization=organization, reports_to=dana)
+        response = editor_client.get(
+            reverse("orgs:person_delete", args=[organization.slug, dana.pk]), headers=HX
+        )
+        assert_partial(response, "orgs/confirm_delete.html#confirm")
+        assert response.context["consequences"] == [
+            "2 people who report to them will report to nobody.",
+            "1 squad loses them.",
+        ]
+
+    def test_plain_post(self, editor_client, organization):
+        dana = PersonFactory(organization=organization)
+        report = PersonFactory(organization=organization, reports_to=dana)
+        response = editor_client.post(
+            reverse("orgs:person_delete", args=[organization.slug, dana.pk])
+        )
+        assert_redirects_to(response, f"/orgs/{organization.slug}/#people")
+        assert not Person.objects.filter(pk=dana.pk).exists()
+        report.refresh_from_db()
+        assert report.reports_to is None
+
+    def test_htmx_post(self, editor_client, organization):
+        dana = PersonFactory(organization=organization, name="Dana Lee")
+        response = editor_client.post(
+            reverse("orgs:person_delete", args=[organization.slug, dana.pk]), headers=HX
+        )
+        html = assert_partial(response, PEOPLE_PARTIAL)
+        assert "Dana Lee" not in html
+        assert "No people yet." in html
+
+
+class TestPeoplePages:
+    def test_fifty_people_a_page(self, viewer_client, organization):
+        for n in range(120):
+            PersonFactory(organization=organization, name=f"P{n:03}")
+        response = viewer_client.get(organization.get_absolute_url(), {"page": 3})
+        page = response.context["people_page"]
+        assert [p.name for p in page] == [f"P{n:03}" for n in range(100, 120)]
+        assert "Page 3 of 3" in response.content.decode()
+
+    def test_htmx_asks_for_the_people_section_alone(self, viewer_client, organization):
+        for n in range(60):
+            PersonFactory(organization=organization, name=f"P{n:03}")
+        response = viewer_client.get(
+            organization.get_absolute_url(), {"page": 2}, headers=hx("people")
+        )
+        html = assert_partial(response, PEOPLE_PARTIAL)
+        assert '<th scope="row">P050</th>' in html
+        assert '<th scope="row">P049</th>' not in html
+        assert {"HX-Request", "HX-Target"} <= set(response["Vary"].split(", "))
+
+    def test_htmx_asks_for_the_products_section_alone(self, viewer_client, organization):
+        ProductFactory(organization=organization, name="Payments")
+        response = viewer_client.get(organization.get_absolute_url(), headers=hx("products"))
+        html = assert_partial(response, "orgs/organization_detail.html#products")
+        assert "Payments" in html
