@@ -1,0 +1,183 @@
+"""Chart geometry: plain numbers, no database, no browser."""
+
+import itertools
+import random
+
+import pytest
+
+from advisor.charts import OrgNode, bar_chart, org_tree, stacked_bar, truncate
+
+
+class TestStackedBar:
+    def test_segments_are_proportional_and_end_to_end(self):
+        bar = stacked_bar(
+            {"backlog": 55, "strategy": 10, "discovery": 5, "stakeholders": 20, "ceremonies": 10},
+            width=400,
+        )
+        assert [(s.bucket, s.value, s.x, s.width) for s in bar.segments] == [
+            ("backlog", 55, 0, 220),
+            ("strategy", 10, 220, 40),
+            ("discovery", 5, 260, 20),
+            ("stakeholders", 20, 280, 80),
+            ("ceremonies", 10, 360, 40),
+        ]
+        assert bar.total == 100
+
+    def test_empty_buckets_draw_nothing_but_stay_in_the_legend(self):
+        bar = stacked_bar({"backlog": 30, "other": 20}, width=200)
+        assert [s.bucket for s in bar.segments] == ["backlog", "other"]
+        assert bar.segments[1].x == 60
+        assert bar.legend == (
+            ("backlog", 30),
+            ("strategy", 0),
+            ("discovery", 0),
+            ("stakeholders", 0),
+            ("ceremonies", 0),
+            ("other", 20),
+        )
+        assert bar.total == 50
+
+    def test_the_limit_line_sits_at_its_share_of_the_width(self):
+        assert stacked_bar({"backlog": 55}, limit=40, width=400).limit_x == 160
+        assert stacked_bar({"backlog": 55}, limit=40, width=250).limit_x == 100
+
+    def test_no_limit_draws_no_line(self):
+        assert stacked_bar({"backlog": 55}).limit_x is None
+
+    def test_unknown_shares_count_as_zero(self):
+        bar = stacked_bar({"backlog": None, "strategy": 50}, width=100)
+        assert [(s.bucket, s.x, s.width) for s in bar.segments] == [("strategy", 0, 50)]
+
+
+class TestBarChart:
+    def test_bar_widths_are_proportional_to_the_values(self):
+        chart = bar_chart([("Dana", 2), ("Sam", 4), ("Ana", 1)], limit=3, plot_width=400)
+        assert chart.scale_max == 4
+        assert [b.width for b in chart.bars] == [200, 400, 100]
+
+    def test_the_limit_line_is_at_the_limit_on_the_same_scale(self):
+        chart = bar_chart([("Dana", 2), ("Sam", 4)], limit=3, label_width=160, plot_width=400)
+        assert chart.limit_x == 160 + 300
+
+    def test_the_scale_stretches_to_show_a_limit_above_every_bar(self):
+        chart = bar_chart([("Dana", 1)], limit=4, label_width=100, plot_width=200)
+        assert chart.scale_max == 4
+        assert chart.bars[0].width == 50
+        assert chart.limit_x == 300
+
+    def test_bars_are_stacked_without_overlap(self):
+        chart = bar_chart([(f"P{i}", i) for i in range(5)], bar_height=20, gap=8)
+        assert [b.y for b in chart.bars] == [0, 28, 56, 84, 112]
+        assert chart.plot_height == 140
+
+    def test_zero_bars_do_not_divide_by_zero(self):
+        chart = bar_chart([("Dana", 0)], plot_width=100)
+        assert chart.bars[0].width == 0
+        assert chart.limit_x is None
+
+
+def node(id: int, parent_id: int | None = None, name: str = "") -> OrgNode:
+    return OrgNode(id, parent_id, name or f"P{id}", "Title", "other", "Other")
+
+
+def assert_no_overlaps(layout) -> None:
+    for a, b in itertools.combinations(layout.boxes, 2):
+        apart = (
+            a.x + a.width <= b.x
+            or b.x + b.width <= a.x
+            or a.y + a.height <= b.y
+            or b.y + b.height <= a.y
+        )
+        assert apart, (a.node.id, b.node.id)
+
+
+def assert_inside(layout) -> None:
+    for box in layout.boxes:
+        assert box.x >= 0 and box.x + box.width <= layout.width
+        assert box.y >= 0 and box.y + box.height <= layout.height
+
+
+class TestOrgTree:
+    def test_a_manager_sits_centred_above_their_reports(self):
+        layout = org_tree(
+            [node(1), node(2, 1), node(3, 1), node(4, 1)],
+            box_width=100,
+            box_height=40,
+            h_gap=20,
+            v_gap=30,
+            margin=10,
+        )
+        box = {b.node.id: b for b in layout.boxes}
+        assert [(box[i].x, box[i].y) for i in (2, 3, 4)] == [(10, 80), (130, 80), (250, 80)]
+        assert (box[1].x, box[1].y) == (130, 10)
+        assert (layout.width, layout.height) == (360, 130)
+
+    def test_edges_run_from_the_manager_down_to_each_report(self):
+        layout = org_tree([node(1), node(2, 1)], box_width=100, box_height=40, v_gap=30, margin=10)
+        (edge,) = layout.edges
+        assert (edge.parent_id, edge.child_id) == (1, 2)
+        assert edge.points == ((60, 50), (60, 65), (60, 65), (60, 80))
+        assert edge.svg_points == "60,50 60,65 60,65 60,80"
+
+    def test_several_roots_stand_side_by_side(self):
+        layout = org_tree([node(1), node(2), node(3, 2)], box_width=100, h_gap=20, margin=10)
+        box = {b.node.id: b for b in layout.boxes}
+        assert layout.roots == 2
+        assert box[1].y == box[2].y
+        assert box[2].x > box[1].x
+        assert_no_overlaps(layout)
+
+    def test_a_manager_outside_the_nodes_makes_a_root(self):
+        layout = org_tree([node(1, parent_id=99)])
+        assert layout.roots == 1
+        assert layout.boxes[0].depth == 0
+
+    def test_a_reporting_loop_is_broken_not_dropped(self):
+        layout = org_tree([node(1, 3), node(2, 1), node(3, 2)])
+        assert sorted(b.node.id for b in layout.boxes) == [1, 2, 3]
+        assert sorted(b.depth for b in layout.boxes) == [0, 1, 2]
+        assert len(layout.edges) == 2
+
+    def test_a_wide_level_makes_a_wide_chart_without_overlaps(self):
+        nodes = [node(1)] + [node(i, 1) for i in range(2, 62)]
+        layout = org_tree(nodes, box_width=180, h_gap=24, margin=16)
+        assert layout.width == 2 * 16 + 60 * 204 - 24
+        assert_no_overlaps(layout)
+        assert_inside(layout)
+
+    @pytest.mark.parametrize("seed", range(5))
+    def test_random_forests_lay_out_without_overlaps(self, seed):
+        rng = random.Random(seed)
+        nodes = []
+        for i in range(1, 120):
+            parent = rng.choice([None, *range(1, i)]) if i > 1 and rng.random() > 0.05 else None
+            nodes.append(node(i, parent))
+        rng.shuffle(nodes)
+        layout = org_tree(nodes)
+        assert len(layout.boxes) == len(nodes)
+        assert_no_overlaps(layout)
+        assert_inside(layout)
+        box = {b.node.id: b for b in layout.boxes}
+        for n in nodes:
+            if n.parent_id is not None:
+                assert box[n.id].depth == box[n.parent_id].depth + 1
+                assert box[n.id].y > box[n.parent_id].y
+
+    def test_a_long_chain_does_not_exhaust_the_stack(self):
+        nodes = [node(1)] + [node(i, i - 1) for i in range(2, 3001)]
+        layout = org_tree(nodes)
+        assert max(b.depth for b in layout.boxes) == 2999
+
+    def test_long_names_are_cut_to_fit_the_box(self):
+        layout = org_tree([node(1, name="Maximiliana Theodora Featherstonehaugh-Smythe")])
+        box = layout.boxes[0]
+        assert box.short_name.endswith("…")
+        assert len(box.short_name) == box.chars
+
+
+class TestTruncate:
+    def test_short_text_is_kept(self):
+        assert truncate("Dana", 10) == "Dana"
+
+    def test_long_text_ends_in_an_ellipsis_within_the_limit(self):
+        assert truncate("Dana Lee-Ortiz", 8) == "Dana Le…"
