@@ -1,2 +1,22 @@
+from django.urls import path
+
+from advisor import views
+
 app_name = "advisor"
-urlpatterns = []
+
+urlpatterns = [
+    path("orgs/<slug:slug>/assess/", views.assess, name="assess"),
+    path("orgs/<slug:slug>/assessments/", views.assessment_list, name="assessment_list"),
+    path(
+        "orgs/<slug:slug>/assessments/compare/",
+        views.assessment_compare,
+        name="assessment_compare",
+    ),
+    path(
+        "orgs/<slug:slug>/assessments/<int:pk>/",
+        views.assessment_detail,
+        name="assessment_detail",
+    ),
+    path("orgs/<slug:slug>/chart/", views.org_chart, name="org_chart"),
+    path("heuristics/", views.heuristic_list, name="heuristic_list"),
+]

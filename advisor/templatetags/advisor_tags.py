@@ -1,0 +1,56 @@
+"""The latest assessment on the organization page, in one query whatever the organization's size."""
+
+from typing import Any
+
+from django import template
+from django.utils import timezone
+
+from advisor.engine import ERROR
+from advisor.models import Assessment, Outcome
+from advisor.pages import VERDICT_LABELS
+from orgs.models import Membership, Organization
+
+register = template.Library()
+
+
+def latest_for(organization: Organization) -> Assessment | None:
+    """The latest assessment without its (large) documents."""
+    return (
+        organization.assessments.latest_first()
+        .select_related("created_by")
+        .defer("facts", "report")
+        .first()
+    )
+
+
+@register.inclusion_tag("advisor/_latest_assessment_summary.html")
+def latest_assessment(organization: Organization, membership: Membership | None) -> dict[str, Any]:
+    """Date, ruleset, verdicts and findings of the latest assessment; whether one is due."""
+    assessment = latest_for(organization)
+    age_days = None
+    if assessment is not None:
+        age_days = (timezone.localdate() - timezone.localdate(assessment.created_at)).days
+    return {
+        "organization": organization,
+        "membership": membership,
+        "assessment": assessment,
+        "verdicts": sorted(assessment.verdicts.items()) if assessment else [],
+        "age_days": age_days,
+        "due": age_days is None or age_days > organization.reassess_every_days,
+        "can_assess": membership is not None and membership.can_edit,
+    }
+
+
+@register.filter
+def verdict_label(verdict: str | None) -> str:
+    """`pm_only` → "PM only"; no verdict (a product absent on one side) → "—"."""
+    if verdict is None:
+        return "—"
+    return VERDICT_LABELS.get(verdict, verdict)
+
+
+@register.filter
+def outcome_label(outcome: str) -> str:
+    if outcome == ERROR:
+        return "could not be evaluated"
+    return Outcome(outcome).label if outcome in Outcome.values else outcome

@@ -1,0 +1,195 @@
+"""The advice in the browser: run an assessment, read it with its evidence, compare, chart.
+
+Every organization URL is guarded by `orgs.access.organization_view`: non-members
+get 404, and running an assessment (a write) needs the editor role.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_http_methods, require_safe
+from django_htmx.http import HttpResponseClientRedirect
+
+from advisor.charts import OrgNode, org_tree
+from advisor.describe import condition_in_words
+from advisor.forms import AssessForm
+from advisor.links import OrganizationLinks
+from advisor.loading import load_title_rules
+from advisor.models import AdvisorSettings, Heuristic
+from advisor.pages import (
+    BACKLOG_LIMIT,
+    SQUADS_LIMIT,
+    assessment_page,
+    compare_documents,
+    parse_sources,
+    role_label,
+    verdict_summary,
+)
+from advisor.services import run_assessment
+from orgs.access import organization_view
+from orgs.htmx import HtmxHttpRequest, page_or_partial
+from orgs.models import MemberRole, Membership, Organization
+from orgs.roles import role_from_title
+
+ASSESSMENTS_PER_PAGE = 25
+
+
+@organization_view(min_role=MemberRole.EDITOR)
+@require_http_methods(["GET", "POST"])
+def assess(
+    request: HtmxHttpRequest, organization: Organization, membership: Membership
+) -> HttpResponse:
+    """Run an assessment now, or as of a date, and show it."""
+    form = AssessForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        _, _, assessment = run_assessment(
+            organization, as_of=form.cleaned_data["as_of"], user=request.user
+        )
+        if request.htmx:
+            return HttpResponseClientRedirect(assessment.get_absolute_url())
+        return redirect(assessment)
+    context = {"organization": organization, "membership": membership, "form": form}
+    return page_or_partial(request, "advisor/assess.html", context, "assess_form")
+
+
+@organization_view()
+@require_safe
+def assessment_detail(
+    request: HtmxHttpRequest, organization: Organization, membership: Membership, pk: int
+) -> TemplateResponse:
+    """One stored assessment as it was: verdicts, staffing, findings with their evidence."""
+    assessment = get_object_or_404(organization.assessments.select_related("created_by"), pk=pk)
+    current_parameters = dict(
+        Heuristic.objects.enabled()
+        .filter(code__in=[BACKLOG_LIMIT[0], SQUADS_LIMIT[0]])
+        .values_list("code", "parameters")
+    )
+    page = assessment_page(
+        assessment.report,
+        assessment.facts,
+        OrganizationLinks(organization, assessment.report, can_edit=membership.can_edit),
+        current_parameters=current_parameters,
+    )
+    previous = (
+        organization.assessments.filter(
+            Q(created_at__lt=assessment.created_at)
+            | Q(created_at=assessment.created_at, pk__lt=assessment.pk)
+        )
+        .latest_first()
+        .values_list("pk", flat=True)
+        .first()
+    )
+    context = {
+        "organization": organization,
+        "membership": membership,
+        "assessment": assessment,
+        "page": page,
+        "previous_pk": previous,
+    }
+    return TemplateResponse(request, "advisor/assessment_detail.html", context)
+
+
+@organization_view()
+@require_safe
+def assessment_list(
+    request: HtmxHttpRequest, organization: Organization, membership: Membership
+) -> TemplateResponse:
+    """Every assessment of the organization, latest first, 25 a page."""
+    assessments = (
+        organization.assessments.latest_first()
+        .select_related("created_by")
+        .defer("facts", "report")
+    )
+    page = Paginator(assessments, ASSESSMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [(a, verdict_summary(a.verdicts)) for a in page]
+    context = {
+        "organization": organization,
+        "membership": membership,
+        "page_obj": page,
+        "rows": rows,
+    }
+    return page_or_partial(request, "advisor/assessment_list.html", context, "history")
+
+
+def _pk_param(request: HtmxHttpRequest, name: str) -> int | None:
+    raw = request.GET.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        return int(raw)
+    except ValueError as e:
+        raise Http404(f"{name} must be an assessment number.") from e
+
+
+@organization_view()
+@require_safe
+def assessment_compare(
+    request: HtmxHttpRequest, organization: Organization, membership: Membership
+) -> TemplateResponse:
+    """What changed between two assessments; by default the latest against the one before."""
+    a_pk, b_pk = _pk_param(request, "a"), _pk_param(request, "b")
+    assessments = organization.assessments.select_related("created_by")
+    if a_pk is None and b_pk is None:
+        latest_two = list(assessments.latest_first()[:2])
+        before, after = (latest_two[1], latest_two[0]) if len(latest_two) == 2 else (None, None)
+    elif a_pk is None or b_pk is None:
+        raise Http404("Give both assessments to compare, a and b.")
+    else:
+        found = {a.pk: a for a in assessments.filter(pk__in=[a_pk, b_pk])}
+        if a_pk not in found or b_pk not in found:
+            raise Http404("No such assessment in this organization.")
+        before, after = found[a_pk], found[b_pk]
+    comparison = compare_documents(before.report, after.report) if before else None
+    context = {
+        "organization": organization,
+        "membership": membership,
+        "before": before,
+        "after": after,
+        "comparison": comparison,
+    }
+    return TemplateResponse(request, "advisor/assessment_compare.html", context)
+
+
+@organization_view()
+@require_safe
+def org_chart(
+    request: HtmxHttpRequest, organization: Organization, membership: Membership
+) -> TemplateResponse:
+    """The reporting lines of the organization as it is today, as a tree."""
+    rules = load_title_rules()
+    people = organization.people.only("id", "name", "title", "role", "reports_to_id").order_by(
+        "name", "id"
+    )
+    nodes = []
+    for p in people:
+        role = p.role or role_from_title(p.title, rules)
+        nodes.append(OrgNode(p.id, p.reports_to_id, p.name, p.title, role, role_label(role)))
+    names = {node.id: node.name for node in nodes}
+    context = {
+        "organization": organization,
+        "membership": membership,
+        "layout": org_tree(nodes),
+        "rows": [(node, names.get(node.parent_id, "")) for node in nodes],
+    }
+    return TemplateResponse(request, "advisor/org_chart.html", context)
+
+
+@login_required
+@require_safe
+def heuristic_list(request: HtmxHttpRequest) -> TemplateResponse:
+    """The rules behind the advice, in words, for every signed-in user."""
+    heuristics = [
+        {
+            "heuristic": h,
+            "condition": condition_in_words(h.condition, scope=h.scope, parameters=h.parameters),
+            "sources": parse_sources(h.source),
+        }
+        for h in Heuristic.objects.order_by("position", "code")
+    ]
+    # An unsaved default row when admins never saved one: a GET writes nothing.
+    staffing = AdvisorSettings.objects.filter(pk=1).first() or AdvisorSettings()
+    context = {"heuristics": heuristics, "staffing": staffing}
+    return TemplateResponse(request, "advisor/heuristic_list.html", context)

@@ -1,0 +1,154 @@
+"""The admin where site admins tune the heuristics and settings, and read assessments."""
+
+import json
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from advisor.defaults import DEFAULT_HEURISTICS
+from advisor.models import AdvisorSettings, Assessment, Heuristic
+from advisor.services import run_assessment
+from tests.factories import OrganizationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def heuristic_form(heuristic: Heuristic, **changes) -> dict[str, str]:
+    """The change form's fields as the browser posts them, with some changed."""
+    data = {
+        "code": heuristic.code,
+        "name": heuristic.name,
+        "description": heuristic.description,
+        "position": str(heuristic.position),
+        "enabled": "on" if heuristic.enabled else "",
+        "scope": heuristic.scope,
+        "condition": json.dumps(heuristic.condition),
+        "parameters": json.dumps(heuristic.parameters),
+        "outcome": heuristic.outcome,
+        "severity": heuristic.severity,
+        "message": heuristic.message,
+        "source": heuristic.source,
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v != ""}
+
+
+class TestHeuristicAdmin:
+    def test_lists_every_heuristic_in_order_with_its_columns(self, admin_client):
+        response = admin_client.get(reverse("admin:advisor_heuristic_changelist"))
+        assert response.status_code == 200
+        shown = [h.code for h in response.context["cl"].result_list]
+        assert shown == [h["code"] for h in DEFAULT_HEURISTICS]
+        assert response.context["cl"].list_display == [
+            "action_checkbox",
+            "position",
+            "code",
+            "name",
+            "scope",
+            "outcome",
+            "severity",
+            "enabled",
+        ]
+
+    def test_the_help_text_lists_the_facts_of_each_scope_and_the_operators(self, admin_client):
+        heuristic = Heuristic.objects.get(code="split-three-plus-squads")
+        html = admin_client.get(
+            reverse("admin:advisor_heuristic_change", args=[heuristic.pk])
+        ).content.decode()
+        assert '<abbr title="Squads working on the product.">squads</abbr> (int)' in html
+        assert '<abbr title="Whether the squad works in Scrum.">is_scrum</abbr> (bool)' in html
+        assert "<strong>person</strong>" in html
+        assert "<code>is_unknown</code>" in html
+        assert "squads ≥ min_squads (3) or pm_squads ≥ min_squads (3)" in html
+
+    def test_refuses_an_unknown_fact_naming_the_clause(self, admin_client):
+        heuristic = Heuristic.objects.get(code="split-three-plus-squads")
+        condition = (
+            '{"any": [{"fact": "squads", "op": ">=", "param": "min_squads"}, '
+            '{"fact": "pm_squadz", "op": ">=", "param": "min_squads"}]}'
+        )
+        response = admin_client.post(
+            reverse("admin:advisor_heuristic_change", args=[heuristic.pk]),
+            heuristic_form(heuristic, condition=condition),
+        )
+        assert response.status_code == 200
+        (error,) = response.context["adminform"].form.errors["condition"]
+        assert error.startswith(
+            "condition.any[1]: unknown fact 'pm_squadz' for product heuristics (known: "
+        )
+        heuristic.refresh_from_db()
+        assert heuristic.condition["any"][1]["fact"] == "pm_squads"
+
+    def test_refuses_a_parameter_the_condition_names_but_does_not_define(self, admin_client):
+        heuristic = Heuristic.objects.get(code="split-multiple-markets")
+        response = admin_client.post(
+            reverse("admin:advisor_heuristic_change", args=[heuristic.pk]),
+            heuristic_form(heuristic, parameters='{"min_marketz": 2}'),
+        )
+        errors = response.context["adminform"].form.errors
+        assert errors["condition"] == [
+            "condition: unknown parameter 'min_markets' (defined: min_marketz)"
+        ]
+
+    def test_saves_a_changed_parameter(self, admin_client):
+        heuristic = Heuristic.objects.get(code="split-three-plus-squads")
+        response = admin_client.post(
+            reverse("admin:advisor_heuristic_change", args=[heuristic.pk]),
+            heuristic_form(heuristic, parameters='{"min_squads": 4}'),
+        )
+        assert response.status_code == 302
+        heuristic.refresh_from_db()
+        assert heuristic.parameters == {"min_squads": 4}
+
+    def test_enabled_is_edited_in_the_list(self, admin_client):
+        heuristics = list(Heuristic.objects.order_by("position", "code"))
+        data = {
+            "form-TOTAL_FORMS": str(len(heuristics)),
+            "form-INITIAL_FORMS": str(len(heuristics)),
+            "_save": "Save",
+        }
+        for i, h in enumerate(heuristics):
+            data[f"form-{i}-id"] = str(h.pk)
+            if h.code != "merge-small-team":
+                data[f"form-{i}-enabled"] = "on"
+        response = admin_client.post(reverse("admin:advisor_heuristic_changelist"), data)
+        assert response.status_code == 302
+        assert list(Heuristic.objects.filter(enabled=False).values_list("code", flat=True)) == [
+            "merge-small-team"
+        ]
+
+    def test_staff_only(self, client):
+        client.force_login(UserFactory())
+        response = client.get(reverse("admin:advisor_heuristic_changelist"))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("admin:login"))
+
+
+class TestAdvisorSettingsAdmin:
+    def test_no_second_row_and_no_delete(self, admin_client):
+        row = AdvisorSettings.load()
+        assert admin_client.get(reverse("admin:advisor_advisorsettings_add")).status_code == 403
+        delete = reverse("admin:advisor_advisorsettings_delete", args=[row.pk])
+        assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+        assert AdvisorSettings.objects.count() == 1
+
+    def test_the_row_may_be_added_when_there_is_none(self, admin_client):
+        AdvisorSettings.objects.all().delete()
+        assert admin_client.get(reverse("admin:advisor_advisorsettings_add")).status_code == 200
+
+
+class TestAssessmentAdmin:
+    def test_assessments_are_listed_and_read_only(self, admin_client):
+        assessment = run_assessment(OrganizationFactory(name="Acme"), as_of=date(2026, 11, 23))[2]
+        changelist = admin_client.get(reverse("admin:advisor_assessment_changelist"))
+        assert [a.pk for a in changelist.context["cl"].result_list] == [assessment.pk]
+        change = reverse("admin:advisor_assessment_change", args=[assessment.pk])
+        page = admin_client.get(change)
+        assert page.status_code == 200
+        assert page.context["has_change_permission"] is False
+        assert admin_client.get(reverse("admin:advisor_assessment_add")).status_code == 403
+        delete = reverse("admin:advisor_assessment_delete", args=[assessment.pk])
+        assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+        assert admin_client.post(change, {"as_of": "2020-01-01"}).status_code == 403
+        assert Assessment.objects.get().as_of == date(2026, 11, 23)

@@ -1,0 +1,640 @@
+"""The advice in the browser: who may run and read assessments, what the pages show."""
+
+from datetime import date
+from html.parser import HTMLParser
+
+import pytest
+from django.template import Context, Template
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+
+from advisor.describe import condition_in_words
+from advisor.links import OrganizationLinks
+from advisor.models import Assessment, Heuristic
+from advisor.services import run_assessment
+from orgs.models import MemberRole
+from tests.factories import (
+    MembershipFactory,
+    OrganizationFactory,
+    PersonFactory,
+    ProductFactory,
+    SquadFactory,
+    UserFactory,
+    build_organization,
+)
+
+AS_OF = date(2026, 11, 23)
+HX = {"HX-Request": "true"}
+XSS = "<script>alert(1)</script>"
+pytestmark = pytest.mark.django_db
+
+
+class RowText(HTMLParser):
+    """The text of each table row of a page, cells joined by " | "."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[str] = []
+        self._cells: list[str] | None = None
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self._cells = []
+        elif tag in ("td", "th") and self._cells is not None:
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self._cells.append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "tr" and self._cells is not None:
+            self.rows.append(" | ".join(self._cells))
+            self._cells = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def table_rows(html: str) -> list[str]:
+    parser = RowText()
+    parser.feed(html)
+    return parser.rows
+
+
+def login(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def acme():
+    """Payments: three Scrum squads; Dana Lee, its PM, serves all three and spends 55% on the
+    backlog; Pat Kim, a PO, serves Checkout with roadmap ownership and research unknown."""
+    org = OrganizationFactory(name="Acme")
+    payments = ProductFactory(
+        organization=org,
+        name="Payments",
+        markets=["EU SMB"],
+        personas=["Merchant"],
+        roadmap_updated_on=date(2026, 11, 1),
+        last_customer_interview_on=date(2026, 11, 1),
+        roadmap_reviews_cancelled=0,
+    )
+    checkout = SquadFactory(product=payments, name="Checkout", engineers=6)
+    billing = SquadFactory(product=payments, name="Billing", engineers=5)
+    ledger = SquadFactory(product=payments, name="Ledger", engineers=4)
+    sam = PersonFactory(organization=org, name="Sam Ortiz", title="CEO")
+    dana = PersonFactory(
+        organization=org,
+        name="Dana Lee",
+        title="Product Manager",
+        reports_to=sam,
+        squads=[checkout, billing, ledger],
+        time_backlog=55,
+        time_strategy=10,
+        time_discovery=5,
+        time_stakeholders=20,
+        time_ceremonies=10,
+        owns_roadmap=True,
+        does_market_research=True,
+    )
+    PersonFactory(
+        organization=org,
+        name="Pat Kim",
+        title="Product Owner",
+        reports_to=dana,
+        squads=[checkout],
+        time_backlog=70,
+        time_ceremonies=30,
+    )
+    return org
+
+
+@pytest.fixture
+def member(acme):
+    """A logged-in client for a new user with this role in Acme (None: not a member)."""
+
+    def make(role: str | None) -> Client:
+        user = UserFactory()
+        if role is not None:
+            MembershipFactory(organization=acme, user=user, role=role)
+        client = login(user)
+        client.user = user
+        return client
+
+    return make
+
+
+@pytest.fixture
+def assessment(acme):
+    return run_assessment(acme, as_of=AS_OF)[2]
+
+
+def advisor_urls(org, assessment) -> list[str]:
+    slug = org.slug
+    return [
+        reverse("advisor:assess", args=[slug]),
+        reverse("advisor:assessment_list", args=[slug]),
+        reverse("advisor:assessment_compare", args=[slug]),
+        reverse("advisor:assessment_compare", args=[slug])
+        + f"?a={assessment.pk}&b={assessment.pk}",
+        reverse("advisor:assessment_detail", args=[slug, assessment.pk]),
+        reverse("advisor:org_chart", args=[slug]),
+    ]
+
+
+class TestAccess:
+    @pytest.mark.parametrize("headers", [{}, HX])
+    @pytest.mark.parametrize("method", ["get", "post"])
+    def test_a_non_member_gets_404_on_every_advisor_url(
+        self, acme, assessment, member, headers, method
+    ):
+        client = member(None)
+        for url in advisor_urls(acme, assessment):
+            response = getattr(client, method)(url, headers=headers)
+            assert response.status_code == 404, url
+        assert Assessment.objects.count() == 1
+
+    def test_an_anonymous_visitor_is_sent_to_log_in(self, client, acme, assessment):
+        for url in [*advisor_urls(acme, assessment), reverse("advisor:heuristic_list")]:
+            response = client.get(url)
+            assert response.status_code == 302, url
+            assert response["Location"].startswith(reverse("login"))
+
+    @pytest.mark.parametrize("headers", [{}, HX])
+    @pytest.mark.parametrize("method", ["get", "post"])
+    def test_a_viewer_gets_403_on_assess_and_nothing_is_written(
+        self, acme, member, headers, method
+    ):
+        client = member(MemberRole.VIEWER)
+        response = getattr(client, method)(
+            reverse("advisor:assess", args=[acme.slug]), headers=headers
+        )
+        assert response.status_code == 403
+        assert Assessment.objects.count() == 0
+
+    def test_a_viewer_reads_every_assessment_page(self, acme, assessment, member):
+        client = member(MemberRole.VIEWER)
+        for url in advisor_urls(acme, assessment)[1:]:
+            assert client.get(url).status_code == 200, url
+
+    def test_another_organizations_assessment_is_404(self, acme, member):
+        other = run_assessment(OrganizationFactory(), as_of=AS_OF)[2]
+        client = member(MemberRole.OWNER)
+        url = reverse("advisor:assessment_detail", args=[acme.slug, other.pk])
+        assert client.get(url).status_code == 404
+        compare = reverse("advisor:assessment_compare", args=[acme.slug])
+        assert client.get(f"{compare}?a={other.pk}&b={other.pk}").status_code == 404
+
+
+class TestAssess:
+    def test_an_editor_runs_an_assessment_and_is_sent_to_it(self, acme, member):
+        client = member(MemberRole.EDITOR)
+        response = client.post(reverse("advisor:assess", args=[acme.slug]), {"as_of": "2026-11-23"})
+        assessment = Assessment.objects.get()
+        assert response.status_code == 302
+        assert response["Location"] == assessment.get_absolute_url()
+        assert assessment.as_of == AS_OF
+        assert assessment.created_by == client.user
+        assert assessment.verdicts == {"Payments": "split"}
+
+    def test_htmx_is_told_to_go_to_the_assessment(self, acme, member):
+        client = member(MemberRole.OWNER)
+        response = client.post(reverse("advisor:assess", args=[acme.slug]), headers=HX)
+        assessment = Assessment.objects.get()
+        assert response.status_code == 200
+        assert response["HX-Redirect"] == assessment.get_absolute_url()
+        assert assessment.as_of == timezone.localdate()
+
+    def test_the_form_page_offers_an_as_of_date(self, acme, member):
+        response = member(MemberRole.EDITOR).get(reverse("advisor:assess", args=[acme.slug]))
+        assert response.status_code == 200
+        assert 'name="as_of"' in response.content.decode()
+        assert Assessment.objects.count() == 0
+
+    def test_a_bad_date_is_refused_with_the_form_again(self, acme, member):
+        client = member(MemberRole.EDITOR)
+        url = reverse("advisor:assess", args=[acme.slug])
+        response = client.post(url, {"as_of": "23/11/2026x"}, headers=HX)
+        assert response.status_code == 200
+        assert response.template_name == "advisor/assess.html#assess_form"
+        assert response.context["form"].errors["as_of"] == ["Enter a valid date."]
+        assert Assessment.objects.count() == 0
+
+
+class TestAssessmentPage:
+    def get(self, client, assessment):
+        url = reverse(
+            "advisor:assessment_detail", args=[assessment.organization.slug, assessment.pk]
+        )
+        response = client.get(url)
+        assert response.status_code == 200
+        return response, response.content.decode()
+
+    def test_shows_the_verdict_counts_and_actions(self, assessment, member):
+        response, html = self.get(member(MemberRole.VIEWER), assessment)
+        (payments,) = response.context["page"].products
+        assert payments.verdict == "split"
+        assert '<span class="verdict verdict-large verdict-split">Split</span>' in html
+        rows = table_rows(html)
+        assert "Product managers | 1 | 1" in rows
+        assert "Product owners | 1 | 3" in rows
+        assert payments.actions == ("add 2 product owners",)
+        assert "<li>Add 2 product owners</li>" in html
+
+    def test_shows_each_findings_evidence_and_source(self, assessment, member):
+        response, html = self.get(member(MemberRole.VIEWER), assessment)
+        (payments,) = response.context["page"].products
+        assert [f.heuristic for f in payments.findings] == [
+            "split-three-plus-squads",
+            "split-backlog-overload",
+        ]
+        rows = table_rows(html)
+        assert "squads | 3 | ≥ | 3 | min_squads | ✓" in rows
+        assert "pm_squads | 3 | ≥ | 3 | min_squads | ✓" in rows
+        assert "pm_backlog_share | 55% | &gt; | 40% | max_backlog_share | ✓" in [
+            escape(row) for row in rows
+        ]
+        assert '<span class="source-file">pm-vs-po-split-or-merge.txt</span>' in html
+        assert "<blockquote>more than 40% of the PM&#x27;s time</blockquote>" in html
+        assert "<blockquote>You have 3+ squads</blockquote>" in html
+
+    def test_shows_the_scope_votes_and_the_role_the_work_shows(self, assessment, member):
+        response, html = self.get(member(MemberRole.VIEWER), assessment)
+        people = {p.name: p for p in response.context["page"].people}
+        assert set(people) == {"Dana Lee", "Pat Kim"}
+        assert people["Dana Lee"].scope_role_label == "Product manager"
+        assert people["Pat Kim"].scope_role_label == "unknown"
+        rows = table_rows(html)
+        assert "owns_roadmap | yes | Product manager | owns the roadmap" in rows
+        assert (
+            "manager_role | executive | Product manager | reports to a product or company leader"
+            in rows
+        )
+        assert "squads_served | 3 | Product manager | serves two or more squads" in rows
+        assert "owns_roadmap | unknown | no vote | roadmap ownership is unknown" in rows
+        assert (
+            "manager_role | product manager | Product owner | "
+            "reports to an engineering or product manager" in rows
+        )
+
+    def test_draws_the_time_allocation_with_the_backlog_limit(self, assessment, member):
+        response, html = self.get(member(MemberRole.VIEWER), assessment)
+        dana = next(p for p in response.context["page"].people if p.name == "Dana Lee")
+        assert dana.allocation.limit == 40
+        assert dana.allocation.limit_x == 160
+        assert (dana.allocation.segments[0].bucket, dana.allocation.segments[0].width) == (
+            "backlog",
+            220,
+        )
+        assert '<rect class="bucket-backlog" x="0.0" y="0" width="220.0" height="24">' in html
+        assert 'x1="160.0" x2="160.0"' in html
+
+    def test_draws_squads_per_product_manager_with_the_split_threshold(self, assessment, member):
+        response, html = self.get(member(MemberRole.VIEWER), assessment)
+        chart = response.context["page"].squads_per_pm
+        assert [(b.label, b.value) for b in chart.bars] == [("Dana Lee", 3)]
+        assert chart.limit == 3
+        assert "Dana Lee | 3" in table_rows(html)
+
+    def test_links_missing_facts_to_the_form_where_they_are_filled_in(
+        self, acme, assessment, member
+    ):
+        response, html = self.get(member(MemberRole.EDITOR), assessment)
+        pat = acme.people.get(name="Pat Kim")
+        pat_url = reverse("orgs:person_edit", args=[acme.slug, pat.pk])
+        missing = {(m.subject, m.fact): m.links for m in response.context["page"].missing_facts}
+        assert missing == {
+            ("Pat Kim", "owns_roadmap"): (("Pat Kim", pat_url),),
+            ("Pat Kim", "does_market_research"): (("Pat Kim", pat_url),),
+        }
+        assert f'<a href="{pat_url}">Pat Kim</a>' in html
+
+    def test_a_viewer_sees_missing_facts_without_edit_links(self, assessment, member):
+        response, html = self.get(member(MemberRole.VIEWER), assessment)
+        assert all(m.links == () for m in response.context["page"].missing_facts)
+        assert "/edit/" not in html
+
+    def test_shows_the_assessment_as_stored_not_as_the_organization_is_now(
+        self, acme, assessment, member
+    ):
+        acme.products.filter(name="Payments").update(name="Payments Renamed")
+        response, _ = self.get(member(MemberRole.EDITOR), assessment)
+        assert response.context["page"].products[0].name == "Payments"
+        assert response.context["page"].products[0].url is None
+
+    def test_a_product_finding_outranked_by_the_verdict_says_so(self, member):
+        org = OrganizationFactory()
+        product = ProductFactory(organization=org, name="Tiny")
+        squad = SquadFactory(product=product, name="Solo", methodology="kanban")
+        PersonFactory(organization=org, squads=[squad], owns_roadmap=True)
+        assessment = run_assessment(org, as_of=AS_OF)[2]
+        MembershipFactory(organization=org, user=(user := UserFactory()))
+        response, html = self.get(login(user), assessment)
+        (tiny,) = response.context["page"].products
+        assert tiny.verdict == "pm_only"
+        merge = next(f for f in tiny.findings if f.heuristic == "merge-small-team")
+        assert merge.outranked_by == "PM only"
+        assert "(outranked: the verdict is pm only)" in html
+
+
+class TestOrganizationLinks:
+    def test_product_wide_fields_link_to_the_people_or_squads_to_fill_in(self, acme):
+        payments = acme.products.get()
+        unknown = SquadFactory(product=payments, name="Unknown size", engineers=None)
+        pat = acme.people.get(name="Pat Kim")
+        document = {
+            "missing_facts": [
+                {
+                    "scope": "product",
+                    "subject": "Payments",
+                    "fact": "roadmap_owners",
+                    "field": "people.owns_roadmap",
+                },
+                {
+                    "scope": "product",
+                    "subject": "Payments",
+                    "fact": "engineers",
+                    "field": "squads.engineers",
+                },
+                {"scope": "product", "subject": "Payments", "fact": "markets", "field": "markets"},
+                {
+                    "scope": "squad",
+                    "subject": "Unknown size",
+                    "fact": "engineers",
+                    "field": "engineers",
+                },
+            ]
+        }
+        links = OrganizationLinks(acme, document, can_edit=True)
+        slug = acme.slug
+        assert links.missing_fact("product", "Payments", "people.owns_roadmap") == [
+            ("Pat Kim", reverse("orgs:person_edit", args=[slug, pat.pk]))
+        ]
+        assert links.missing_fact("product", "Payments", "squads.engineers") == [
+            ("squad Unknown size", reverse("orgs:squad_edit", args=[slug, unknown.pk]))
+        ]
+        assert links.missing_fact("product", "Payments", "markets") == [
+            ("Payments", reverse("orgs:product_edit", args=[slug, payments.pk]))
+        ]
+        assert links.missing_fact("squad", "Unknown size", "engineers") == [
+            ("Unknown size", reverse("orgs:squad_edit", args=[slug, unknown.pk]))
+        ]
+
+    def test_a_field_filled_in_since_links_to_the_product_on_the_organization_page(self, acme):
+        document = {
+            "missing_facts": [
+                {
+                    "scope": "product",
+                    "subject": "Payments",
+                    "fact": "roadmap_owners",
+                    "field": "people.owns_roadmap",
+                }
+            ]
+        }
+        acme.people.update(owns_roadmap=True)
+        links = OrganizationLinks(acme, document, can_edit=True)
+        payments = acme.products.get()
+        assert links.missing_fact("product", "Payments", "people.owns_roadmap") == [
+            (
+                "Payments on the organization page",
+                f"{acme.get_absolute_url()}#product-{payments.pk}",
+            )
+        ]
+
+    def test_a_name_that_no_longer_exists_gets_no_link(self, acme):
+        links = OrganizationLinks(acme, {}, can_edit=True)
+        assert links.product("Gone") is None
+        assert links.missing_fact("person", "Gone", "owns_roadmap") == []
+
+
+class TestHistory:
+    def test_lists_assessments_latest_first_with_verdict_counts(self, acme, member):
+        client = member(MemberRole.VIEWER)
+        first = run_assessment(acme, as_of=date(2026, 10, 1), user=client.user)[2]
+        second = run_assessment(acme, as_of=AS_OF)[2]
+        response = client.get(reverse("advisor:assessment_list", args=[acme.slug]))
+        assert [a.pk for a, _ in response.context["rows"]] == [second.pk, first.pk]
+        html = response.content.decode()
+        rows = table_rows(html)
+        assert rows[1].split(" | ")[1:6] == [
+            "23 Nov 2026",
+            "—",
+            first.ruleset_version,
+            "1 split",
+            "2",
+        ]
+        assert rows[2].split(" | ")[1:4] == [
+            "1 Oct 2026",
+            client.user.username,
+            first.ruleset_version,
+        ]
+
+    def test_pages_hold_25_and_htmx_gets_the_history_alone(self, acme, member):
+        for _ in range(26):
+            run_assessment(acme, as_of=AS_OF)
+        client = member(MemberRole.VIEWER)
+        url = reverse("advisor:assessment_list", args=[acme.slug])
+        assert len(client.get(url).context["rows"]) == 25
+        response = client.get(f"{url}?page=2", headers=HX)
+        assert response.template_name == "advisor/assessment_list.html#history"
+        assert len(response.context["rows"]) == 1
+        assert "<html" not in response.content.decode()
+
+
+class TestCompare:
+    def test_a_fixed_backlog_overload_disappears(self, acme, member):
+        before = run_assessment(acme, as_of=AS_OF)[2]
+        acme.people.filter(name="Dana Lee").update(time_backlog=30, time_strategy=35)
+        after = run_assessment(acme, as_of=AS_OF)[2]
+        client = member(MemberRole.VIEWER)
+        url = reverse("advisor:assessment_compare", args=[acme.slug])
+        response = client.get(f"{url}?a={before.pk}&b={after.pk}")
+        comparison = response.context["comparison"]
+        assert [(f.heuristic, f.subject) for f in comparison.disappeared] == [
+            ("split-backlog-overload", "Payments")
+        ]
+        assert comparison.appeared == ()
+        assert not comparison.ruleset_changed
+        html = response.content.decode()
+        disappeared = html.split('id="disappeared"')[1]
+        assert "<code>split-backlog-overload</code>" in disappeared
+        assert "the same rules" in html
+
+    def test_by_default_compares_the_latest_with_the_one_before(self, acme, member):
+        before = run_assessment(acme, as_of=AS_OF)[2]
+        after = run_assessment(acme, as_of=AS_OF)[2]
+        response = member(MemberRole.VIEWER).get(
+            reverse("advisor:assessment_compare", args=[acme.slug])
+        )
+        assert (response.context["before"], response.context["after"]) == (before, after)
+
+    def test_says_when_the_rules_changed_and_shows_verdicts_before_and_after(self, acme, member):
+        before = run_assessment(acme, as_of=AS_OF)[2]
+        heuristic = Heuristic.objects.get(code="split-three-plus-squads")
+        heuristic.parameters = {"min_squads": 4}
+        heuristic.save()
+        Heuristic.objects.filter(code="split-backlog-overload").update(enabled=False)
+        after = run_assessment(acme, as_of=AS_OF)[2]
+        response = member(MemberRole.VIEWER).get(
+            reverse("advisor:assessment_compare", args=[acme.slug])
+        )
+        comparison = response.context["comparison"]
+        assert comparison.ruleset_changed
+        (payments,) = comparison.products
+        assert (payments.verdict_before, payments.verdict_after) == ("split", "keep")
+        assert payments.recommended_before == {"product_managers": 1, "product_owners": 3}
+        assert payments.recommended_after == {"product_managers": 1, "product_owners": 1}
+        html = response.content.decode()
+        assert "The rules changed between these assessments" in html
+        assert "Payments changed | Split | Keep | 1 / 3 | 1 / 1" in table_rows(html)
+        assert after.ruleset_version != before.ruleset_version
+
+    def test_with_fewer_than_two_assessments_there_is_nothing_to_compare(self, acme, member):
+        response = member(MemberRole.VIEWER).get(
+            reverse("advisor:assessment_compare", args=[acme.slug])
+        )
+        assert response.status_code == 200
+        assert "it takes two assessments" in response.content.decode()
+
+    def test_a_malformed_or_half_choice_is_404(self, acme, assessment, member):
+        client = member(MemberRole.VIEWER)
+        url = reverse("advisor:assessment_compare", args=[acme.slug])
+        assert client.get(f"{url}?a=x&b=1").status_code == 404
+        assert client.get(f"{url}?a={assessment.pk}").status_code == 404
+
+
+class TestOrgChart:
+    def test_draws_every_person_under_their_manager(self, acme, member):
+        response = member(MemberRole.VIEWER).get(reverse("advisor:org_chart", args=[acme.slug]))
+        layout = response.context["layout"]
+        depth = {b.node.name: b.depth for b in layout.boxes}
+        assert depth == {"Sam Ortiz": 0, "Dana Lee": 1, "Pat Kim": 2}
+        roles = {b.node.name: b.node.role_label for b in layout.boxes}
+        assert roles == {
+            "Sam Ortiz": "Executive",
+            "Dana Lee": "Product manager",
+            "Pat Kim": "Product owner",
+        }
+        html = response.content.decode()
+        assert html.count('<polyline class="edge"') == 2
+        assert "Pat Kim | Product Owner | Product owner | Dana Lee" in table_rows(html)
+
+
+class TestLatestAssessmentSummary:
+    def render(self, organization, membership) -> str:
+        template = Template(
+            "{% load advisor_tags %}{% latest_assessment organization membership %}"
+        )
+        return template.render(Context({"organization": organization, "membership": membership}))
+
+    def test_shows_date_ruleset_verdicts_findings_and_the_button_for_editors(
+        self, acme, assessment, django_assert_num_queries
+    ):
+        editor = MembershipFactory(organization=acme, role=MemberRole.EDITOR)
+        with django_assert_num_queries(1):
+            html = self.render(acme, editor)
+        assert assessment.get_absolute_url() in html
+        assert f"<code>{assessment.ruleset_version}</code>" in html
+        assert '<span class="verdict verdict-split">Payments: Split</span>' in html
+        assert "2 findings" in html
+        assert reverse("advisor:assess", args=[acme.slug]) in html
+
+    def test_a_viewer_gets_no_assess_button(self, acme, assessment):
+        viewer = MembershipFactory(organization=acme, role=MemberRole.VIEWER)
+        assert "Assess now" not in self.render(acme, viewer)
+
+    def test_an_old_assessment_is_due_for_re_assessment(self, acme, assessment):
+        acme.reassess_every_days = 30
+        Assessment.objects.filter(pk=assessment.pk).update(
+            created_at=timezone.now() - timezone.timedelta(days=31)
+        )
+        html = self.render(acme, None)
+        assert "Due for re-assessment: the last one is 31 days old (re-assess every 30)." in html
+
+    def test_a_recent_assessment_is_not_due(self, acme, assessment):
+        assert "Due for re-assessment" not in self.render(acme, None)
+
+    def test_no_assessment_yet(self, acme):
+        assert "Not assessed yet." in self.render(acme, None)
+
+    def test_the_organization_page_includes_it(self, acme, assessment, member):
+        html = member(MemberRole.VIEWER).get(acme.get_absolute_url()).content.decode()
+        assert 'id="latest-assessment"' in html
+        assert '<span class="verdict verdict-split">Payments: Split</span>' in html
+
+
+class TestHeuristicsPage:
+    def test_every_default_heuristic_is_shown_in_words(self, member, acme):
+        response = member(MemberRole.VIEWER).get(reverse("advisor:heuristic_list"))
+        html = response.content.decode()
+        heuristics = list(Heuristic.objects.all())
+        assert len(heuristics) == 10
+        for h in heuristics:
+            words = condition_in_words(h.condition, scope=h.scope, parameters=h.parameters)
+            assert f'<code class="rule-condition">{escape(words)}</code>' in html, h.code
+            assert f"<code>{h.code}</code>" in html
+
+    def test_any_signed_in_user_may_read_it(self):
+        assert login(UserFactory()).get(reverse("advisor:heuristic_list")).status_code == 200
+
+
+class TestEscaping:
+    def test_a_hostile_name_is_escaped_on_every_advisor_page(self, member):
+        org = OrganizationFactory(name="Evil")
+        product = ProductFactory(organization=org, name=XSS)
+        squad = SquadFactory(product=product, name=f"{XSS} squad")
+        PersonFactory(organization=org, name=XSS, squads=[squad], time_backlog=60)
+        first = run_assessment(org, as_of=AS_OF)[2]
+        second = run_assessment(org, as_of=date(2026, 12, 1))[2]
+        client = login(MembershipFactory(organization=org, role=MemberRole.OWNER).user)
+        pages = {
+            "detail": reverse("advisor:assessment_detail", args=[org.slug, second.pk]),
+            "compare": reverse("advisor:assessment_compare", args=[org.slug])
+            + f"?a={first.pk}&b={second.pk}",
+            "chart": reverse("advisor:org_chart", args=[org.slug]),
+            "organization": org.get_absolute_url(),
+        }
+        for name, url in pages.items():
+            html = client.get(url).content.decode()
+            assert XSS not in html, name
+            assert escape(XSS) in html, name
+        for url in [
+            reverse("advisor:assessment_list", args=[org.slug]),
+            reverse("advisor:assess", args=[org.slug]),
+            reverse("advisor:heuristic_list"),
+        ]:
+            assert XSS not in client.get(url).content.decode(), url
+
+
+class TestQueryCounts:
+    """No page's query count grows with the organization."""
+
+    @pytest.mark.parametrize("n_squads", [5, 60])
+    def test_pages_cost_the_same_few_queries_at_any_size(
+        self, n_squads, django_assert_max_num_queries
+    ):
+        org = build_organization(n_squads)
+        first = run_assessment(org, as_of=date(2026, 10, 1))[2]
+        # Unknown roadmap owners: the page links each product's people to fill in.
+        org.people.filter(name__regex=r"^P[MO] ").update(owns_roadmap=None)
+        second = run_assessment(org, as_of=AS_OF)[2]
+        fields = {m["field"] for m in second.report["missing_facts"]}
+        assert {"owns_roadmap", "people.owns_roadmap"} <= fields
+        client = login(MembershipFactory(organization=org, role=MemberRole.EDITOR).user)
+        slug = org.slug
+        compare = reverse("advisor:assessment_compare", args=[slug])
+        for url, bound in [
+            (reverse("advisor:assessment_detail", args=[slug, second.pk]), 10),
+            (reverse("advisor:assessment_list", args=[slug]), 5),
+            (compare, 4),
+            (f"{compare}?a={first.pk}&b={second.pk}", 4),
+            (reverse("advisor:org_chart", args=[slug]), 5),
+        ]:
+            with django_assert_max_num_queries(bound):
+                assert client.get(url).status_code == 200
