@@ -201,12 +201,17 @@ class Box:
 
     @property
     def chars(self) -> int:
-        # About seven pixels a character at the 12px the stylesheet sets.
+        # About seven pixels a character at the 12px the stylesheet sets for
+        # titles; names, bold at 13px, take about eight.
         return int((self.width - 16) // 7)
 
     @property
+    def name_chars(self) -> int:
+        return int((self.width - 16) // 8)
+
+    @property
     def short_name(self) -> str:
-        return truncate(self.node.name, self.chars)
+        return truncate(self.node.name, self.name_chars)
 
     @property
     def short_title(self) -> str:
@@ -247,6 +252,18 @@ class TreeLayout:
     boxes: tuple[Box, ...]
     edges: tuple[Edge, ...]
     roots: int
+
+
+def _tree_size(root: OrgNode, children: Mapping[int, list[OrgNode]]) -> int:
+    size, stack, seen = 0, [root], set()
+    while stack:
+        node = stack.pop()
+        if node.id in seen:
+            continue
+        seen.add(node.id)
+        size += 1
+        stack.extend(children.get(node.id, []))
+    return size
 
 
 def org_tree(
@@ -301,7 +318,9 @@ def org_tree(
             stack.append((node, depth, True))
             stack.extend((child, depth + 1, False) for child in reversed(kids))
 
-    for root in roots:
+    # The largest tree first: the company's hierarchy leads, people who report
+    # to nobody follow it rather than push it off to the right.
+    for root in sorted(roots, key=lambda r: -_tree_size(r, children)):
         place(root)
     # Whatever no root reached sits on a loop: start again from its first member.
     for node in nodes:

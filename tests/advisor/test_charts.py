@@ -124,7 +124,13 @@ class TestOrgTree:
         box = {b.node.id: b for b in layout.boxes}
         assert layout.roots == 2
         assert box[1].y == box[2].y
-        assert box[2].x > box[1].x
+        assert box[1].x > box[2].x
+        assert_no_overlaps(layout)
+
+    def test_the_largest_tree_comes_first(self):
+        layout = org_tree([node(1), node(2), node(3), node(4, 3), node(5, 3)])
+        box = {b.node.id: b for b in layout.boxes}
+        assert box[4].x < box[5].x < box[1].x < box[2].x
         assert_no_overlaps(layout)
 
     def test_a_manager_outside_the_nodes_makes_a_root(self):
@@ -172,7 +178,7 @@ class TestOrgTree:
         layout = org_tree([node(1, name="Maximiliana Theodora Featherstonehaugh-Smythe")])
         box = layout.boxes[0]
         assert box.short_name.endswith("…")
-        assert len(box.short_name) == box.chars
+        assert len(box.short_name) == box.name_chars
 
 
 class TestTruncate:

@@ -255,9 +255,9 @@ class TestAssessmentPage:
             "split-backlog-overload",
         ]
         rows = table_rows(html)
-        assert "squads | 3 | ≥ | 3 | min_squads | ✓" in rows
-        assert "pm_squads | 3 | ≥ | 3 | min_squads | ✓" in rows
-        assert "pm_backlog_share | 55% | &gt; | 40% | max_backlog_share | ✓" in [
+        assert "squads | 3 | ≥ | 3 | min_squads | ✓yes" in rows
+        assert "pm_squads | 3 | ≥ | 3 | min_squads | ✓yes" in rows
+        assert "pm_backlog_share | 55% | &gt; | 40% | max_backlog_share | ✓yes" in [
             escape(row) for row in rows
         ]
         assert '<span class="source-file">pm-vs-po-split-or-merge.txt</span>' in html
