@@ -39,3 +39,25 @@ document.addEventListener("click", (event) => {
     heading.focus();
   }
 });
+
+// After a form posted in place, the keyboard focus goes where the user carries on: the
+// first field in error, or else the heading of the section the save re-rendered.
+document.addEventListener("htmx:afterSettle", (event) => {
+  const swapped = event.target;
+  const config = event.detail && event.detail.requestConfig;
+  if (!config || config.verb !== "post" || !(swapped instanceof Element)) {
+    return;
+  }
+  const error = swapped.querySelector(".has-error");
+  let focus = null;
+  if (error) {
+    focus = error.querySelector("input, select, textarea") ||
+      error.closest("fieldset").querySelector("input, select, textarea");
+  } else if (swapped.matches("section")) {
+    focus = swapped.querySelector("h2");
+    focus.setAttribute("tabindex", "-1");
+  }
+  if (focus) {
+    focus.focus();
+  }
+});
