@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from advisor.services import run_assessment
 from orgs.interchange import FORMAT, import_document
-from orgs.models import Organization, Person, Product, Squad, TitlePattern
+from orgs.models import MemberRole, Membership, Organization, Person, Product, Squad, TitlePattern
 
 AS_OF = date(2026, 11, 23)
 SQUADS_PER_PRODUCT = 4
@@ -120,14 +122,35 @@ class SizeResult:
     import_: Timing
     assess: Timing
     floor: Timing
+    organization_page: Timing
+    assessment_page: Timing
 
     @property
     def ratio(self) -> float:
         return self.assess.seconds / self.floor.seconds
 
 
+def page_timer(organization: Organization, url: str, repeat: int) -> Timing:
+    """Server time of one page for an owner of the organization, through Django's test client
+    (the whole request: middleware, view, queries, template), without a network."""
+    user, _ = get_user_model().objects.get_or_create(username="benchmark-owner")
+    Membership.objects.get_or_create(
+        organization=organization, user=user, defaults={"role": MemberRole.OWNER}
+    )
+    client = Client(SERVER_NAME="localhost")
+    client.force_login(user)
+
+    def get() -> None:
+        response = client.get(url)
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {url} answered {response.status_code}")
+
+    get()  # warm the template and URL caches, as a running server would have
+    return measure(get, repeat)
+
+
 def run_size(n_squads: int, *, repeat: int) -> SizeResult:
-    """Import, assess and read one synthetic organization, then delete it."""
+    """Import, assess, read and show one synthetic organization, then delete it."""
     name = f"Benchmark {n_squads} squads"
     Organization.objects.filter(name=name).delete()
     document = synthetic_document(n_squads, name=name)
@@ -142,6 +165,16 @@ def run_size(n_squads: int, *, repeat: int) -> SizeResult:
         assert organization is not None
         assessed = measure(lambda: run_assessment(organization, as_of=AS_OF, save=True), repeat)
         floor = measure(lambda: read_every_row(organization), repeat)
-        return SizeResult(n_squads, len(document["people"]), imported, assessed, floor)
+        _, _, assessment = run_assessment(organization, as_of=AS_OF, save=True)
+        return SizeResult(
+            n_squads,
+            len(document["people"]),
+            imported,
+            assessed,
+            floor,
+            organization_page=page_timer(organization, organization.get_absolute_url(), repeat),
+            assessment_page=page_timer(organization, assessment.get_absolute_url(), repeat),
+        )
     finally:
         Organization.objects.filter(name=name).delete()
+        get_user_model().objects.filter(username="benchmark-owner").delete()

@@ -31,13 +31,15 @@ class Command(BaseCommand):
             raise CommandError("--repeat: must be at least 1")
         self.stdout.write(
             "| squads | people | import s | import queries | assess s | assess queries "
-            "| floor s | assess/floor |"
+            "| floor s | assess/floor | org page ms (queries) | assessment page ms (queries) |"
         )
-        self.stdout.write("|---:|---:|---:|---:|---:|---:|---:|---:|")
+        self.stdout.write("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for n in globals()["sizes"](sizes):
             r = run_size(n, repeat=repeat)
             self.stdout.write(
                 f"| {r.squads} | {r.people} | {r.import_.seconds:.3f} | {r.import_.queries} "
                 f"| {r.assess.seconds:.3f} | {r.assess.queries} | {r.floor.seconds:.3f} "
-                f"| {r.ratio:.2f} |"
+                f"| {r.ratio:.2f} "
+                f"| {r.organization_page.seconds * 1000:.0f} ({r.organization_page.queries}) "
+                f"| {r.assessment_page.seconds * 1000:.0f} ({r.assessment_page.queries}) |"
             )
