@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.support import watch_console
+
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -69,7 +71,7 @@ def phone_page(browser, live_server):
 
 @pytest.fixture
 def log_in(live_server):
-    """Sign a user in to a browser context by handing it a session cookie, without the login form."""
+    """Sign a user in to a browser context with a session cookie, without the login form."""
     from django.conf import settings
     from django.test import Client
 
@@ -82,14 +84,6 @@ def log_in(live_server):
         )
 
     return log_in
-
-
-def watch_console(page) -> list[str]:
-    """Console errors and uncaught exceptions of the page; Chromium reports CSP violations here."""
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return errors
 
 
 @pytest.fixture
