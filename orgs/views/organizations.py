@@ -15,6 +15,7 @@ from orgs.htmx import HtmxHttpRequest
 from orgs.models import MemberRole, Membership, Organization
 from orgs.views.sections import (
     DETAIL_TEMPLATE,
+    PAGE_PARAMS,
     people_context,
     products_context,
     section_response,
@@ -54,15 +55,17 @@ def organization_create(request: HtmxHttpRequest) -> HttpResponse:
 def organization_detail(
     request: HtmxHttpRequest, organization: Organization, membership: Membership
 ) -> TemplateResponse:
-    """The organization page: products and squads, people, the latest assessment."""
-    page = request.GET.get("page")
-    if request.htmx and request.htmx.target in ("products", "people"):
-        return section_response(request, organization, membership, request.htmx.target, page=page)
+    """The organization page: a page of products with their squads, a page of people, the
+    latest assessment."""
+    pages = {section: request.GET.get(param) for section, param in PAGE_PARAMS.items()}
+    if request.htmx and request.htmx.target in pages:
+        section = request.htmx.target
+        return section_response(request, organization, membership, section, page=pages[section])
     context = {
         "organization": organization,
         "membership": membership,
-        **products_context(organization),
-        **people_context(organization, page),
+        **products_context(organization, pages["products"]),
+        **people_context(organization, pages["people"]),
     }
     response = TemplateResponse(request, DETAIL_TEMPLATE, context)
     patch_vary_headers(response, ("HX-Request", "HX-Target"))

@@ -1,17 +1,20 @@
 """The organization page's two swappable sections, shared by the views that change them.
 
-orgs/organization_detail.html has the partials `products` (products and their
-squads) and `people` (one page of people). A write made with htmx answers with
-the section it changed, re-rendered, and triggers an event the other section
-listens to, because each shows part of the other: squads list who serves them,
-people list the squads they serve.
+orgs/organization_detail.html has the partials `products` (one page of products
+with their squads) and `people` (one page of people). A write made with htmx
+answers with the section it changed, re-rendered at the page that shows what was
+written, and triggers an event the other section listens to, because each shows
+part of the other: squads list who serves them, people list the squads they serve.
+Each section pages on its own query parameter, so both pages can be kept in one URL.
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -19,11 +22,14 @@ from django.utils.cache import patch_vary_headers
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from orgs.htmx import HtmxHttpRequest
-from orgs.models import Membership, Organization, Person, Role, Squad, TitlePattern
+from orgs.models import Membership, Organization, Person, Product, Role, Squad, TitlePattern
 from orgs.roles import TitleRule, role_from_title
 
 DETAIL_TEMPLATE = "orgs/organization_detail.html"
+PRODUCTS_PER_PAGE = 10
 PEOPLE_PER_PAGE = 50
+# The query parameter that holds each section's page number.
+PAGE_PARAMS = {"products": "products_page", "people": "page"}
 # The event each section's change triggers; the other section reloads on it.
 CHANGED_EVENTS = {"products": "products-changed", "people": "people-changed"}
 
@@ -38,15 +44,21 @@ def title_rules() -> list[TitleRule]:
     ]
 
 
-def products_context(organization: Organization) -> dict[str, Any]:
-    """Products with their squads and who serves each, in three queries whatever the size."""
+def products_context(organization: Organization, page_number: Any) -> dict[str, Any]:
+    """One page of products with their squads and who serves each, and the organization's
+    counts, in the same few queries whatever the size."""
+    people = Person.objects.order_by("name", "id").only("id", "name")
     squads = Squad.objects.order_by("name", "id").prefetch_related(
-        Prefetch("people", queryset=Person.objects.order_by("name", "id"))
+        Prefetch("people", queryset=people)
     )
+    # The page is a slice of this queryset, so the prefetches fetch the page's rows only.
     products = organization.products.order_by("name", "id").prefetch_related(
         Prefetch("squads", queryset=squads)
     )
-    return {"products": products}
+    return {
+        "products_page": Paginator(products, PRODUCTS_PER_PAGE).get_page(page_number),
+        "squad_count": organization.squads.count(),
+    }
 
 
 def people_context(organization: Organization, page_number: Any) -> dict[str, Any]:
@@ -63,6 +75,25 @@ def people_context(organization: Organization, page_number: Any) -> dict[str, An
     for person in page:
         person.title_role = Role(role_from_title(person.title, rules))
     return {"people_page": page}
+
+
+def products_page_of(product: Product) -> int:
+    """The page of the products section that shows this product."""
+    before = Product.objects.filter(organization_id=product.organization_id).filter(
+        Q(name__lt=product.name) | Q(name=product.name, pk__lt=product.pk)
+    )
+    return before.count() // PRODUCTS_PER_PAGE + 1
+
+
+def product_pages(organization: Organization, names: Iterable[str]) -> dict[str, tuple[int, int]]:
+    """Name → (id, page of the products section) of the named products, in one query."""
+    position = Window(RowNumber(), order_by=[F("name").asc(), F("id").asc()])
+    rows = (
+        organization.products.annotate(position=position)
+        .filter(name__in=list(names))
+        .values_list("name", "id", "position")
+    )
+    return {name: (pk, (row - 1) // PRODUCTS_PER_PAGE + 1) for name, pk, row in rows}
 
 
 def people_page_of(person: Person) -> int:
@@ -84,7 +115,7 @@ def section_response(
     """One section of the organization page, alone."""
     context: dict[str, Any] = {"organization": organization, "membership": membership}
     if section == "products":
-        context |= products_context(organization)
+        context |= products_context(organization, page)
     else:
         context |= people_context(organization, page)
     response = TemplateResponse(request, f"{DETAIL_TEMPLATE}#{section}", context)
@@ -92,10 +123,12 @@ def section_response(
     return response
 
 
-def section_url(organization: Organization, section: str, page: int = 1) -> str:
-    """The organization page, scrolled to a section (and a page of people)."""
-    query = f"?page={page}" if section == "people" and page > 1 else ""
-    return f"{organization.get_absolute_url()}{query}#{section}"
+def section_url(
+    organization: Organization, section: str, page: int = 1, *, anchor: str = ""
+) -> str:
+    """The organization page at a page of a section, scrolled to the section (or an anchor)."""
+    query = f"?{PAGE_PARAMS[section]}={page}" if page > 1 else ""
+    return f"{organization.get_absolute_url()}{query}#{anchor or section}"
 
 
 def saved(

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from orgs.models import Product, Squad
 from tests.factories import PersonFactory, ProductFactory, SquadFactory
-from tests.orgs.view_helpers import HX, assert_partial, assert_redirects_to, field_errors
+from tests.orgs.view_helpers import HX, assert_partial, assert_redirects_to, field_errors, hx
 
 PRODUCTS_PARTIAL = "orgs/organization_detail.html#products"
 
@@ -303,3 +303,165 @@ class TestEscaping:
             reverse("orgs:product_delete", args=[organization.slug, product.pk]), headers=HX
         )
         assert name not in response.content.decode()
+
+
+def products_named(organization, count: int) -> list:
+    """Products P00, P01, ... each with one squad S00, S01, ... served by one person."""
+    products = []
+    for n in range(count):
+        product = ProductFactory(organization=organization, name=f"P{n:02}")
+        squad = SquadFactory(product=product, name=f"S{n:02}")
+        PersonFactory(organization=organization, name=f"Person {n:02}", squads=[squad])
+        products.append(product)
+    return products
+
+
+def shown_products(response) -> list[str]:
+    return [p.name for p in response.context["products_page"]]
+
+
+class TestProductPages:
+    def test_ten_products_a_page_with_their_squads_and_who_serves_them(
+        self, viewer_client, organization
+    ):
+        products_named(organization, 25)
+        response = viewer_client.get(organization.get_absolute_url(), {"products_page": 2})
+        assert shown_products(response) == [f"P{n:02}" for n in range(10, 20)]
+        html = response.content.decode()
+        assert '<th scope="row">S10</th>' in html
+        assert "Person 10" in html
+        assert '<th scope="row">S09</th>' not in html
+        assert '<th scope="row">S20</th>' not in html
+        assert "Page 2 of 3" in html
+        assert " ".join(html.split('id="products-count">')[1].split("</p>")[0].split()) == (
+            "25 products, 25 squads; showing products 11\N{EN DASH}20"
+        )
+
+    def test_the_counts_group_thousands_and_one_page_says_no_range(
+        self, viewer_client, organization
+    ):
+        product = ProductFactory(organization=organization, name="Payments")
+        Squad.objects.bulk_create(
+            Squad(organization=organization, product=product, name=f"S{n:04}") for n in range(1000)
+        )
+        html = viewer_client.get(organization.get_absolute_url()).content.decode()
+        assert " ".join(html.split('id="products-count">')[1].split("</p>")[0].split()) == (
+            "1 product, 1,000 squads"
+        )
+        assert 'aria-label="Pages of products"' not in html
+
+    def test_a_page_past_the_end_shows_the_last(self, viewer_client, organization):
+        products_named(organization, 12)
+        response = viewer_client.get(organization.get_absolute_url(), {"products_page": 9})
+        assert shown_products(response) == ["P10", "P11"]
+
+    def test_page_links_keep_the_page_of_people_and_ask_htmx_to_keep_it_too(
+        self, viewer_client, organization
+    ):
+        products_named(organization, 25)
+        html = viewer_client.get(
+            organization.get_absolute_url(), {"products_page": 2, "page": 1}
+        ).content.decode()
+        products = html.split('<section id="products"')[1].split("</section>")[0]
+        assert 'href="?products_page=1&amp;page=1#products"' in products
+        assert 'href="?products_page=3&amp;page=1#products"' in products
+        assert 'hx-get="/orgs/acme/?products_page=3"' in products
+        assert 'hx-include="#people-page-number"' in products
+        assert 'id="people-page-number" name="page" value="1"' in html
+        assert 'id="products-page-number" name="products_page" value="2"' in html
+
+    def test_htmx_asks_for_a_page_of_products_alone(self, viewer_client, organization):
+        products_named(organization, 25)
+        response = viewer_client.get(
+            organization.get_absolute_url(), {"products_page": 3}, headers=hx("products")
+        )
+        html = assert_partial(response, PRODUCTS_PARTIAL)
+        assert shown_products(response) == [f"P{n:02}" for n in range(20, 25)]
+        # Reloaded when people change, it stays on its page.
+        assert 'hx-get="/orgs/acme/?products_page=3" hx-trigger="people-changed from:body"' in html
+
+
+class TestEditsKeepTheirPage:
+    def test_editing_a_product_answers_with_the_page_that_shows_it(
+        self, editor_client, organization
+    ):
+        products = products_named(organization, 25)
+        response = editor_client.post(
+            reverse("orgs:product_edit", args=[organization.slug, products[15].pk]),
+            product_data(name="P15"),
+            headers=HX,
+        )
+        html = assert_partial(response, PRODUCTS_PARTIAL)
+        assert shown_products(response) == [f"P{n:02}" for n in range(10, 20)]
+        assert f'id="product-{products[15].pk}"' in html
+
+    def test_a_renamed_product_is_shown_on_its_new_page(self, editor_client, organization):
+        products = products_named(organization, 25)
+        response = editor_client.post(
+            reverse("orgs:product_edit", args=[organization.slug, products[3].pk]),
+            product_data(name="Z last"),
+            headers=HX,
+        )
+        assert shown_products(response) == ["P21", "P22", "P23", "P24", "Z last"]
+
+    def test_a_plain_post_goes_back_to_the_page_that_shows_it(self, editor_client, organization):
+        products = products_named(organization, 25)
+        response = editor_client.post(
+            reverse("orgs:product_edit", args=[organization.slug, products[15].pk]),
+            product_data(name="P15"),
+        )
+        assert_redirects_to(response, f"/orgs/{organization.slug}/?products_page=2#products")
+
+    def test_the_forms_cancel_link_goes_back_to_the_products_page(
+        self, editor_client, organization
+    ):
+        products = products_named(organization, 25)
+        for url in [
+            reverse("orgs:product_edit", args=[organization.slug, products[21].pk]),
+            reverse("orgs:product_delete", args=[organization.slug, products[21].pk]),
+            reverse("orgs:squad_create", args=[organization.slug]) + f"?product={products[21].pk}",
+            reverse("orgs:squad_edit", args=[organization.slug, products[21].squads.get().pk]),
+        ]:
+            response = editor_client.get(url)
+            assert response.context["cancel_url"] == "/orgs/acme/?products_page=3#products", url
+
+    def test_adding_a_squad_answers_with_the_page_of_its_product(self, editor_client, organization):
+        products = products_named(organization, 25)
+        response = editor_client.post(
+            reverse("orgs:squad_create", args=[organization.slug]),
+            {"product": products[22].pk, "name": "Checkout", "engineers": "", "methodology": ""},
+            headers=HX,
+        )
+        html = assert_partial(response, PRODUCTS_PARTIAL)
+        assert shown_products(response) == [f"P{n:02}" for n in range(20, 25)]
+        assert '<th scope="row">Checkout</th>' in html
+
+    def test_a_squad_moved_to_another_product_is_shown_on_that_products_page(
+        self, editor_client, organization
+    ):
+        products = products_named(organization, 25)
+        squad = products[1].squads.get()
+        response = editor_client.post(
+            reverse("orgs:squad_edit", args=[organization.slug, squad.pk]),
+            {"product": products[12].pk, "name": squad.name, "engineers": "3"},
+            headers=HX,
+        )
+        assert shown_products(response) == [f"P{n:02}" for n in range(10, 20)]
+
+    def test_deleting_a_squad_answers_with_the_page_it_was_on(self, editor_client, organization):
+        products = products_named(organization, 25)
+        squad = products[14].squads.get()
+        response = editor_client.post(
+            reverse("orgs:squad_delete", args=[organization.slug, squad.pk]), headers=HX
+        )
+        assert shown_products(response) == [f"P{n:02}" for n in range(10, 20)]
+
+    def test_deleting_the_last_product_of_a_page_answers_with_the_page_before(
+        self, editor_client, organization
+    ):
+        products = products_named(organization, 21)
+        response = editor_client.post(
+            reverse("orgs:product_delete", args=[organization.slug, products[20].pk]), headers=HX
+        )
+        assert shown_products(response) == [f"P{n:02}" for n in range(10, 20)]
+        assert "Page 2 of 2" in response.content.decode()
