@@ -503,7 +503,8 @@ def _target_organization(spec: dict, *, replace: bool, user) -> Organization:
             [
                 Problem(
                     "organization.name",
-                    f"an organization named {_quote(name)} exists; use --replace to replace it",
+                    f"an organization named {_quote(name)} exists; replace it (--replace, or "
+                    '"Replace my organization of the same name" when uploading) or rename this one',
                 )
             ]
         )

@@ -120,7 +120,8 @@ class TestImportOrg:
         with pytest.raises(CommandError):
             call_command("import_org", str(acme_file), stderr=err)
         assert err.getvalue() == (
-            'organization.name: an organization named "Acme" exists; use --replace to replace it\n'
+            'organization.name: an organization named "Acme" exists; replace it (--replace, or '
+            '"Replace my organization of the same name" when uploading) or rename this one\n'
         )
         assert Organization.objects.count() == 1
 

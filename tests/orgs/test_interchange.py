@@ -665,7 +665,8 @@ class TestImportDocument:
         with pytest.raises(InterchangeError) as e:
             import_document(acme(reassess_every_days=30))
         assert [str(p) for p in e.value.problems] == [
-            'organization.name: an organization named "Acme" exists; use --replace to replace it'
+            'organization.name: an organization named "Acme" exists; replace it (--replace, or '
+            '"Replace my organization of the same name" when uploading) or rename this one'
         ]
         assert row_counts() == before
         assert Organization.objects.get().reassess_every_days == 60
@@ -744,7 +745,8 @@ class TestImportDocument:
         with pytest.raises(InterchangeError) as e:
             import_document(acme(), user=viewer)
         assert [str(p) for p in e.value.problems] == [
-            'organization.name: an organization named "Acme" exists; use --replace to replace it'
+            'organization.name: an organization named "Acme" exists; replace it (--replace, or '
+            '"Replace my organization of the same name" when uploading) or rename this one'
         ]
 
     def test_only_an_owner_replaces(self):

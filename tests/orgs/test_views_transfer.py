@@ -67,7 +67,8 @@ class TestImport:
             reverse("orgs:organization_import"), {"document": upload(acme())}
         )
         assert [str(p) for p in response.context["problems"]] == [
-            'organization.name: an organization named "Acme" exists; use --replace to replace it'
+            'organization.name: an organization named "Acme" exists; replace it (--replace, or '
+            '"Replace my organization of the same name" when uploading) or rename this one'
         ]
         assert Organization.objects.count() == 1
 
