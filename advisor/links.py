@@ -2,7 +2,8 @@
 
 An assessment stores names, not ids (the organization may have changed since),
 so the page resolves each kind of name to an id with one query, never one per
-row. A name that no longer exists gets no link.
+row, and only the names of the rows it shows. A name that no longer exists gets
+no link.
 """
 
 from collections import defaultdict
@@ -12,30 +13,50 @@ from typing import Any
 from django.urls import reverse
 
 from orgs.models import Organization, Person, Squad
+from orgs.views.sections import product_pages, section_url
 
 PRODUCT_PEOPLE_FIELD = "people.owns_roadmap"
 PRODUCT_SQUADS_FIELD = "squads.engineers"
 
 
+def named(document: Mapping[str, Any], kind: str, scope: str) -> set[str]:
+    """The names of a kind the document lists, and the subjects of that scope's missing facts."""
+    names = {row["name"] for row in document.get(kind, [])}
+    return names | {m["subject"] for m in document.get("missing_facts", []) if m["scope"] == scope}
+
+
 class OrganizationLinks:
-    """Edit-form URLs for editors; viewers, who may not edit, get no links."""
+    """Edit-form URLs for editors; viewers, who may not edit, get no links.
+
+    `document` holds the rows to link (a whole assessment document, or the part of
+    it a page shows): products, people, squads and missing facts.
+    """
 
     def __init__(
         self, organization: Organization, document: Mapping[str, Any], *, can_edit: bool
     ) -> None:
+        self.organization = organization
         self.slug = organization.slug
-        self.organization_url = organization.get_absolute_url()
         self.can_edit = can_edit
-        self.products: dict[str, int] = {}
+        # Name → (id, the page of the organization page's products section that shows it).
+        self.products: dict[str, tuple[int, int]] = {}
         self.people: dict[str, int] = {}
         self.squads: dict[str, int] = {}
         self.unknown_roadmap_owners: dict[str, list[tuple[str, int]]] = defaultdict(list)
         self.squads_without_engineers: dict[str, list[tuple[str, int]]] = defaultdict(list)
         if not can_edit:
             return
-        self.products = dict(organization.products.values_list("name", "id"))
-        self.people = dict(organization.people.values_list("name", "id"))
-        self.squads = dict(organization.squads.values_list("name", "id"))
+        self.products = product_pages(organization, named(document, "products", "product"))
+        self.people = dict(
+            organization.people.filter(name__in=named(document, "people", "person")).values_list(
+                "name", "id"
+            )
+        )
+        self.squads = dict(
+            organization.squads.filter(name__in=named(document, "squads", "squad")).values_list(
+                "name", "id"
+            )
+        )
         missing = document.get("missing_facts", [])
         needs_people = {m["subject"] for m in missing if m["field"] == PRODUCT_PEOPLE_FIELD}
         needs_squads = {m["subject"] for m in missing if m["field"] == PRODUCT_SQUADS_FIELD}
@@ -69,7 +90,7 @@ class OrganizationLinks:
         return reverse(name, kwargs={"slug": self.slug, "pk": pk})
 
     def product(self, name: str) -> str | None:
-        pk = self.products.get(name)
+        pk, _ = self.products.get(name, (None, None))
         return self._url("orgs:product_edit", pk) if pk else None
 
     def person(self, name: str) -> str | None:
@@ -82,10 +103,11 @@ class OrganizationLinks:
 
     def _on_organization_page(self, product: str) -> list[tuple[str, str]]:
         """The product's squads and who serves them, where nothing is left to fill in today."""
-        pk = self.products.get(product)
-        if pk is None:
+        if product not in self.products:
             return []
-        return [(f"{product} on the organization page", f"{self.organization_url}#product-{pk}")]
+        pk, page = self.products[product]
+        url = section_url(self.organization, "products", page, anchor=f"product-{pk}")
+        return [(f"{product} on the organization page", url)]
 
     def missing_fact(self, scope: str, subject: str, field: str) -> list[tuple[str, str]]:
         """(label, URL) of each form where the missing fact is filled in."""

@@ -5,12 +5,18 @@ an old assessment reads as it did on the day, whatever has changed since. Links
 to the forms where a missing fact is filled in point at today's organization;
 the view supplies them through a `Links` object, so this module needs no
 database and no request.
+
+A large organization's document lists thousands of people: the page shows a
+summary row per product, then one page of each long list (`ShownRows`), and
+builds views and links for the rows shown only.
 """
 
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from django.core.paginator import Page, Paginator
 
 from advisor.charts import BarChart, StackedBar, bar_chart, stacked_bar
 from advisor.describe import operator_symbol
@@ -34,6 +40,13 @@ PM_PO_ROLES = (Role.PRODUCT_MANAGER.value, Role.PRODUCT_OWNER.value)
 # defaults of DOMAIN.md for when the heuristic is not enabled.
 BACKLOG_LIMIT = ("split-backlog-overload", "max_backlog_share", 40)
 SQUADS_LIMIT = ("split-three-plus-squads", "min_squads", 3)
+
+PRODUCTS_PER_PAGE = 10
+PEOPLE_PER_PAGE = 20
+SQUADS_PER_PAGE = 20
+MISSING_FACTS_PER_PAGE = 50
+# Bars of the squads-per-product-manager chart; beyond, the busiest are drawn.
+CHARTED_PRODUCT_MANAGERS = 30
 
 _SOURCE_FILE = re.compile(r"(?:^|;\s*)([\w.-]+\.txt):\s*")
 
@@ -150,7 +163,23 @@ class Links(Protocol):
 
 
 @dataclass(frozen=True)
+class ProductRow:
+    """A product's line in the summary: verdict and staffing, and where its card is."""
+
+    number: int
+    name: str
+    verdict: str
+    verdict_label: str
+    current: Mapping[str, int]
+    recommended: Mapping[str, int]
+    finding_count: int
+    page: int
+
+
+@dataclass(frozen=True)
 class ProductView:
+    # The product's place in the document, from 1: its card's id on every page.
+    number: int
     name: str
     url: str | None
     verdict: str
@@ -172,6 +201,7 @@ class VoteView:
 
 @dataclass(frozen=True)
 class PersonView:
+    number: int
     name: str
     url: str | None
     role: str
@@ -184,6 +214,7 @@ class PersonView:
 
 @dataclass(frozen=True)
 class SquadView:
+    number: int
     name: str
     url: str | None
     findings: tuple[FindingView, ...]
@@ -199,19 +230,75 @@ class MissingFactView:
     links: tuple[tuple[str, str], ...]
 
 
+def listed_people(document: Mapping[str, Any]) -> list[tuple[int, Mapping[str, Any]]]:
+    """(number, person) of the people the page lists: anyone with a finding first, then the
+    other product managers and product owners, each in the document's order."""
+    numbered = list(enumerate(document["people"], start=1))
+    return [(n, p) for n, p in numbered if p["findings"]] + [
+        (n, p) for n, p in numbered if not p["findings"] and p["role"] in PM_PO_ROLES
+    ]
+
+
+@dataclass(frozen=True)
+class ShownRows:
+    """One page of each long list of a document; the page's rows as (number, row) pairs."""
+
+    products: Page
+    people: Page
+    squads: Page
+    missing_facts: Page
+
+    def document(self) -> dict[str, list[Mapping[str, Any]]]:
+        """The shown rows in the document's shape: what the page links to."""
+        return {
+            "products": [row for _, row in self.products],
+            "people": [row for _, row in self.people],
+            "squads": [row for _, row in self.squads],
+            "missing_facts": list(self.missing_facts),
+        }
+
+
+def shown_rows(
+    document: Mapping[str, Any],
+    *,
+    products_page: Any = None,
+    people_page: Any = None,
+    squads_page: Any = None,
+    missing_page: Any = None,
+) -> ShownRows:
+    """The page of each list to show; a page number past the end shows the last page."""
+    products = list(enumerate(document["products"], start=1))
+    squads = [(n, s) for n, s in enumerate(document["squads"], start=1) if s["findings"]]
+    return ShownRows(
+        products=Paginator(products, PRODUCTS_PER_PAGE).get_page(products_page),
+        people=Paginator(listed_people(document), PEOPLE_PER_PAGE).get_page(people_page),
+        squads=Paginator(squads, SQUADS_PER_PAGE).get_page(squads_page),
+        missing_facts=Paginator(document.get("missing_facts", []), MISSING_FACTS_PER_PAGE).get_page(
+            missing_page
+        ),
+    )
+
+
 @dataclass(frozen=True)
 class AssessmentPage:
     organization: str
     as_of: str
     ruleset_version: str
+    # Every product in a line, and the cards of one page of them.
+    product_rows: tuple[ProductRow, ...]
+    verdict_counts: list[tuple[str, str, int]]
     products: tuple[ProductView, ...]
     people: tuple[PersonView, ...]
+    # How many of the people listed have a finding: they come first.
+    people_with_findings: int
     squads: tuple[SquadView, ...]
     missing_facts: tuple[MissingFactView, ...]
+    shown: ShownRows
     errors: tuple[str, ...]
     finding_count: int
     backlog_limit: int
     squads_limit: int
+    product_manager_count: int
     squads_per_pm: BarChart | None
 
 
@@ -242,13 +329,30 @@ def assessment_page(
     links: Links,
     *,
     current_parameters: Mapping[str, Mapping[str, Any]],
+    shown: ShownRows | None = None,
 ) -> AssessmentPage:
-    """Everything the assessment page shows, from the stored document and facts."""
+    """What the assessment page shows, from the stored document and facts: a summary line
+    per product, and the shown page of each list (the first pages by default)."""
+    shown = shown or shown_rows(document)
     backlog_limit = chart_limit(document, current_parameters, BACKLOG_LIMIT)
     squads_limit = chart_limit(document, current_parameters, SQUADS_LIMIT)
 
+    product_rows = tuple(
+        ProductRow(
+            number=number,
+            name=p["name"],
+            verdict=p["verdict"],
+            verdict_label=VERDICT_LABELS.get(p["verdict"], p["verdict"]),
+            current=p["current"],
+            recommended=p["recommended"],
+            finding_count=len(p["findings"]),
+            page=(number - 1) // PRODUCTS_PER_PAGE + 1,
+        )
+        for number, p in enumerate(document["products"], start=1)
+    )
     products = tuple(
         ProductView(
+            number=number,
             name=p["name"],
             url=links.product(p["name"]),
             verdict=p["verdict"],
@@ -262,54 +366,49 @@ def assessment_page(
                 for f in p["findings"]
             ),
         )
-        for p in document["products"]
+        for number, p in shown.products
     )
 
-    person_facts = {p["name"]: p.get("facts", {}) for p in facts.get("people", [])}
-    people = []
-    for p in document["people"]:
-        if not (p["findings"] or p["role"] in PM_PO_ROLES):
-            continue
-        shares = person_facts.get(p["name"], {})
-        people.append(
-            PersonView(
-                name=p["name"],
-                url=links.person(p["name"]),
-                role=p["role"],
-                role_label=role_label(p["role"]),
-                scope_role_label=role_label(p["scope_role"]),
-                votes=tuple(
-                    VoteView(
-                        fact=v["fact"],
-                        value=format_value(v["fact"], v["value"]),
-                        vote=role_label(v["vote"]) if v["vote"] else "no vote",
-                        reason=v["reason"],
-                    )
-                    for v in p.get("scope_votes", [])
-                ),
-                findings=tuple(
-                    finding_view(f, scope="person", subject=p["name"]) for f in p["findings"]
-                ),
-                allocation=(
-                    stacked_bar(
-                        {b: shares.get(f"{b}_share") for b in TIME_BUCKETS}, limit=backlog_limit
-                    )
-                    if p["role"] in PM_PO_ROLES and shares
-                    else None
-                ),
-            )
+    pm_squads = squads_per_pm(facts)
+    shown_names = {p["name"] for _, p in shown.people}
+    person_facts = {
+        p["name"]: p.get("facts", {}) for p in facts.get("people", []) if p["name"] in shown_names
+    }
+    people = tuple(
+        PersonView(
+            number=number,
+            name=p["name"],
+            url=links.person(p["name"]),
+            role=p["role"],
+            role_label=role_label(p["role"]),
+            scope_role_label=role_label(p["scope_role"]),
+            votes=tuple(
+                VoteView(
+                    fact=v["fact"],
+                    value=format_value(v["fact"], v["value"]),
+                    vote=role_label(v["vote"]) if v["vote"] else "no vote",
+                    reason=v["reason"],
+                )
+                for v in p.get("scope_votes", [])
+            ),
+            findings=tuple(
+                finding_view(f, scope="person", subject=p["name"]) for f in p["findings"]
+            ),
+            allocation=allocation_bar(p, person_facts.get(p["name"], {}), limit=backlog_limit),
         )
+        for number, p in shown.people
+    )
 
     squads = tuple(
         SquadView(
+            number=number,
             name=s["name"],
             url=links.squad(s["name"]),
             findings=tuple(
                 finding_view(f, scope="squad", subject=s["name"]) for f in s["findings"]
             ),
         )
-        for s in document["squads"]
-        if s["findings"]
+        for number, s in shown.squads
     )
 
     missing = tuple(
@@ -321,23 +420,37 @@ def assessment_page(
             meaning=m.get("meaning", ""),
             links=tuple(links.missing_fact(m["scope"], m["subject"], m["field"])),
         )
-        for m in document.get("missing_facts", [])
+        for m in shown.missing_facts
     )
 
     return AssessmentPage(
         organization=document["organization"],
         as_of=document["as_of"],
         ruleset_version=document["ruleset_version"],
+        product_rows=product_rows,
+        verdict_counts=verdict_summary({p["name"]: p["verdict"] for p in document["products"]}),
         products=products,
-        people=tuple(people),
+        people=people,
+        people_with_findings=sum(1 for p in document["people"] if p["findings"]),
         squads=squads,
         missing_facts=missing,
+        shown=shown,
         errors=tuple(document.get("errors", [])),
         finding_count=count_findings(document),
         backlog_limit=backlog_limit,
         squads_limit=squads_limit,
-        squads_per_pm=squads_per_pm_chart(facts, limit=squads_limit),
+        product_manager_count=len(pm_squads),
+        squads_per_pm=squads_per_pm_chart(pm_squads, limit=squads_limit),
     )
+
+
+def allocation_bar(
+    person: Mapping[str, Any], shares: Mapping[str, Any], *, limit: int
+) -> StackedBar | None:
+    """A product manager's or product owner's time shares against the backlog limit."""
+    if person["role"] not in PM_PO_ROLES or not shares:
+        return None
+    return stacked_bar({b: shares.get(f"{b}_share") for b in TIME_BUCKETS}, limit=limit)
 
 
 def count_findings(document: Mapping[str, Any]) -> int:
@@ -348,13 +461,25 @@ def count_findings(document: Mapping[str, Any]) -> int:
     )
 
 
-def squads_per_pm_chart(facts: Mapping[str, Any], *, limit: int) -> BarChart | None:
-    """Each product manager's squads served, against the split threshold; None without PMs."""
-    rows = [
+def squads_per_pm(facts: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """(name, squads served) of each product manager, in the order of the facts."""
+    return [
         (p["name"], int(p["facts"].get("squads_served") or 0))
         for p in facts.get("people", [])
         if p.get("facts", {}).get("role") == Role.PRODUCT_MANAGER
     ]
+
+
+def squads_per_pm_chart(
+    rows: list[tuple[str, int]], *, limit: int, most: int = CHARTED_PRODUCT_MANAGERS
+) -> BarChart | None:
+    """Each product manager's squads served, against the split threshold; None without PMs.
+
+    With more than `most` product managers, the `most` serving the most squads, busiest
+    first: the threshold is about them, and a bar for each of hundreds would not be read.
+    """
+    if len(rows) > most:
+        rows = sorted(rows, key=lambda row: (-row[1], row[0]))[:most]
     return bar_chart(rows, limit=limit) if rows else None
 
 

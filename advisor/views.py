@@ -26,6 +26,7 @@ from advisor.pages import (
     compare_documents,
     parse_sources,
     role_label,
+    shown_rows,
     verdict_summary,
 )
 from advisor.services import run_assessment
@@ -35,6 +36,13 @@ from orgs.models import MemberRole, Membership, Organization
 from orgs.roles import role_from_title
 
 ASSESSMENTS_PER_PAGE = 25
+# shown_rows' argument → the query parameter of the assessment page that sets it.
+ASSESSMENT_PAGE_PARAMS = {
+    "products_page": "page",
+    "people_page": "people_page",
+    "squads_page": "squads_page",
+    "missing_page": "missing_page",
+}
 
 
 @organization_view(min_role=MemberRole.EDITOR)
@@ -60,18 +68,24 @@ def assess(
 def assessment_detail(
     request: HtmxHttpRequest, organization: Organization, membership: Membership, pk: int
 ) -> TemplateResponse:
-    """One stored assessment as it was: verdicts, staffing, findings with their evidence."""
+    """One stored assessment as it was: a verdict and staffing line per product, then a page
+    of products, of people and of squads with their findings and evidence, and missing facts."""
     assessment = get_object_or_404(organization.assessments.select_related("created_by"), pk=pk)
     current_parameters = dict(
         Heuristic.objects.enabled()
         .filter(code__in=[BACKLOG_LIMIT[0], SQUADS_LIMIT[0]])
         .values_list("code", "parameters")
     )
+    shown = shown_rows(
+        assessment.report,
+        **{key: request.GET.get(param) for key, param in ASSESSMENT_PAGE_PARAMS.items()},
+    )
     page = assessment_page(
         assessment.report,
         assessment.facts,
-        OrganizationLinks(organization, assessment.report, can_edit=membership.can_edit),
+        OrganizationLinks(organization, shown.document(), can_edit=membership.can_edit),
         current_parameters=current_parameters,
+        shown=shown,
     )
     previous = (
         organization.assessments.filter(

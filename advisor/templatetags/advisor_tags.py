@@ -1,8 +1,10 @@
-"""The latest assessment on the organization page, in one query whatever the organization's size."""
+"""The latest assessment on the organization page, in one query whatever the organization's size;
+labels and page links for the advice pages."""
 
 from typing import Any
 
 from django import template
+from django.template.defaulttags import querystring
 from django.utils import timezone
 
 from advisor.engine import ERROR
@@ -54,3 +56,10 @@ def outcome_label(outcome: str) -> str:
     if outcome == ERROR:
         return "could not be evaluated"
     return Outcome(outcome).label if outcome in Outcome.values else outcome
+
+
+@register.simple_tag(takes_context=True)
+def page_querystring(context: template.Context, param: str, number: int) -> str:
+    """`{% querystring %}` with a page parameter named by a variable: the other lists of the
+    page keep their pages."""
+    return querystring(context, **{param: number})

@@ -9,6 +9,8 @@ from advisor.pages import (
     compare_documents,
     evidence_rows,
     parse_sources,
+    shown_rows,
+    squads_per_pm_chart,
     verdict_summary,
 )
 from tests.advisor.builders import person, product, run, snapshot, squad
@@ -165,3 +167,120 @@ def test_every_default_heuristic_has_a_parsable_source():
     for spec in default_specs():
         sources = parse_sources(spec.source)
         assert sources and all(s.file.endswith(".txt") for s in sources), spec.code
+
+
+def listing(products: int = 0, people: list[tuple[str, str, bool]] = (), squads: int = 0):
+    """A document's lists as shown_rows reads them: people as (name, role, has a finding)."""
+    finding = {"heuristic": "x"}
+    return {
+        "products": [{"name": f"P{n:02}"} for n in range(products)],
+        "people": [
+            {"name": name, "role": role, "findings": [finding] if flagged else []}
+            for name, role, flagged in people
+        ],
+        "squads": [
+            {"name": f"S{n:02}", "findings": [finding] if n % 2 else []} for n in range(squads)
+        ],
+        "missing_facts": [{"scope": "product", "subject": f"P{n:02}"} for n in range(products)],
+    }
+
+
+def numbered(page) -> list[tuple[int, str]]:
+    return [(number, row["name"]) for number, row in page]
+
+
+class TestShownRows:
+    def test_ten_products_a_page_numbered_from_the_start_of_the_document(self):
+        shown = shown_rows(listing(products=25), products_page="3")
+        assert numbered(shown.products) == [(n + 1, f"P{n:02}") for n in range(20, 25)]
+
+    def test_a_page_out_of_range_or_not_a_number_shows_the_last_or_the_first(self):
+        document = listing(products=25)
+        assert shown_rows(document, products_page="9").products.number == 3
+        assert shown_rows(document, products_page="x").products.number == 1
+
+    def test_people_with_findings_first_then_the_other_pms_and_pos(self):
+        document = listing(
+            people=[
+                ("Ann", "product_owner", False),
+                ("Bob", "other", False),
+                ("Cy", "product_manager", False),
+                ("Di", "other", True),
+                ("Ed", "product_owner", True),
+            ]
+        )
+        assert numbered(shown_rows(document).people) == [
+            (4, "Di"),
+            (5, "Ed"),
+            (1, "Ann"),
+            (3, "Cy"),
+        ]
+
+    def test_twenty_people_a_page(self):
+        document = listing(people=[(f"PO {n:02}", "product_owner", False) for n in range(45)])
+        shown = shown_rows(document, people_page=3)
+        assert numbered(shown.people) == [(n + 1, f"PO {n:02}") for n in range(40, 45)]
+
+    def test_squads_with_findings_only_and_fifty_missing_facts_a_page(self):
+        shown = shown_rows(listing(products=60, squads=6), missing_page=2)
+        assert numbered(shown.squads) == [(2, "S01"), (4, "S03"), (6, "S05")]
+        assert [m["subject"] for m in shown.missing_facts] == [f"P{n:02}" for n in range(50, 60)]
+
+    def test_the_shown_rows_as_a_document_to_link(self):
+        shown = shown_rows(listing(products=12, squads=2), products_page=2)
+        assert shown.document() == {
+            "products": [{"name": "P10"}, {"name": "P11"}],
+            "people": [],
+            "squads": [{"name": "S01", "findings": [{"heuristic": "x"}]}],
+            "missing_facts": [{"scope": "product", "subject": f"P{n:02}"} for n in range(12)],
+        }
+
+
+def many_products(count: int):
+    """`count` products of one Scrum squad each, each with its product manager."""
+    return snapshot(
+        products=[product(f"P{n:02}", n + 1) for n in range(count)],
+        squads=[squad(f"S{n:02}", n + 1, product_id=n + 1) for n in range(count)],
+        people=[
+            person(f"PM {n:02}", n + 1, squad_ids=(n + 1,), owns_roadmap=True) for n in range(count)
+        ],
+    )
+
+
+class TestAssessmentPageOfManyProducts:
+    def test_a_summary_row_for_every_product_and_cards_for_one_page(self):
+        document, facts = document_of(many_products(12))
+        page = assessment_page(
+            document,
+            facts,
+            NoLinks(),
+            current_parameters={},
+            shown=shown_rows(document, products_page=2),
+        )
+        assert [(r.number, r.name, r.verdict, r.page) for r in page.product_rows] == [
+            (n + 1, f"P{n:02}", "merge", 1 if n < 10 else 2) for n in range(12)
+        ]
+        assert page.verdict_counts == [("merge", "Merge", 12)]
+        assert [(p.number, p.name) for p in page.products] == [(11, "P10"), (12, "P11")]
+        assert [p.name for p in page.people] == [f"PM {n:02}" for n in range(12)]
+
+    def test_allocations_are_drawn_for_the_people_shown(self):
+        document, facts = document_of(many_products(25))
+        page = assessment_page(
+            document,
+            facts,
+            NoLinks(),
+            current_parameters={},
+            shown=shown_rows(document, people_page=2),
+        )
+        assert [p.name for p in page.people] == [f"PM {n:02}" for n in range(20, 25)]
+        assert all(p.allocation is not None for p in page.people)
+
+    def test_the_chart_draws_the_busiest_product_managers_when_there_are_many(self):
+        rows = [(f"PM {n:02}", n % 4) for n in range(40)]
+        chart = squads_per_pm_chart(rows, limit=3, most=5)
+        assert [(b.label, b.value) for b in chart.bars] == [
+            ("PM 03", 3), ("PM 07", 3), ("PM 11", 3), ("PM 15", 3), ("PM 19", 3)
+        ]  # fmt: skip
+        few = squads_per_pm_chart(rows[:5], limit=3, most=5)
+        assert [b.label for b in few.bars] == ["PM 00", "PM 01", "PM 02", "PM 03", "PM 04"]

@@ -638,3 +638,114 @@ class TestQueryCounts:
         ]:
             with django_assert_max_num_queries(bound):
                 assert client.get(url).status_code == 200
+
+
+@pytest.fixture
+def large():
+    """33 squads in 12 products (Product 0000 to 0011), 12 PMs and 33 POs; one PO, of
+    Squad 0030, owns the roadmap, does research and serves two squads: a retitle finding."""
+    org = build_organization(33, name="Acme")
+    po = org.people.get(name="PO Squad 0030")
+    po.owns_roadmap = True
+    po.does_market_research = True
+    po.save()
+    po.squads.add(org.squads.get(name="Squad 0031"))
+    return org
+
+
+class TestAssessmentPagesOfALargeOrganization:
+    def get(self, client, assessment, **params):
+        url = reverse(
+            "advisor:assessment_detail", args=[assessment.organization.slug, assessment.pk]
+        )
+        response = client.get(url, params)
+        assert response.status_code == 200
+        return response, response.content.decode()
+
+    def client_for(self, organization, role=MemberRole.EDITOR) -> Client:
+        return login(MembershipFactory(organization=organization, role=role).user)
+
+    def test_the_summary_lists_every_product_and_links_to_its_card(self, large):
+        assessment = run_assessment(large, as_of=AS_OF)[2]
+        response, html = self.get(self.client_for(large), assessment, page=2)
+        rows = table_rows(html.split('id="summary"')[1].split("</section>")[0])
+        assert len(rows) == 1 + 12
+        assert rows[0] == (
+            "Product | Verdict | PMs now | PMs recommended | POs now | POs recommended | Findings"
+        )
+        assert rows[1] == "Product 0000 | PM only | 1 | 1 | 3 | 0 | 3"
+        assert '<a href="?page=1#product-1">Product 0000</a>' in html
+        assert '<a href="#product-11">Product 0010</a>' in html
+        assert [p.name for p in response.context["page"].products] == [
+            "Product 0010",
+            "Product 0011",
+        ]
+        assert 'id="product-11"' in html
+        assert 'id="product-1"' not in html
+        assert "Products 11\N{EN DASH}12 of 12" in html
+
+    def test_people_with_findings_come_first_and_the_rest_page_on_their_own(self, large):
+        assessment = run_assessment(large, as_of=AS_OF)[2]
+        client = self.client_for(large)
+        response, html = self.get(client, assessment)
+        people = response.context["page"].people
+        assert people[0].name == "PO Squad 0030"
+        assert [f.heuristic for f in people[0].findings] == ["retitle-po-doing-pm-work"]
+        assert [p.name for p in people[1:4]] == [
+            "PM Product 0000",
+            "PM Product 0001",
+            "PM Product 0002",
+        ]
+        assert "45 people, the 1 with findings first; showing 1\N{EN DASH}20." in html
+        response, html = self.get(client, assessment, people_page=3, page=2)
+        assert [p.name for p in response.context["page"].people] == [
+            f"PO Squad {n:04d}" for n in (27, 28, 29, 31, 32)
+        ]
+        # Each list keeps the page of the others.
+        assert 'href="?people_page=2&amp;page=2#people"' in html
+        assert 'href="?people_page=3&amp;page=1#products"' in html
+
+    def test_a_missing_fact_filled_in_since_links_to_the_page_that_shows_the_product(self, large):
+        large.people.filter(name="PM Product 0011").update(owns_roadmap=None)
+        assessment = run_assessment(large, as_of=AS_OF)[2]
+        # Whether anyone serving it owns the roadmap was unknown; now it is known.
+        large.people.filter(owns_roadmap__isnull=True).update(owns_roadmap=False)
+        client = self.client_for(large)
+        response, _ = self.get(client, assessment)
+        product = large.products.get(name="Product 0011")
+        url = f"/orgs/{large.slug}/?products_page=2#product-{product.pk}"
+        links = {(m.subject, m.field): m.links for m in response.context["page"].missing_facts}
+        assert links[("Product 0011", "people.owns_roadmap")] == (
+            ("Product 0011 on the organization page", url),
+        )
+        organization_page = client.get(url).content.decode()
+        assert f'<article class="card product" id="product-{product.pk}"' in organization_page
+
+    def test_missing_facts_page_fifty_at_a_time_and_link_only_the_ones_shown(
+        self, large, django_assert_max_num_queries
+    ):
+        large.people.filter(name__startswith="PO ").update(owns_roadmap=None)
+        large.people.filter(name__startswith="PM ").update(does_market_research=None)
+        assessment = run_assessment(large, as_of=AS_OF)[2]
+        missing = assessment.report["missing_facts"]
+        assert len(missing) > 50
+        client = self.client_for(large)
+        with django_assert_max_num_queries(10):
+            response, html = self.get(client, assessment, missing_page=2)
+        shown = response.context["page"].missing_facts
+        assert [(m.subject, m.fact) for m in shown] == [
+            (m["subject"], m["fact"]) for m in missing[50:]
+        ]
+        for m in shown:
+            assert m.links, (m.subject, m.fact)
+        assert f"{len(missing)} facts were unknown. Showing 51\N{EN DASH}{len(missing)}." in html
+
+    def test_small_organizations_show_no_page_links(self, assessment, member):
+        response = member(MemberRole.VIEWER).get(assessment.get_absolute_url())
+        html = response.content.decode()
+        assert 'class="pagination"' not in html
+        assert 'id="product-1"' in html
+        # Dana Lee and Pat Kim; Sam Ortiz, the CEO, has no finding and is not listed.
+        assert 'id="person-1"' in html
+        assert 'id="person-2"' in html
+        assert 'id="person-3"' not in html
