@@ -9,10 +9,14 @@ from django.utils import timezone
 
 from advisor.engine import ERROR
 from advisor.models import Assessment, Outcome
-from advisor.pages import VERDICT_LABELS
+from advisor.pages import VERDICT_LABELS, verdict_summary
 from orgs.models import Membership, Organization
 
 register = template.Library()
+
+# Up to this many products, the organization page names each one's verdict; beyond, it
+# counts them and the assessment page's summary names them.
+VERDICTS_NAMED = 20
 
 
 def latest_for(organization: Organization) -> Assessment | None:
@@ -30,13 +34,15 @@ def latest_assessment(organization: Organization, membership: Membership | None)
     """Date, ruleset, verdicts and findings of the latest assessment; whether one is due."""
     assessment = latest_for(organization)
     age_days = None
+    verdicts = assessment.verdicts if assessment else {}
     if assessment is not None:
         age_days = (timezone.localdate() - timezone.localdate(assessment.created_at)).days
     return {
         "organization": organization,
         "membership": membership,
         "assessment": assessment,
-        "verdicts": sorted(assessment.verdicts.items()) if assessment else [],
+        "verdicts": sorted(verdicts.items()) if len(verdicts) <= VERDICTS_NAMED else [],
+        "verdict_counts": verdict_summary(verdicts),
         "age_days": age_days,
         "due": age_days is None or age_days > organization.reassess_every_days,
         "can_assess": membership is not None and membership.can_edit,

@@ -13,6 +13,7 @@ from django.utils.html import escape
 from advisor.describe import condition_in_words
 from advisor.links import OrganizationLinks
 from advisor.models import Assessment, Heuristic
+from advisor.pages import verdict_summary
 from advisor.services import run_assessment
 from orgs.models import MemberRole
 from tests.factories import (
@@ -749,3 +750,20 @@ class TestAssessmentPagesOfALargeOrganization:
         assert 'id="person-1"' in html
         assert 'id="person-2"' in html
         assert 'id="person-3"' not in html
+
+
+class TestLatestAssessmentOfManyProducts:
+    def test_more_than_twenty_products_are_counted_by_verdict_and_linked_to_the_summary(self):
+        org = build_organization(62)
+        assessment = run_assessment(org, as_of=AS_OF)[2]
+        assert len(assessment.verdicts) == 21
+        html = Template(
+            "{% load advisor_tags %}{% latest_assessment organization membership %}"
+        ).render(Context({"organization": org, "membership": None}))
+        assert "Product 0000:" not in html
+        counted = html.split('aria-label="Products by verdict">')[1].split("</ul>")[0]
+        assert [" ".join(li.split()) for li in counted.split("<li>")[1:]] == [
+            f'<span class="verdict verdict-{verdict}">{label}: {count}</span></li>'
+            for verdict, label, count in verdict_summary(assessment.verdicts)
+        ]
+        assert f'<a href="{assessment.get_absolute_url()}#summary">' in html
