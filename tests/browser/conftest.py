@@ -6,6 +6,7 @@ skipped locally, but CI installs it, so they always run there.
 """
 
 import os
+from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,13 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+# The rows the data migrations write, which the advice and the title roles need.
+DATA_MIGRATIONS = {
+    "orgs.TitlePattern": "orgs.migrations.0002_default_title_patterns",
+    "advisor.Heuristic": "advisor.migrations.0002_default_heuristics",
+}
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -47,6 +55,21 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def migration_data(transactional_db) -> None:
+    """Put back the data migrations' rows, which a transactional test's flush empties.
+
+    Serialized rollback cannot: Django keeps the saved rows on the connection of
+    the thread that created the test database, but while Playwright's event loop
+    runs, Django gives the test a connection of its own, without them.
+    """
+    from django.apps import apps
+
+    for model, migration in DATA_MIGRATIONS.items():
+        if not apps.get_model(model).objects.exists():
+            import_module(migration).add_defaults(apps, None)
 
 
 @pytest.fixture

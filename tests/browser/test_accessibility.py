@@ -12,10 +12,7 @@ from orgs.management.commands.load_seeds import SEEDS_DIR
 from tests.browser.support import field, wait_for_htmx, watch_console
 from tests.factories import UserFactory
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AS_OF = datetime.date(2026, 11, 23)
 
@@ -127,6 +124,20 @@ class TestEveryPage:
         finally:
             signed_out.close()
         assert problems == {}
+
+    def test_a_csp_violation_shows_as_a_console_error(self, page):
+        # What the test above relies on to see that no page breaks the policy.
+        page.goto("/accounts/login/")
+        with page.expect_console_message(lambda message: message.type == "error") as refused:
+            page.evaluate(
+                """() => {
+                  const script = document.createElement("script");
+                  script.textContent = "document.title = 'injected'";
+                  document.head.append(script);
+                }"""
+            )
+        assert "Content Security Policy" in refused.value.text
+        assert page.title() == "Log in · Team-structure advisor"
 
     def test_editors_opened_in_place_are_labelled(self, page, console_errors, log_in, owner, lumen):
         log_in(page.context, owner)

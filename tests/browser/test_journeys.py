@@ -16,10 +16,7 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 class TestSignUpToAdvice:
@@ -74,6 +71,10 @@ class TestSignUpToAdvice:
         # The squads table listens for changes to people and shows who serves each squad now.
         expect(tracker.get_by_role("row", name=re.compile("^Labels"))).to_contain_text("Robin Shaw")
 
+        # One product, two Scrum squads, one market, one persona, a PM at 30% backlog
+        # who owns the roadmap: merge-small-team fires, no split rule does (squads and
+        # pm_squads 2 < 3, backlog 30 <= 40, unknown strategy dates never fire, one
+        # market), and both squads have a backlog owner: the verdict is merge.
         page.get_by_role("button", name="Assess now").click()
         expect(page).to_have_url(re.compile(r"/orgs/parcel-works/assessments/\d+/$"))
         tracker = page.locator("article.product", has_text="Parcel Tracker")
@@ -190,8 +191,22 @@ class TestStrangers:
 
         response = page.goto(harbour.get_absolute_url())
         assert response.status == 404
-        expect(page.get_by_role("heading", level=1)).to_have_text("Not Found")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Not found")
         expect(page.get_by_text("Harbour")).to_have_count(0)
+        page.get_by_role("link", name="Your organizations").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Your organizations")
+
+    def test_a_viewer_is_not_allowed_to_add_a_product(self, page, log_in, harbour):
+        viewer = UserFactory(username="vera")
+        MembershipFactory(organization=harbour, user=viewer, role=MemberRole.VIEWER)
+        log_in(page.context, viewer)
+        page.goto(harbour.get_absolute_url())
+        expect(page.get_by_role("heading", level=1)).to_have_text("Harbour")
+        expect(page.get_by_role("link", name="Add product")).to_have_count(0)
+
+        response = page.goto(f"{harbour.get_absolute_url()}products/new/")
+        assert response.status == 403
+        expect(page.get_by_role("heading", level=1)).to_have_text("Not allowed")
 
 
 class TestDeleting:
