@@ -1,0 +1,97 @@
+"""The screenshots of docs/screenshots/, taken from the demo organizations.
+
+Running the suite retakes them, so they follow the pages. Every date and name
+on them is fixed (the seeds' reference day, the assessments' run times), so a
+retake on the same machine gives the same images.
+"""
+
+import datetime
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from advisor.models import Assessment
+from advisor.services import run_assessment
+from orgs.management.commands.load_seeds import REFERENCE_DATE
+from orgs.models import Organization
+from tests.browser.conftest import SCREENSHOTS
+from tests.browser.support import watch_console
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# The chart opens scrolled to its left edge; the picture is better with the
+# top of the reporting lines in the middle.
+SCROLL_TO_TOP_OF_CHART = """() => {
+  const scroller = document.querySelector(".chart-scroll");
+  const boxes = [...scroller.querySelectorAll("rect.person-box")];
+  const top = boxes.reduce((a, b) => (b.y.baseVal.value < a.y.baseVal.value ? b : a));
+  const middle = top.x.baseVal.value + top.width.baseVal.value / 2;
+  scroller.scrollLeft = middle - scroller.clientWidth / 2;
+}"""
+
+
+def assess_at(organization: Organization, user, hour: int) -> Assessment:
+    """Assess as of the seeds' day, and say it ran at `hour` that day."""
+    _, _, assessment = run_assessment(organization, as_of=REFERENCE_DATE, user=user)
+    run_at = datetime.datetime.combine(REFERENCE_DATE, datetime.time(hour), tzinfo=datetime.UTC)
+    Assessment.objects.filter(pk=assessment.pk).update(created_at=run_at)
+    return assessment
+
+
+@pytest.fixture
+def demo(db):
+    """The five demo organizations, owned by `demo`; Lumen Health assessed, changed, reassessed."""
+    user = UserFactory(username="demo")
+    call_command("load_seeds", owner="demo", stdout=StringIO())
+    lumen = Organization.objects.get(slug="lumen-health")
+    assess_at(lumen, user, hour=9)
+    # Acting on the first advice: the Patient App PM hands backlog work over,
+    # and Lumen Connect's PO role is folded into its PM's.
+    lumen.people.filter(name="Daniel Costa").update(time_backlog=30, time_strategy=35)
+    lumen.people.get(name="Elif Demir").squads.clear()
+    assess_at(lumen, user, hour=15)
+    return user, lumen
+
+
+def test_screenshots_of_the_main_pages(browser, live_server, log_in, demo):
+    user, lumen = demo
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    assessment = lumen.assessments.latest_first().first()
+    daniel = lumen.people.get(name="Daniel Costa")
+    shots = [
+        # (file, url, full page)
+        ("organization-list", "/", False),
+        ("organization", lumen.get_absolute_url(), False),
+        ("person-form", f"/orgs/{lumen.slug}/people/{daniel.pk}/edit/", True),
+        ("assessment", assessment.get_absolute_url(), True),
+        ("compare", f"/orgs/{lumen.slug}/assessments/compare/", False),
+        ("org-chart", f"/orgs/{lumen.slug}/chart/", False),
+        ("heuristics", "/heuristics/", False),
+    ]
+    desk = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    phone = browser.new_context(
+        base_url=live_server.url, viewport={"width": 375, "height": 740}, is_mobile=True
+    )
+    try:
+        log_in(desk, user)
+        log_in(phone, user)
+        page = desk.new_page()
+        errors = watch_console(page)
+        for name, url, full_page in shots:
+            assert page.goto(url).ok, url
+            if name == "org-chart":
+                page.evaluate(SCROLL_TO_TOP_OF_CHART)
+            page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=full_page)
+        phone_page = phone.new_page()
+        phone_errors = watch_console(phone_page)
+        assert phone_page.goto(lumen.get_absolute_url()).ok
+        phone_page.screenshot(path=SCREENSHOTS / "organization-phone.png")
+    finally:
+        desk.close()
+        phone.close()
+    assert errors == phone_errors == []
+    assert sorted(path.stem for path in SCREENSHOTS.glob("*.png")) == sorted(
+        [name for name, _, _ in shots] + ["organization-phone"]
+    )
