@@ -279,6 +279,20 @@ def shown_rows(
     )
 
 
+def facts_wanted(document: Mapping[str, Any], shown: ShownRows) -> list[int]:
+    """The places (from 0) in the stored facts' people list of the people whose facts the
+    page reads: every product manager (the squads chart) and the product managers and
+    product owners shown (their time allocation). The facts list people in the order of
+    the document, both being written from the same facts."""
+    managers = {
+        place
+        for place, p in enumerate(document["people"])
+        if p["role"] == Role.PRODUCT_MANAGER.value
+    }
+    shown_pm_po = {number - 1 for number, p in shown.people if p["role"] in PM_PO_ROLES}
+    return sorted(managers | shown_pm_po)
+
+
 @dataclass(frozen=True)
 class AssessmentPage:
     organization: str
@@ -332,7 +346,11 @@ def assessment_page(
     shown: ShownRows | None = None,
 ) -> AssessmentPage:
     """What the assessment page shows, from the stored document and facts: a summary line
-    per product, and the shown page of each list (the first pages by default)."""
+    per product, and the shown page of each list (the first pages by default).
+
+    Of the facts, the page reads the `people` named by `facts_wanted`; the others may be
+    left out.
+    """
     shown = shown or shown_rows(document)
     backlog_limit = chart_limit(document, current_parameters, BACKLOG_LIMIT)
     squads_limit = chart_limit(document, current_parameters, SQUADS_LIMIT)

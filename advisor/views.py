@@ -24,12 +24,14 @@ from advisor.pages import (
     SQUADS_LIMIT,
     assessment_page,
     compare_documents,
+    facts_wanted,
     parse_sources,
     role_label,
     shown_rows,
     verdict_summary,
 )
 from advisor.services import run_assessment
+from advisor.stored import stored_people_facts
 from orgs.access import organization_view
 from orgs.htmx import HtmxHttpRequest, page_or_partial
 from orgs.models import MemberRole, Membership, Organization
@@ -70,7 +72,10 @@ def assessment_detail(
 ) -> TemplateResponse:
     """One stored assessment as it was: a verdict and staffing line per product, then a page
     of products, of people and of squads with their findings and evidence, and missing facts."""
-    assessment = get_object_or_404(organization.assessments.select_related("created_by"), pk=pk)
+    # The facts are decoded for the few people the page shows, not all (advisor/stored.py).
+    assessment = get_object_or_404(
+        organization.assessments.select_related("created_by").defer("facts"), pk=pk
+    )
     current_parameters = dict(
         Heuristic.objects.enabled()
         .filter(code__in=[BACKLOG_LIMIT[0], SQUADS_LIMIT[0]])
@@ -80,9 +85,10 @@ def assessment_detail(
         assessment.report,
         **{key: request.GET.get(param) for key, param in ASSESSMENT_PAGE_PARAMS.items()},
     )
+    facts = {"people": stored_people_facts(assessment, facts_wanted(assessment.report, shown))}
     page = assessment_page(
         assessment.report,
-        assessment.facts,
+        facts,
         OrganizationLinks(organization, shown.document(), can_edit=membership.can_edit),
         current_parameters=current_parameters,
         shown=shown,
