@@ -8,6 +8,7 @@ from advisor.pages import (
     chart_limit,
     compare_documents,
     evidence_rows,
+    facts_wanted,
     parse_sources,
     shown_rows,
     squads_per_pm_chart,
@@ -284,3 +285,18 @@ class TestAssessmentPageOfManyProducts:
         ]  # fmt: skip
         few = squads_per_pm_chart(rows[:5], limit=3, most=5)
         assert [b.label for b in few.bars] == ["PM 00", "PM 01", "PM 02", "PM 03", "PM 04"]
+
+
+class TestFactsWanted:
+    def test_every_product_manager_and_the_product_owners_shown(self):
+        people = [
+            ("Ann", "product_owner", False),
+            ("Bob", "other", True),
+            ("Cy", "product_manager", False),
+            *[(f"PO {n:02}", "product_owner", False) for n in range(25)],
+            ("Zed", "product_manager", False),
+        ]
+        document = listing(people=people)
+        # Page 1: Bob (a finding), Ann, Cy, PO 00 to PO 16; page 2: PO 17 to PO 24, Zed.
+        assert facts_wanted(document, shown_rows(document)) == [0, 2, *range(3, 20), 28]
+        assert facts_wanted(document, shown_rows(document, people_page=2)) == [2, *range(20, 29)]
