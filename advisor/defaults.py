@@ -39,9 +39,9 @@ DEFAULT_HEURISTICS: tuple[dict[str, Any], ...] = (
         "parameters": {"min_squads": 3},
         "outcome": "split",
         "severity": "warning",
-        "message": "{subject} has {squads} squads and its busiest product manager serves "
-        "{pm_squads} (split from {min_squads}): one person cannot keep every backlog ready "
-        "and still own the strategy.",
+        "message": "{subject} is too big for one person in both roles: squads {squads}, squads "
+        "served by its busiest product manager {pm_squads} (split from {min_squads}). One person "
+        "cannot keep every backlog ready and still own the strategy.",
         "source": f'{SPLIT_OR_MERGE}: "You have 3+ squads"',
     },
     {
@@ -78,10 +78,10 @@ DEFAULT_HEURISTICS: tuple[dict[str, Any], ...] = (
         },
         "outcome": "split",
         "severity": "warning",
-        "message": "Strategy on {subject} is suffering: the roadmap is {roadmap_age_days} days old "
-        "(limit {max_roadmap_age_days}), the last customer interview was {interview_age_days} "
-        "days ago (limit {max_interview_age_days}), and {reviews_cancelled} roadmap reviews were "
-        "cancelled last quarter (split from {min_reviews_cancelled}).",
+        "message": "Strategy on {subject} is suffering. Days since the roadmap was updated: "
+        "{roadmap_age_days} (limit {max_roadmap_age_days}); days since the last customer "
+        "interview: {interview_age_days} (limit {max_interview_age_days}); roadmap reviews "
+        "cancelled last quarter: {reviews_cancelled} (split from {min_reviews_cancelled}).",
         "source": f'{SPLIT_OR_MERGE}: "Strategy is suffering"',
     },
     {
@@ -141,8 +141,9 @@ DEFAULT_HEURISTICS: tuple[dict[str, Any], ...] = (
         "parameters": {},
         "outcome": "pm_only",
         "severity": "info",
-        "message": "None of the {squads} squads of {subject} works in Scrum, so there is no "
-        "sprint backlog for a product owner to own: the product manager covers the role.",
+        "message": "No squad of {subject} works in Scrum (Scrum squads: {scrum_squads} of "
+        "{squads}), so there is no sprint backlog for a product owner to own: the product "
+        "manager covers the role.",
         "source": f"{ROLES_AND_HIRING}: \"if your company doesn't use an agile approach, you "
         f"likely don't need a product owner\"; {SPLIT_OR_MERGE}: PO framework dependency is Scrum",
     },
