@@ -13,8 +13,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import F, Prefetch, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -87,13 +87,20 @@ def products_page_of(product: Product) -> int:
 
 def product_pages(organization: Organization, names: Iterable[str]) -> dict[str, tuple[int, int]]:
     """Name → (id, page of the products section) of the named products, in one query."""
-    position = Window(RowNumber(), order_by=[F("name").asc(), F("id").asc()])
-    rows = (
-        organization.products.annotate(position=position)
-        .filter(name__in=list(names))
-        .values_list("name", "id", "position")
+    before = (
+        Product.objects.filter(organization=OuterRef("organization"))
+        .filter(Q(name__lt=OuterRef("name")) | Q(name=OuterRef("name"), pk__lt=OuterRef("pk")))
+        .order_by()
+        .values("organization")
+        .annotate(count=Count("pk"))
+        .values("count")
     )
-    return {name: (pk, (row - 1) // PRODUCTS_PER_PAGE + 1) for name, pk, row in rows}
+    rows = (
+        organization.products.filter(name__in=list(names))
+        .annotate(before=Coalesce(Subquery(before), 0))
+        .values_list("name", "id", "before")
+    )
+    return {name: (pk, before // PRODUCTS_PER_PAGE + 1) for name, pk, before in rows}
 
 
 def people_page_of(person: Person) -> int:

@@ -5,6 +5,7 @@ import datetime
 from django.urls import reverse
 
 from orgs.models import Product, Squad
+from orgs.views.sections import product_pages
 from tests.factories import PersonFactory, ProductFactory, SquadFactory
 from tests.orgs.view_helpers import HX, assert_partial, assert_redirects_to, field_errors, hx
 
@@ -465,3 +466,18 @@ class TestEditsKeepTheirPage:
         )
         assert shown_products(response) == [f"P{n:02}" for n in range(10, 20)]
         assert "Page 2 of 2" in response.content.decode()
+
+
+class TestProductPagesByName:
+    def test_the_page_of_each_named_product_counts_every_product_before_it(
+        self, organization, django_assert_num_queries
+    ):
+        products = products_named(organization, 25)
+        ProductFactory(name="P16")
+        with django_assert_num_queries(1):
+            pages = product_pages(organization, ["P24", "P15", "P03", "Gone"])
+        assert pages == {
+            "P03": (products[3].pk, 1),
+            "P15": (products[15].pk, 2),
+            "P24": (products[24].pk, 3),
+        }
