@@ -270,6 +270,12 @@ class PersonForm(forms.ModelForm):
             # Kept off the instance, so Person.clean() does not repeat the error under Backlog.
             for bucket in TIME_BUCKETS:
                 del cleaned[f"time_{bucket}"]
+            # Screen readers hear the total's error on each share that makes it up.
+            error_id = f"{self['time_total'].auto_id}_error"
+            for field in self.time_fields:
+                field.field.widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": error_id}
+                )
         return cleaned
 
 

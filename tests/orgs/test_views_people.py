@@ -37,6 +37,16 @@ def person_data(**overrides) -> dict:
 
 
 class TestPersonCreate:
+    def test_the_form_as_a_page_has_a_top_heading_and_in_place_a_section_heading(
+        self, editor_client, organization
+    ):
+        url = reverse("orgs:person_create", args=[organization.slug])
+        page = editor_client.get(url).content.decode()
+        in_place = editor_client.get(url, headers=HX).content.decode()
+        assert '<h1 id="person-new-form-heading"' in page
+        assert '<h2 id="person-new-form-heading"' in in_place
+        assert "<h1" not in in_place
+
     def test_plain_post_saves_everything_and_redirects(self, editor_client, organization):
         checkout = SquadFactory(product=ProductFactory(organization=organization))
         boss = PersonFactory(organization=organization, name="Sam Ortiz")
@@ -187,6 +197,21 @@ class TestPersonEdit:
         assert "time-total has-error over" in total
         dana.refresh_from_db()
         assert dana.time_total == 0
+
+    def test_each_share_points_screen_readers_at_the_total_error(self, editor_client, organization):
+        dana = PersonFactory(organization=organization, name="Dana Lee")
+        response = editor_client.post(
+            reverse("orgs:person_edit", args=[organization.slug, dana.pk]),
+            person_data(time_backlog="60", time_strategy="50"),
+            headers=HX,
+        )
+        html = assert_partial(response, FORM_PARTIAL)
+        error_id = f"person-{dana.pk}-time_total_error"
+        assert f'id="{error_id}"' in html
+        for bucket in ("backlog", "strategy", "discovery", "stakeholders", "ceremonies", "other"):
+            field = field_block(html, f"person-{dana.pk}-time_{bucket}")
+            assert f'aria-describedby="{error_id}"' in field
+            assert 'aria-invalid="true"' in field
 
     def test_a_share_out_of_0_to_100_is_refused_beside_its_field(self, editor_client, organization):
         dana = PersonFactory(organization=organization, name="Dana Lee")
