@@ -1,11 +1,14 @@
 """The screenshots of docs/screenshots/, taken from the demo organizations.
 
-Running the suite retakes them, so they follow the pages. Every date and name
-on them is fixed (the seeds' reference day, the assessments' run times), so a
-retake on the same machine gives the same images.
+Every run of the suite takes them, into a temporary folder, so the pages they
+show are exercised; `UPDATE_SCREENSHOTS=1 uv run pytest tests/browser/test_screenshots.py`
+writes them to docs/screenshots/ instead. Every date and name on them is fixed
+(the seeds' reference day, the assessments' run times), so a retake on the same
+machine gives the same images.
 """
 
 import datetime
+import os
 from io import StringIO
 
 import pytest
@@ -55,9 +58,16 @@ def demo(db):
     return user, lumen
 
 
-def test_screenshots_of_the_main_pages(browser, live_server, log_in, demo):
+@pytest.fixture
+def screenshots(tmp_path):
+    """docs/screenshots/ when asked to update them, else a temporary folder."""
+    folder = SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_screenshots_of_the_main_pages(browser, live_server, log_in, demo, screenshots):
     user, lumen = demo
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     assessment = lumen.assessments.latest_first().first()
     daniel = lumen.people.get(name="Daniel Costa")
     shots = [
@@ -83,15 +93,15 @@ def test_screenshots_of_the_main_pages(browser, live_server, log_in, demo):
             assert page.goto(url).ok, url
             if name == "org-chart":
                 page.evaluate(SCROLL_TO_TOP_OF_CHART)
-            page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=full_page)
+            page.screenshot(path=screenshots / f"{name}.png", full_page=full_page)
         phone_page = phone.new_page()
         phone_errors = watch_console(phone_page)
         assert phone_page.goto(lumen.get_absolute_url()).ok
-        phone_page.screenshot(path=SCREENSHOTS / "organization-phone.png")
+        phone_page.screenshot(path=screenshots / "organization-phone.png")
     finally:
         desk.close()
         phone.close()
     assert errors == phone_errors == []
-    assert sorted(path.stem for path in SCREENSHOTS.glob("*.png")) == sorted(
+    assert sorted(path.stem for path in screenshots.glob("*.png")) == sorted(
         [name for name, _, _ in shots] + ["organization-phone"]
     )
