@@ -138,6 +138,32 @@ class TestProductEdit:
         assert ">\nEU, SMB\nUS</textarea>" in response.content.decode()
 
 
+class TestEditLinks:
+    def test_product_and_squad_links_open_their_form_in_the_products_editor(
+        self, editor_client, organization
+    ):
+        product = ProductFactory(organization=organization, name="Payments")
+        squad = SquadFactory(product=product, name="Checkout")
+        html = editor_client.get(organization.get_absolute_url()).content.decode()
+        slug = organization.slug
+        for url in (
+            f"/orgs/{slug}/products/{product.pk}/edit/",
+            f"/orgs/{slug}/products/{product.pk}/delete/",
+            f"/orgs/{slug}/squads/{squad.pk}/edit/",
+            f"/orgs/{slug}/squads/{squad.pk}/delete/",
+        ):
+            assert (
+                f'href="{url}"\n  hx-get="{url}"\n  hx-target="#product-{product.pk}-editor"'
+                in html
+            )
+
+    def test_viewers_see_no_edit_links(self, make_client, organization):
+        ProductFactory(organization=organization, name="Payments")
+        html = make_client("viewer").get(organization.get_absolute_url()).content.decode()
+        assert "/edit/" not in html
+        assert "/delete/" not in html
+
+
 class TestProductDelete:
     def test_confirmation_says_which_squads_go_and_who_is_unassigned(
         self, editor_client, organization
