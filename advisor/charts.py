@@ -252,6 +252,8 @@ class TreeLayout:
     boxes: tuple[Box, ...]
     edges: tuple[Edge, ...]
     roots: int
+    # Where the largest tree's root stands: a wide chart opens scrolled to it.
+    focus_x: float = 0
 
 
 def _tree_size(root: OrgNode, children: Mapping[int, list[OrgNode]]) -> int:
@@ -320,7 +322,8 @@ def org_tree(
 
     # The largest tree first: the company's hierarchy leads, people who report
     # to nobody follow it rather than push it off to the right.
-    for root in sorted(roots, key=lambda r: -_tree_size(r, children)):
+    roots_by_size = sorted(roots, key=lambda r: -_tree_size(r, children))
+    for root in roots_by_size:
         place(root)
     # Whatever no root reached sits on a loop: start again from its first member.
     for node in nodes:
@@ -366,4 +369,5 @@ def org_tree(
         boxes=boxes,
         edges=tuple(edges),
         roots=sum(1 for node in nodes if depth_of[node.id] == 0),
+        focus_x=box_of[roots_by_size[0].id].center_x if roots_by_size else 0,
     )

@@ -61,3 +61,11 @@ document.addEventListener("htmx:afterSettle", (event) => {
     focus.focus();
   }
 });
+
+// A wide org chart opens scrolled to the top of the main hierarchy, not its left edge.
+for (const scroller of document.querySelectorAll("[data-focus-x]")) {
+  const focusX = Number.parseFloat(scroller.dataset.focusX);
+  if (Number.isFinite(focusX)) {
+    scroller.scrollLeft = Math.max(0, focusX - scroller.clientWidth / 2);
+  }
+}

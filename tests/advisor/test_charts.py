@@ -133,6 +133,11 @@ class TestOrgTree:
         assert box[4].x < box[5].x < box[1].x < box[2].x
         assert_no_overlaps(layout)
 
+    def test_the_chart_focuses_on_the_largest_trees_root(self):
+        layout = org_tree([node(1), node(2), node(3), node(4, 3), node(5, 3)])
+        box = {b.node.id: b for b in layout.boxes}
+        assert layout.focus_x == box[3].center_x
+
     def test_a_manager_outside_the_nodes_makes_a_root(self):
         layout = org_tree([node(1, parent_id=99)])
         assert layout.roots == 1
