@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from advisor.models import Assessment
 from orgs.models import Membership, Organization
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +22,7 @@ class TestQuickstart:
         organizations = Organization.objects.count()
         assert organizations >= 4
         assert Membership.objects.filter(user=user, role="owner").count() == organizations
+        assert Assessment.objects.filter(created_by=user).count() == organizations
 
     def test_running_twice_duplicates_nothing_and_sets_a_new_random_password(self):
         call_command("quickstart", "--no-serve", stdout=StringIO())
@@ -28,5 +30,6 @@ class TestQuickstart:
         out = StringIO()
         call_command("quickstart", "--no-serve", stdout=out)
         assert Organization.objects.count() == counts
+        assert Assessment.objects.count() == counts
         password = out.getvalue().split("password:  ")[1].split()[0]
         assert get_user_model().objects.get(username="demo").check_password(password)

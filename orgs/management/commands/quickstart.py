@@ -5,13 +5,17 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
+from advisor.services import run_assessment
+from orgs.models import Organization
+
 DEMO_USERNAME = "demo"
 
 
 class Command(BaseCommand):
     help = (
         "Set up a working demo in one step: migrate the database, load the demo organizations "
-        "(dates moved to today), create the account that owns them, and serve the app."
+        "(dates moved to today), create the account that owns them, assess each, and serve "
+        "the app."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -43,6 +47,10 @@ class Command(BaseCommand):
             stdout=self.stdout,
             verbosity=verbosity,
         )
+        # A first assessment of each, so the demo opens on advice rather than a button.
+        for organization in Organization.objects.filter(memberships__user=user):
+            if not organization.assessments.exists():
+                run_assessment(organization, user=user)
         url = f"http://{addrport}/"
         self.stdout.write(
             self.style.SUCCESS(
