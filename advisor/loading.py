@@ -1,8 +1,8 @@
 """Loading one organization for the engine, in a fixed number of queries whatever its size."""
 
 from advisor.facts import OrgSnapshot, PersonIn, ProductIn, SquadIn
-from orgs.models import TIME_BUCKETS, Organization, Person, Product, Squad, TitlePattern
-from orgs.roles import TitleRule
+from orgs.models import TIME_BUCKETS, Organization, Person, Product, Squad
+from orgs.roles import load_title_rules
 
 
 def load_snapshot(organization: Organization) -> OrgSnapshot:
@@ -93,13 +93,4 @@ def load_snapshot(organization: Organization) -> OrgSnapshot:
         squads=squads,
         people=people,
         title_rules=load_title_rules(),
-    )
-
-
-def load_title_rules() -> tuple[TitleRule, ...]:
-    return tuple(
-        TitleRule(pattern, role)
-        for pattern, role in TitlePattern.objects.order_by("position", "id").values_list(
-            "pattern", "role"
-        )
     )

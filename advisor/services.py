@@ -7,9 +7,10 @@ from datetime import date
 from django.utils import timezone
 
 from advisor.engine import Result, assess
-from advisor.loading import load_snapshot, load_title_rules
+from advisor.loading import load_snapshot
 from advisor.models import AdvisorSettings, Assessment, Heuristic
 from orgs.models import Organization
+from orgs.roles import load_title_rules
 
 
 def ruleset_version(

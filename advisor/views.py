@@ -17,7 +17,6 @@ from advisor.charts import OrgNode, org_tree
 from advisor.describe import condition_in_words
 from advisor.forms import AssessForm
 from advisor.links import OrganizationLinks
-from advisor.loading import load_title_rules
 from advisor.models import AdvisorSettings, Heuristic
 from advisor.pages import (
     BACKLOG_LIMIT,
@@ -35,7 +34,7 @@ from advisor.stored import stored_people_facts
 from orgs.access import organization_view
 from orgs.htmx import HtmxHttpRequest, page_or_partial
 from orgs.models import MemberRole, Membership, Organization
-from orgs.roles import role_from_title
+from orgs.roles import load_title_rules, role_from_title
 
 ASSESSMENTS_PER_PAGE = 25
 # shown_rows' argument → the query parameter of the assessment page that sets it.

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from orgs.models import Role
+from orgs.models import Role, TitlePattern
 
 # The defaults of DOMAIN.md, in order. The data migration writes these rows;
 # admins edit the rows, never this list.
@@ -48,3 +48,13 @@ def role_from_title(title: str, rules: Iterable[TitleRule]) -> str:
         if _compiled(rule.pattern).search(title or ""):
             return rule.role
     return Role.OTHER
+
+
+def load_title_rules() -> tuple[TitleRule, ...]:
+    """The admins' title patterns, in the order they are tried: one query."""
+    return tuple(
+        TitleRule(pattern, role)
+        for pattern, role in TitlePattern.objects.order_by("position", "id").values_list(
+            "pattern", "role"
+        )
+    )

@@ -22,8 +22,8 @@ from django.utils.cache import patch_vary_headers
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from orgs.htmx import HtmxHttpRequest
-from orgs.models import Membership, Organization, Person, Product, Role, Squad, TitlePattern
-from orgs.roles import TitleRule, role_from_title
+from orgs.models import Membership, Organization, Person, Product, Role, Squad
+from orgs.roles import load_title_rules, role_from_title
 
 DETAIL_TEMPLATE = "orgs/organization_detail.html"
 PRODUCTS_PER_PAGE = 10
@@ -32,16 +32,6 @@ PEOPLE_PER_PAGE = 50
 PAGE_PARAMS = {"products": "products_page", "people": "page"}
 # The event each section's change triggers; the other section reloads on it.
 CHANGED_EVENTS = {"products": "products-changed", "people": "people-changed"}
-
-
-def title_rules() -> list[TitleRule]:
-    """The admins' title patterns, in the order they are tried."""
-    return [
-        TitleRule(pattern, role)
-        for pattern, role in TitlePattern.objects.order_by("position", "id").values_list(
-            "pattern", "role"
-        )
-    ]
 
 
 def products_context(organization: Organization, page_number: Any) -> dict[str, Any]:
@@ -71,7 +61,7 @@ def people_context(organization: Organization, page_number: Any) -> dict[str, An
         )
     )
     page = Paginator(people, PEOPLE_PER_PAGE).get_page(page_number)
-    rules = title_rules()
+    rules = load_title_rules()
     for person in page:
         person.title_role = Role(role_from_title(person.title, rules))
     return {"people_page": page}
