@@ -235,20 +235,29 @@ def render_message(
     return _PLACEHOLDER.sub(fill, template)
 
 
-def validate_heuristic(spec: HeuristicSpec) -> list[str]:
-    """Every problem that would stop the heuristic from being evaluated."""
-    problems = []
+def heuristic_problems(spec: HeuristicSpec) -> dict[str, list[str]]:
+    """Every problem that would stop the heuristic from being evaluated, by field.
+
+    The one set of rules for both the admin's form (Heuristic.clean) and the
+    engine, which skips a stored heuristic that breaks them.
+    """
     if spec.scope not in OUTCOMES_BY_SCOPE:
-        return [f"scope: unknown scope {spec.scope!r}"]
-    if spec.outcome not in OUTCOMES_BY_SCOPE[spec.scope]:
-        problems.append(
-            f"outcome: {spec.outcome!r} does not fit a {spec.scope} heuristic "
-            f"(use one of {', '.join(OUTCOMES_BY_SCOPE[spec.scope])})"
-        )
-    problems += validate_parameters(spec.parameters)
-    if not problems:
-        problems += validate_condition(spec.condition, scope=spec.scope, parameters=spec.parameters)
-        problems += validate_message(spec.message, scope=spec.scope, parameters=spec.parameters)
+        return {"scope": [f"unknown scope {spec.scope!r}"]}
+    parameters = validate_parameters(spec.parameters)
+    if parameters:
+        return {"parameters": parameters}
+    problems: dict[str, list[str]] = {}
+    outcomes = OUTCOMES_BY_SCOPE[spec.scope]
+    if spec.outcome not in outcomes:
+        problems["outcome"] = [
+            f"A {spec.scope} heuristic's outcome is one of {', '.join(outcomes)}."
+        ]
+    condition = validate_condition(spec.condition, scope=spec.scope, parameters=spec.parameters)
+    if condition:
+        problems["condition"] = condition
+    message = validate_message(spec.message, scope=spec.scope, parameters=spec.parameters)
+    if message:
+        problems["message"] = message
     return problems
 
 
@@ -418,9 +427,10 @@ def assess(
     for spec in heuristics:
         if not spec.enabled:
             continue
-        problems = validate_heuristic(spec)
+        problems = heuristic_problems(spec)
         if problems:
-            errors.append(f"{spec.code}: skipped, its definition is invalid: {'; '.join(problems)}")
+            described = "; ".join(m for messages in problems.values() for m in messages)
+            errors.append(f"{spec.code}: skipped, its definition is invalid: {described}")
         else:
             usable.append(spec)
 

@@ -9,15 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
-from advisor.conditions import validate_condition
-from advisor.engine import (
-    OUTCOMES_BY_SCOPE,
-    VERDICTS,
-    HeuristicSpec,
-    StaffingRules,
-    validate_message,
-    validate_parameters,
-)
+from advisor.engine import HeuristicSpec, StaffingRules, heuristic_problems
 from advisor.facts import Scope
 from orgs.models import Organization
 
@@ -73,26 +65,13 @@ class Heuristic(models.Model):
 
     def clean(self) -> None:
         """Refuse a heuristic the engine could not evaluate, naming the clause at fault."""
-        parameter_problems = validate_parameters(self.parameters)
-        if parameter_problems:
-            raise ValidationError({"parameters": parameter_problems})
-        errors: dict[str, list[str]] = {}
-        if self.scope in Scope._value2member_map_:
-            if self.outcome and self.outcome not in OUTCOMES_BY_SCOPE[Scope(self.scope)]:
-                errors["outcome"] = [
-                    f"A {self.scope} heuristic's outcome is one of "
-                    f"{', '.join(OUTCOMES_BY_SCOPE[Scope(self.scope)])}."
-                ]
-            condition = validate_condition(
-                self.condition, scope=self.scope, parameters=self.parameters
-            )
-            if condition:
-                errors["condition"] = condition
-            message = validate_message(self.message, scope=self.scope, parameters=self.parameters)
-            if message:
-                errors["message"] = message
-        if errors:
-            raise ValidationError(errors)
+        if self.scope not in Scope._value2member_map_:
+            return  # the field's own choices validation says so
+        problems = heuristic_problems(self.to_spec())
+        if not self.outcome:
+            problems.pop("outcome", None)  # the field's own "cannot be blank" says so
+        if problems:
+            raise ValidationError(problems)
 
     def to_spec(self) -> HeuristicSpec:
         return HeuristicSpec(
@@ -222,10 +201,3 @@ class Assessment(models.Model):
             "advisor:assessment_detail",
             kwargs={"slug": self.organization.slug, "pk": self.pk},
         )
-
-    @property
-    def verdict_counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(VERDICTS, 0)
-        for verdict in self.verdicts.values():
-            counts[verdict] = counts.get(verdict, 0) + 1
-        return counts
