@@ -12,9 +12,9 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
-from advisor.conditions import OPERATORS
-from advisor.describe import condition_in_words
-from advisor.facts import CATALOGUE
+from advisor.engine.conditions import OPERATORS
+from advisor.engine.explanations import condition_in_words
+from advisor.engine.facts import CATALOGUE
 from advisor.models import AdvisorSettings, Assessment, Heuristic
 
 

@@ -8,7 +8,7 @@ a contract: an admin who sets `min_squads` to 4 changes the next assessment.
 from typing import Any
 
 from advisor.engine import HeuristicSpec
-from advisor.facts import Scope
+from advisor.engine.vocabulary import Scope
 
 SPLIT_OR_MERGE = "pm-vs-po-split-or-merge.txt"
 ROLES_AND_HIRING = "pm-vs-po-roles-and-hiring.txt"

@@ -1,8 +1,7 @@
 """Loading one organization for the engine, in a fixed number of queries whatever its size."""
 
-from advisor.facts import OrgSnapshot, PersonIn, ProductIn, SquadIn
-from orgs.models import TIME_BUCKETS, Organization, Person, Product, Squad
-from orgs.roles import load_title_rules
+from advisor.engine.snapshot import OrgSnapshot, PersonIn, ProductIn, SquadIn
+from orgs.models import TIME_BUCKETS, Organization, Person, Product, Squad, TitlePattern
 
 
 def load_snapshot(organization: Organization) -> OrgSnapshot:
@@ -92,5 +91,5 @@ def load_snapshot(organization: Organization) -> OrgSnapshot:
         products=products,
         squads=squads,
         people=people,
-        title_rules=load_title_rules(),
+        title_rules=TitlePattern.objects.rules(),
     )

@@ -10,22 +10,8 @@ from django.db import models
 from django.urls import reverse
 
 from advisor.engine import HeuristicSpec, StaffingRules, heuristic_problems
-from advisor.facts import Scope
+from advisor.engine.vocabulary import OUTCOME_LABELS, SEVERITY_LABELS, Scope, Severity
 from orgs.models import Organization
-
-
-class Outcome(models.TextChoices):
-    SPLIT = "split", "Split the roles"
-    MERGE = "merge", "Merge the roles"
-    PM_ONLY = "pm_only", "Product manager only"
-    RETITLE = "retitle", "Retitle"
-    GAP = "gap", "Coverage gap"
-
-
-class Severity(models.TextChoices):
-    INFO = "info", "Info"
-    WARNING = "warning", "Warning"
-    CRITICAL = "critical", "Critical"
 
 
 class HeuristicQuerySet(models.QuerySet):
@@ -45,8 +31,12 @@ class Heuristic(models.Model):
         '{"fact": ..., "op": ..., "value": ...} or {"fact": ..., "op": ..., "param": ...}.'
     )
     parameters = models.JSONField(default=dict, blank=True, help_text="Named thresholds.")
-    outcome = models.CharField(max_length=10, choices=Outcome.choices)
-    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.WARNING)
+    outcome = models.CharField(max_length=10, choices=list(OUTCOME_LABELS.items()))
+    severity = models.CharField(
+        max_length=10,
+        choices=list(SEVERITY_LABELS.items()),
+        default=Severity.WARNING.value,
+    )
     message = models.TextField(
         help_text="The advice; {subject}, {fact} and {parameter} placeholders are filled in."
     )

@@ -19,23 +19,18 @@ from typing import Any, Protocol
 from django.core.paginator import Page, Paginator
 
 from advisor.charts import BarChart, StackedBar, bar_chart, stacked_bar
-from advisor.describe import operator_symbol
-from advisor.engine import VERDICT_PRECEDENCE, VERDICTS, format_value
-from orgs.models import TIME_BUCKETS, Role
+from advisor.engine.explanations import format_value, operator_symbol
+from advisor.engine.vocabulary import (
+    PM_PO_ROLES,
+    TIME_BUCKETS,
+    VERDICT_LABELS,
+    VERDICT_MEANINGS,
+    VERDICT_PRECEDENCE,
+    VERDICTS,
+    Role,
+    role_label,
+)
 
-VERDICT_LABELS = {
-    "pm_only": "PM only",
-    "split": "Split",
-    "merge": "Merge",
-    "keep": "Keep",
-}
-VERDICT_MEANINGS = {
-    "pm_only": "No product owner needed: the product manager covers the role.",
-    "split": "Split the roles: a product manager, and a product owner per Scrum squad.",
-    "merge": "Merge the roles: one product manager who also owns the backlog.",
-    "keep": "Keep the current staffing: no heuristic calls for a change.",
-}
-PM_PO_ROLES = (Role.PRODUCT_MANAGER.value, Role.PRODUCT_OWNER.value)
 # The heuristics and parameters whose thresholds the charts draw, with the
 # defaults of DOMAIN.md for when the heuristic is not enabled.
 BACKLOG_LIMIT = ("split-backlog-overload", "max_backlog_share", 40)
@@ -49,12 +44,6 @@ MISSING_FACTS_PER_PAGE = 50
 CHARTED_PRODUCT_MANAGERS = 30
 
 _SOURCE_FILE = re.compile(r"(?:^|;\s*)([\w.-]+\.txt):\s*")
-
-
-def role_label(role: str | None) -> str:
-    if role is None:
-        return "unknown"
-    return Role(role).label if role in Role.values else role
 
 
 @dataclass(frozen=True)

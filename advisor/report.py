@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from advisor.engine import format_value
+from advisor.engine.explanations import format_value
 
 VERDICT_WORDS = {
     "split": "SPLIT the PM and PO roles",

@@ -9,8 +9,7 @@ from django.utils import timezone
 from advisor.engine import Result, assess
 from advisor.loading import load_snapshot
 from advisor.models import AdvisorSettings, Assessment, Heuristic
-from orgs.models import Organization
-from orgs.roles import load_title_rules
+from orgs.models import Organization, TitlePattern
 
 
 def ruleset_version(
@@ -33,7 +32,7 @@ def ruleset_version(
 
 def current_ruleset_version() -> str:
     return ruleset_version(
-        list(Heuristic.objects.all()), AdvisorSettings.load(), load_title_rules()
+        list(Heuristic.objects.all()), AdvisorSettings.load(), TitlePattern.objects.rules()
     )
 
 

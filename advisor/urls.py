@@ -17,6 +17,5 @@ urlpatterns = [
         views.assessment_detail,
         name="assessment_detail",
     ),
-    path("orgs/<slug:slug>/chart/", views.org_chart, name="org_chart"),
     path("heuristics/", views.heuristic_list, name="heuristic_list"),
 ]

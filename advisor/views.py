@@ -13,8 +13,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
-from advisor.charts import OrgNode, org_tree
-from advisor.describe import condition_in_words
+from advisor.engine.explanations import condition_in_words
 from advisor.forms import AssessForm
 from advisor.links import OrganizationLinks
 from advisor.models import AdvisorSettings, Heuristic
@@ -25,7 +24,6 @@ from advisor.pages import (
     compare_documents,
     facts_wanted,
     parse_sources,
-    role_label,
     shown_rows,
     verdict_summary,
 )
@@ -34,7 +32,6 @@ from advisor.stored import stored_people_facts
 from orgs.access import organization_view
 from orgs.htmx import HtmxHttpRequest, page_or_partial
 from orgs.models import MemberRole, Membership, Organization
-from orgs.roles import load_title_rules, role_from_title
 
 ASSESSMENTS_PER_PAGE = 25
 # shown_rows' argument → the query parameter of the assessment page that sets it.
@@ -170,30 +167,6 @@ def assessment_compare(
         "comparison": comparison,
     }
     return TemplateResponse(request, "advisor/assessment_compare.html", context)
-
-
-@organization_view()
-@require_safe
-def org_chart(
-    request: HtmxHttpRequest, organization: Organization, membership: Membership
-) -> TemplateResponse:
-    """The reporting lines of the organization as it is today, as a tree."""
-    rules = load_title_rules()
-    people = organization.people.only("id", "name", "title", "role", "reports_to_id").order_by(
-        "name", "id"
-    )
-    nodes = []
-    for p in people:
-        role = p.role or role_from_title(p.title, rules)
-        nodes.append(OrgNode(p.id, p.reports_to_id, p.name, p.title, role, role_label(role)))
-    names = {node.id: node.name for node in nodes}
-    context = {
-        "organization": organization,
-        "membership": membership,
-        "layout": org_tree(nodes),
-        "rows": [(node, names.get(node.parent_id, "")) for node in nodes],
-    }
-    return TemplateResponse(request, "advisor/org_chart.html", context)
 
 
 @login_required

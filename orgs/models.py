@@ -11,6 +11,8 @@ from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils.text import slugify
 
+from orgs.titles import TitleRule
+
 
 class Methodology(models.TextChoices):
     SCRUM = "scrum", "Scrum"
@@ -291,6 +293,15 @@ def check_reporting_line(person: Person, manager: Person | None) -> None:
         current = lines.get(current)
 
 
+class TitlePatternQuerySet(models.QuerySet):
+    def rules(self) -> tuple[TitleRule, ...]:
+        """The admins' title patterns, in the order they are tried: one query."""
+        return tuple(
+            TitleRule(pattern, role)
+            for pattern, role in self.order_by("position", "id").values_list("pattern", "role")
+        )
+
+
 class TitlePattern(models.Model):
     """One line of the ordered title-to-role list; the first matching line wins."""
 
@@ -301,6 +312,8 @@ class TitlePattern(models.Model):
         r"e.g. \bPO\b or director.*product.",
     )
     role = models.CharField(max_length=20, choices=Role.choices)
+
+    objects = TitlePatternQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "id"]

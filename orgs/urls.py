@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orgs.views import accounts, members, organizations, people, products, transfer
+from orgs.views import accounts, chart, members, organizations, people, products, transfer
 
 app_name = "orgs"
 
@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("orgs/<slug:slug>/delete/", organizations.organization_delete, name="organization_delete"),
     path("orgs/<slug:slug>/export/", transfer.organization_export, name="organization_export"),
+    path("orgs/<slug:slug>/chart/", chart.org_chart, name="org_chart"),
     path("orgs/<slug:slug>/members/", members.member_list, name="member_list"),
     path("orgs/<slug:slug>/members/add/", members.member_add, name="member_add"),
     path("orgs/<slug:slug>/members/<int:pk>/role/", members.member_role, name="member_role"),

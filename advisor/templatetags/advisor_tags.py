@@ -7,9 +7,10 @@ from django import template
 from django.template.defaulttags import querystring
 from django.utils import timezone
 
-from advisor.engine import ERROR
-from advisor.models import Assessment, Outcome
-from advisor.pages import VERDICT_LABELS, verdict_summary
+from advisor.engine.vocabulary import outcome_label as outcome_label_of
+from advisor.engine.vocabulary import verdict_label as verdict_label_of
+from advisor.models import Assessment
+from advisor.pages import verdict_summary
 from orgs.models import Membership, Organization
 
 register = template.Library()
@@ -49,19 +50,8 @@ def latest_assessment(organization: Organization, membership: Membership | None)
     }
 
 
-@register.filter
-def verdict_label(verdict: str | None) -> str:
-    """`pm_only` → "PM only"; no verdict (a product absent on one side) → "—"."""
-    if verdict is None:
-        return "—"
-    return VERDICT_LABELS.get(verdict, verdict)
-
-
-@register.filter
-def outcome_label(outcome: str) -> str:
-    if outcome == ERROR:
-        return "could not be evaluated"
-    return Outcome(outcome).label if outcome in Outcome.values else outcome
+register.filter("verdict_label", verdict_label_of)
+register.filter("outcome_label", outcome_label_of)
 
 
 @register.simple_tag(takes_context=True)

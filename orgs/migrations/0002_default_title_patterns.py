@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def add_defaults(apps, schema_editor):
-    from orgs.roles import DEFAULT_TITLE_PATTERNS
+    from orgs.titles import DEFAULT_TITLE_PATTERNS
 
     TitlePattern = apps.get_model("orgs", "TitlePattern")
     TitlePattern.objects.bulk_create(

@@ -9,8 +9,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 from orgs.access import organization_view
 from orgs.forms import PersonForm
 from orgs.htmx import HtmxHttpRequest
-from orgs.models import MemberRole, Membership, Organization, Role
-from orgs.roles import load_title_rules, role_from_title
+from orgs.models import MemberRole, Membership, Organization, Role, TitlePattern
+from orgs.titles import role_from_title
 from orgs.views.editing import confirm_response, count_noun, form_response, save_form
 from orgs.views.sections import people_page_of, saved, section_url
 
@@ -40,7 +40,7 @@ def person_form_response(
         "person": form.instance if form.instance.pk else None,
         "section": "people",
         "cancel_url": section_url(organization, "people", page),
-        "title_role": Role(role_from_title(title or "", load_title_rules())),
+        "title_role": Role(role_from_title(title or "", TitlePattern.objects.rules())),
     }
     return form_response(request, PERSON_FORM, form, context)
 
@@ -136,5 +136,5 @@ def person_title_role(
 ) -> TemplateResponse:
     """The role a title gives, shown beside the title field as it is typed."""
     title = request.GET.get("title", "")
-    context = {"title_role": Role(role_from_title(title, load_title_rules()))}
+    context = {"title_role": Role(role_from_title(title, TitlePattern.objects.rules()))}
     return TemplateResponse(request, f"{PERSON_FORM}#title_role", context)

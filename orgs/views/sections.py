@@ -22,8 +22,8 @@ from django.utils.cache import patch_vary_headers
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from orgs.htmx import HtmxHttpRequest
-from orgs.models import Membership, Organization, Person, Product, Role, Squad
-from orgs.roles import load_title_rules, role_from_title
+from orgs.models import Membership, Organization, Person, Product, Role, Squad, TitlePattern
+from orgs.titles import role_from_title
 
 DETAIL_TEMPLATE = "orgs/organization_detail.html"
 PRODUCTS_PER_PAGE = 10
@@ -61,7 +61,7 @@ def people_context(organization: Organization, page_number: Any) -> dict[str, An
         )
     )
     page = Paginator(people, PEOPLE_PER_PAGE).get_page(page_number)
-    rules = load_title_rules()
+    rules = TitlePattern.objects.rules()
     for person in page:
         person.title_role = Role(role_from_title(person.title, rules))
     return {"people_page": page}

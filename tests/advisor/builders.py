@@ -4,8 +4,9 @@ from datetime import date
 
 from advisor.defaults import default_specs
 from advisor.engine import HeuristicSpec, Result, StaffingRules, assess
-from advisor.facts import OrgSnapshot, PersonIn, ProductIn, SquadIn, Subject, compute_facts
-from orgs.roles import DEFAULT_TITLE_PATTERNS, TitleRule
+from advisor.engine.facts import Subject, compute_facts
+from advisor.engine.snapshot import OrgSnapshot, PersonIn, ProductIn, SquadIn
+from orgs.titles import DEFAULT_TITLE_PATTERNS, TitleRule
 
 AS_OF = date(2026, 11, 23)
 DEFAULT_RULES = tuple(TitleRule(p, str(r)) for p, r in DEFAULT_TITLE_PATTERNS)

@@ -1,7 +1,7 @@
 """Conditions in words, as the heuristics page and the admin show them."""
 
 from advisor.defaults import DEFAULT_HEURISTICS
-from advisor.describe import condition_in_words, describe_clause, describe_condition
+from advisor.engine.explanations import condition_in_words, describe_clause, describe_condition
 
 IN_WORDS = {
     "split-three-plus-squads": "squads ≥ min_squads (3) or pm_squads ≥ min_squads (3)",

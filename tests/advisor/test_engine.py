@@ -9,7 +9,7 @@ import pytest
 
 from advisor.defaults import default_specs
 from advisor.engine import HeuristicSpec, StaffingRules, verdict_of
-from advisor.facts import Scope
+from advisor.engine.vocabulary import Scope
 from tests.advisor.builders import AS_OF, fired, only, person, product, run, snapshot, squad
 
 
@@ -421,7 +421,7 @@ class TestFailures:
                 raise RuntimeError("boom")
             return template
 
-        monkeypatch.setattr("advisor.engine.render_message", explode)
+        monkeypatch.setattr("advisor.engine.evaluation.render_message", explode)
         broken = HeuristicSpec(
             code="broken",
             name="Broken",

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from advisor.describe import condition_in_words
+from advisor.engine.explanations import condition_in_words
 from advisor.links import OrganizationLinks
 from advisor.models import Assessment, Heuristic
 from advisor.pages import verdict_summary
@@ -145,7 +145,7 @@ def advisor_urls(org, assessment) -> list[str]:
         reverse("advisor:assessment_compare", args=[slug])
         + f"?a={assessment.pk}&b={assessment.pk}",
         reverse("advisor:assessment_detail", args=[slug, assessment.pk]),
-        reverse("advisor:org_chart", args=[slug]),
+        reverse("orgs:org_chart", args=[slug]),
     ]
 
 
@@ -512,7 +512,7 @@ class TestCompare:
 
 class TestOrgChart:
     def test_draws_every_person_under_their_manager(self, acme, member):
-        response = member(MemberRole.VIEWER).get(reverse("advisor:org_chart", args=[acme.slug]))
+        response = member(MemberRole.VIEWER).get(reverse("orgs:org_chart", args=[acme.slug]))
         layout = response.context["layout"]
         depth = {b.node.name: b.depth for b in layout.boxes}
         assert depth == {"Sam Ortiz": 0, "Dana Lee": 1, "Pat Kim": 2}
@@ -598,7 +598,7 @@ class TestEscaping:
             "detail": reverse("advisor:assessment_detail", args=[org.slug, second.pk]),
             "compare": reverse("advisor:assessment_compare", args=[org.slug])
             + f"?a={first.pk}&b={second.pk}",
-            "chart": reverse("advisor:org_chart", args=[org.slug]),
+            "chart": reverse("orgs:org_chart", args=[org.slug]),
             "organization": org.get_absolute_url(),
         }
         for name, url in pages.items():
@@ -635,7 +635,7 @@ class TestQueryCounts:
             (reverse("advisor:assessment_list", args=[slug]), 5),
             (compare, 4),
             (f"{compare}?a={first.pk}&b={second.pk}", 4),
-            (reverse("advisor:org_chart", args=[slug]), 5),
+            (reverse("orgs:org_chart", args=[slug]), 5),
         ]:
             with django_assert_max_num_queries(bound):
                 assert client.get(url).status_code == 200

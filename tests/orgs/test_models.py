@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from orgs.models import Person, Role, Squad, TitlePattern, validate_name_list
-from orgs.roles import DEFAULT_TITLE_PATTERNS, TitleRule, role_from_title
+from orgs.titles import DEFAULT_TITLE_PATTERNS, TitleRule, role_from_title
 from tests.factories import (
     OrganizationFactory,
     PersonFactory,

@@ -21,7 +21,7 @@ def organization_url_names() -> list[str]:
 
 ORGANIZATION_URL_NAMES = organization_url_names()
 # The only organization URLs a viewer may use; everything else writes.
-READ_URL_NAMES = {"organization_detail", "organization_export", "member_list"}
+READ_URL_NAMES = {"organization_detail", "organization_export", "member_list", "org_chart"}
 OWNER_URL_NAMES = {"organization_delete", "member_add", "member_role", "member_remove"}
 
 
@@ -50,6 +50,7 @@ def test_the_list_of_organization_urls_is_complete():
     assert set(ORGANIZATION_URL_NAMES) == {
         "organization_detail",
         "organization_settings",
+        "org_chart",
         "organization_delete",
         "organization_export",
         "member_list",

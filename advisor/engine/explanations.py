@@ -1,18 +1,22 @@
-"""Heuristic conditions in words, so members can read the rules behind the advice.
+"""The advice in words: values as people read them, messages filled in, conditions in words.
+
+Conditions in words, so members can read the rules behind the advice:
 
     {"any": [{"fact": "squads", "op": ">=", "param": "min_squads"}, ...]}
     → "squads ≥ min_squads (3) or pm_squads ≥ min_squads (3)"
 
-Plain functions over a condition that `advisor.conditions.validate_condition`
+Plain functions over a condition that `advisor.engine.conditions.validate_condition`
 accepts; nested groups are put in parentheses.
 """
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
-from advisor.conditions import validate_condition
-from advisor.engine import format_value
-from advisor.facts import Scope
+from advisor.engine.conditions import validate_condition
+from advisor.engine.vocabulary import ROLE_LABELS, Scope
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 OPERATOR_SYMBOLS: dict[str, str] = {
     "==": "=",
@@ -64,3 +68,38 @@ def condition_in_words(condition: Any, *, scope: Scope | str, parameters: Mappin
     if problems:
         return "Not valid, so the assessment skips it: " + "; ".join(problems)
     return describe_condition(condition, parameters)
+
+
+def format_value(name: str, value: Any) -> str:
+    """A fact or parameter value as a person reads it."""
+    if value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if name.endswith("_share"):
+        return f"{value}%"
+    if name.endswith("role") and value in ROLE_LABELS:
+        return ROLE_LABELS[value].lower()
+    return str(value)
+
+
+def message_placeholders(template: str) -> list[str]:
+    return _PLACEHOLDER.findall(template)
+
+
+def render_message(
+    template: str, *, subject: str, facts: Mapping[str, Any], parameters: Mapping[str, Any]
+) -> str:
+    """Fill `{fact}`, `{parameter}` and `{subject}` placeholders; nothing else is interpreted."""
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name == "subject":
+            return subject
+        if name in parameters:
+            return format_value(name, parameters[name])
+        return format_value(name, facts[name])
+
+    return _PLACEHOLDER.sub(fill, template)

@@ -22,7 +22,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from advisor.facts import CATALOGUE, ENUM_VALUES, Fact, FactType, Scope
+from advisor.engine.facts import CATALOGUE, ENUM_VALUES, Fact, FactType
+from advisor.engine.vocabulary import Scope
 
 COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
     "==": operator.eq,

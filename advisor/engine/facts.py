@@ -1,6 +1,6 @@
 """The facts the heuristics read, and how they are computed from an organization.
 
-Plain Python: `OrgSnapshot` is the organization as loaded (see `advisor.loading`),
+Plain Python: `OrgSnapshot` is the organization as loaded (`advisor.engine.snapshot`),
 `compute_facts` turns it into one `Subject` per product, squad and person. No ORM,
 no request, so every rule here is tested without a database.
 
@@ -10,19 +10,14 @@ computed from is unknown; a heuristic never fires on an unknown value.
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any, NamedTuple
 
-from orgs.models import TIME_BUCKETS, Methodology, Role
-from orgs.roles import TitleRule, role_from_title
-
-
-class Scope(StrEnum):
-    PRODUCT = "product"
-    SQUAD = "squad"
-    PERSON = "person"
+from advisor.engine.snapshot import OrgSnapshot, PersonIn, SquadIn
+from advisor.engine.vocabulary import TIME_BUCKETS, Methodology, Role, Scope
+from orgs.titles import role_from_title
 
 
 class FactType(StrEnum):
@@ -34,8 +29,8 @@ class FactType(StrEnum):
 
 # Values an enum-typed fact may take, for validating conditions.
 ENUM_VALUES: dict[FactType, tuple[str, ...]] = {
-    FactType.ROLE: tuple(Role.values),
-    FactType.METHODOLOGY: tuple(Methodology.values),
+    FactType.ROLE: tuple(Role),
+    FactType.METHODOLOGY: tuple(Methodology),
 }
 
 
@@ -125,54 +120,6 @@ CATALOGUE: dict[Scope, dict[str, Fact]] = {
         ("scope_votes_po", INT, "Scope votes for product-owner work."),
     ),
 }
-
-
-# --- The organization as loaded --------------------------------------------
-
-
-@dataclass(frozen=True)
-class ProductIn:
-    id: int
-    name: str
-    markets: tuple[str, ...] | None = ()
-    personas: tuple[str, ...] | None = ()
-    roadmap_updated_on: date | None = None
-    last_customer_interview_on: date | None = None
-    roadmap_reviews_cancelled: int | None = None
-
-
-@dataclass(frozen=True)
-class SquadIn:
-    id: int
-    name: str
-    product_id: int
-    engineers: int | None = None
-    methodology: str = ""  # blank: the organization's
-
-
-@dataclass(frozen=True)
-class PersonIn:
-    id: int
-    name: str
-    title: str = ""
-    role: str = ""  # blank: derived from the title
-    reports_to_id: int | None = None
-    squad_ids: tuple[int, ...] = ()
-    time: Mapping[str, int] = field(default_factory=dict)
-    owns_roadmap: bool | None = None
-    does_market_research: bool | None = None
-    sets_pricing: bool | None = None
-
-
-@dataclass(frozen=True)
-class OrgSnapshot:
-    name: str
-    slug: str
-    methodology: str
-    products: tuple[ProductIn, ...]
-    squads: tuple[SquadIn, ...]
-    people: tuple[PersonIn, ...]
-    title_rules: tuple[TitleRule, ...]
 
 
 # --- Facts ------------------------------------------------------------------

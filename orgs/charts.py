@@ -1,0 +1,220 @@
+"""Geometry of the org chart (who reports to whom) as plain data, and the SVG number and
+text helpers every server-rendered chart uses.
+
+Templates only draw what these functions compute; colours are CSS classes (the
+CSP forbids inline styles).
+"""
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+
+def svg_number(value: float) -> str:
+    """A coordinate as SVG text: no trailing zeros, at most two decimals."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def truncate(text: str, limit: int) -> str:
+    """The text cut to `limit` characters with an ellipsis; SVG text does not wrap."""
+    return text if len(text) <= limit else text[: max(limit - 1, 0)].rstrip() + "…"
+
+
+# --- The reporting lines as a tree ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrgNode:
+    id: int
+    parent_id: int | None
+    name: str
+    title: str
+    role: str
+    role_label: str = ""
+
+
+@dataclass(frozen=True)
+class Box:
+    node: OrgNode
+    x: float
+    y: float
+    width: float
+    height: float
+    depth: int
+
+    @property
+    def center_x(self) -> float:
+        return self.x + self.width / 2
+
+    @property
+    def chars(self) -> int:
+        # About seven pixels a character at the 12px the stylesheet sets for
+        # titles; names, bold at 13px, take about eight.
+        return int((self.width - 16) // 7)
+
+    @property
+    def name_chars(self) -> int:
+        return int((self.width - 16) // 8)
+
+    @property
+    def short_name(self) -> str:
+        return truncate(self.node.name, self.name_chars)
+
+    @property
+    def short_title(self) -> str:
+        return truncate(self.node.title, self.chars)
+
+    def line_y(self, line: int) -> float:
+        """The baseline of the box's line 1, 2 or 3 (name, title, role)."""
+        return self.y + self.height * (line * 0.27)
+
+    @property
+    def name_y(self) -> float:
+        return self.line_y(1)
+
+    @property
+    def title_y(self) -> float:
+        return self.line_y(2)
+
+    @property
+    def role_y(self) -> float:
+        return self.line_y(3)
+
+
+@dataclass(frozen=True)
+class Edge:
+    parent_id: int
+    child_id: int
+    points: tuple[tuple[float, float], ...]
+
+    @property
+    def svg_points(self) -> str:
+        return " ".join(f"{svg_number(x)},{svg_number(y)}" for x, y in self.points)
+
+
+@dataclass(frozen=True)
+class TreeLayout:
+    width: float
+    height: float
+    boxes: tuple[Box, ...]
+    edges: tuple[Edge, ...]
+    roots: int
+    # Where the largest tree's root stands: a wide chart opens scrolled to it.
+    focus_x: float = 0
+
+
+def _tree_size(root: OrgNode, children: Mapping[int, list[OrgNode]]) -> int:
+    size, stack, seen = 0, [root], set()
+    while stack:
+        node = stack.pop()
+        if node.id in seen:
+            continue
+        seen.add(node.id)
+        size += 1
+        stack.extend(children.get(node.id, []))
+    return size
+
+
+def org_tree(
+    nodes: Sequence[OrgNode],
+    *,
+    box_width: float = 180,
+    box_height: float = 64,
+    h_gap: float = 24,
+    v_gap: float = 48,
+    margin: float = 16,
+) -> TreeLayout:
+    """Lay the reporting lines out top-down: managers centred over their reports.
+
+    Leaves take the next free slot from left to right, so no two boxes of a
+    level overlap and each subtree keeps to its own columns. Several roots (a
+    forest) sit side by side. A person whose manager is not among the nodes is
+    a root; a loop, which the model refuses anyway, is broken at its first
+    member in the given order rather than dropped.
+    """
+    order = {node.id: i for i, node in enumerate(nodes)}
+    children: dict[int, list[OrgNode]] = defaultdict(list)
+    roots: list[OrgNode] = []
+    for node in nodes:
+        if node.parent_id is not None and node.parent_id in order and node.parent_id != node.id:
+            children[node.parent_id].append(node)
+        else:
+            roots.append(node)
+
+    slot = box_width + h_gap
+    x_of: dict[int, float] = {}
+    depth_of: dict[int, int] = {}
+    placed_children: dict[int, list[OrgNode]] = {}
+    next_leaf = 0
+
+    def place(root: OrgNode) -> None:
+        nonlocal next_leaf
+        # Iterative post-order, so a long chain of managers cannot exhaust the stack.
+        stack: list[tuple[OrgNode, int, bool]] = [(root, 0, False)]
+        while stack:
+            node, depth, expanded = stack.pop()
+            if expanded:
+                kids = placed_children[node.id]
+                if kids:
+                    x_of[node.id] = (x_of[kids[0].id] + x_of[kids[-1].id]) / 2
+                else:
+                    x_of[node.id] = margin + next_leaf * slot
+                    next_leaf += 1
+                continue
+            depth_of[node.id] = depth
+            kids = [child for child in children.get(node.id, []) if child.id not in depth_of]
+            placed_children[node.id] = kids
+            stack.append((node, depth, True))
+            stack.extend((child, depth + 1, False) for child in reversed(kids))
+
+    # The largest tree first: the company's hierarchy leads, people who report
+    # to nobody follow it rather than push it off to the right.
+    roots_by_size = sorted(roots, key=lambda r: -_tree_size(r, children))
+    for root in roots_by_size:
+        place(root)
+    # Whatever no root reached sits on a loop: start again from its first member.
+    for node in nodes:
+        if node.id not in depth_of:
+            place(node)
+
+    level = box_height + v_gap
+    boxes = tuple(
+        Box(
+            node,
+            x_of[node.id],
+            margin + depth_of[node.id] * level,
+            box_width,
+            box_height,
+            depth_of[node.id],
+        )
+        for node in nodes
+    )
+    box_of = {box.node.id: box for box in boxes}
+    edges = []
+    for parent_id, kids in placed_children.items():
+        parent = box_of[parent_id]
+        for child in kids:
+            child_box = box_of[child.id]
+            mid_y = parent.y + box_height + v_gap / 2
+            edges.append(
+                Edge(
+                    parent_id,
+                    child.id,
+                    (
+                        (parent.center_x, parent.y + box_height),
+                        (parent.center_x, mid_y),
+                        (child_box.center_x, mid_y),
+                        (child_box.center_x, child_box.y),
+                    ),
+                )
+            )
+    edges.sort(key=lambda e: (order[e.parent_id], order[e.child_id]))
+    deepest = max(depth_of.values(), default=-1)
+    return TreeLayout(
+        width=2 * margin + max(next_leaf * slot - h_gap, 0),
+        height=2 * margin + max((deepest + 1) * level - v_gap, 0),
+        boxes=boxes,
+        edges=tuple(edges),
+        roots=sum(1 for node in nodes if depth_of[node.id] == 0),
+        focus_x=box_of[roots_by_size[0].id].center_x if roots_by_size else 0,
+    )
