@@ -1,6 +1,8 @@
+import itertools
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from advisor.benchmark import run_size
+from advisor.benchmark import PageResult, SizeResult, run_demo_pages, run_size
 
 
 def sizes(value: str) -> list[int]:
@@ -8,38 +10,87 @@ def sizes(value: str) -> list[int]:
         numbers = [int(v) for v in value.split(",")]
     except ValueError as e:
         raise CommandError(f"--sizes: {value!r} is not a comma-separated list of numbers") from e
-    if any(n < 1 for n in numbers):
-        raise CommandError("--sizes: every size must be at least 1 squad")
+    if any(n < 1 or n > 20_000 for n in numbers):
+        raise CommandError("--sizes: every size must be between 1 and 20000 squads")
     return numbers
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f}"
 
 
 class Command(BaseCommand):
     help = (
-        "Import, assess and read synthetic organizations of several sizes; print times, "
-        "query counts and the assess/floor ratio. Uses the configured database and "
-        "deletes what it creates."
+        "Import, replace, export, assess and show synthetic organizations of several sizes and "
+        "one demo organization; print times against their floors (median and minimum of "
+        "--rounds rounds), query counts and growth. Uses the configured database and deletes "
+        "what it creates. docs/performance.md explains the figures."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--sizes", default="10,100,1000", help="Squad counts, e.g. 10,100,1000."
+            "--sizes", default="200,1000", help="Squad counts, e.g. 200,1000 (5x apart)."
         )
-        parser.add_argument("--repeat", type=int, default=3, help="Runs per measure (median).")
+        parser.add_argument("--rounds", type=int, default=5, help="Rounds per measure.")
 
-    def handle(self, *args, sizes: str, repeat: int, **options) -> None:
-        if repeat < 1:
-            raise CommandError("--repeat: must be at least 1")
-        self.stdout.write(
-            "| squads | people | import s | import queries | assess s | assess queries "
-            "| floor s | assess/floor | org page ms (queries) | assessment page ms (queries) |"
-        )
-        self.stdout.write("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-        for n in globals()["sizes"](sizes):
-            r = run_size(n, repeat=repeat)
-            self.stdout.write(
-                f"| {r.squads} | {r.people} | {r.import_.seconds:.3f} | {r.import_.queries} "
-                f"| {r.assess.seconds:.3f} | {r.assess.queries} | {r.floor.seconds:.3f} "
-                f"| {r.ratio:.2f} "
-                f"| {r.organization_page.seconds * 1000:.0f} ({r.organization_page.queries}) "
-                f"| {r.assessment_page.seconds * 1000:.0f} ({r.assessment_page.queries}) |"
+    def handle(self, *args, sizes: str, rounds: int, **options) -> None:
+        if rounds < 1:
+            raise CommandError("--rounds: must be at least 1")
+        results = [run_size(n, rounds=rounds) for n in globals()["sizes"](sizes)]
+        demo = run_demo_pages(rounds)
+        self.stdout.write(self.size_table(results))
+        self.stdout.write(self.growth_table(results))
+        self.stdout.write(self.page_table(demo, results))
+
+    def size_table(self, results: list[SizeResult]) -> str:
+        lines = [
+            "\nAssessing (the `assess` command) against reading every row once:\n",
+            "| squads | people | document MB | import s (queries) | replace s (queries) "
+            "| export s | assess s (queries) | floor s | assess/floor median | min |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for r in results:
+            lines.append(
+                f"| {r.squads} | {r.people} | {r.document_bytes / 1e6:.1f} "
+                f"| {r.import_.median:.3f} ({r.import_.queries}) "
+                f"| {r.replace.median:.3f} ({r.replace.queries}) | {r.export.median:.3f} "
+                f"| {r.assess.thing.median:.3f} ({r.assess.thing.queries}) "
+                f"| {r.assess.floor.median:.3f} | {r.assess.ratio:.2f} "
+                f"| {r.assess.ratio_of_minimums:.2f} |"
             )
+        return "\n".join(lines)
+
+    def growth_table(self, results: list[SizeResult]) -> str:
+        lines = [
+            "\nGrowth between sizes (time at the larger size / time at the smaller):\n",
+            "| squads | size x | import x | replace x | export x | assess x |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for small, large in itertools.pairwise(results):
+            lines.append(
+                f"| {small.squads} → {large.squads} | {large.squads / small.squads:.1f} "
+                f"| {large.import_.median / small.import_.median:.2f} "
+                f"| {large.replace.median / small.replace.median:.2f} "
+                f"| {large.export.median / small.export.median:.2f} "
+                f"| {large.assess.thing.median / small.assess.thing.median:.2f} |"
+            )
+        return "\n".join(lines)
+
+    def page_table(self, demo: PageResult, results: list[SizeResult]) -> str:
+        lines = [
+            "\nPages, server time against a bare template of 100 rows from one query:\n",
+            "| organization | page | ms (queries) | floor ms | page/floor | x the demo's |",
+            "|---|---|---:|---:|---:|---:|",
+        ]
+        rows = [("demo", demo), *((f"{r.squads} squads", r.pages) for r in results)]
+        for label, pages in rows:
+            for page, pair, demo_pair in (
+                ("organization", pages.organization_page, demo.organization_page),
+                ("assessment", pages.assessment_page, demo.assessment_page),
+            ):
+                lines.append(
+                    f"| {label} | {page} | {ms(pair.thing.median)} ({pair.thing.queries}) "
+                    f"| {ms(pair.floor.median)} | {pair.ratio:.2f} "
+                    f"| {pair.ratio / demo_pair.ratio:.2f} |"
+                )
+        return "\n".join(lines)

@@ -1,0 +1,42 @@
+"""The benchmark command runs end to end on a tiny organization and cleans up after itself."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from advisor.benchmark import paired, read_every_row, synthetic_document
+from orgs.interchange import import_document
+from orgs.models import Organization
+
+
+@pytest.mark.django_db
+class TestBenchmark:
+    def test_prints_the_three_tables_and_leaves_nothing_behind(self):
+        out = StringIO()
+        call_command("benchmark", "--sizes", "4,8", "--rounds", "1", stdout=out)
+        text = out.getvalue()
+        assert "| 4 | 14 |" in text  # 4 squads: a head, a PM, and three people a squad
+        assert "| 4 → 8 | 2.0 |" in text
+        assert "| demo | organization |" in text
+        assert "| 8 squads | assessment |" in text
+        assert not Organization.objects.exists()
+
+    def test_the_floor_reads_every_row_once(self, django_assert_num_queries):
+        organization = import_document(synthetic_document(8, name="Floor"))
+        with django_assert_num_queries(5):
+            rows = read_every_row(organization)
+        # 2 products, 8 squads, 27 people (a head, 2 PMs, 3 a squad), 32 squad links (a PO
+        # and 2 engineers a squad, each PM 4 squads), 18 title patterns.
+        assert rows == 2 + 8 + 27 + 32 + 18
+
+    def test_paired_rounds_alternate_thing_and_floor(self):
+        calls: list[str] = []
+        result = paired(lambda: calls.append("thing"), lambda: calls.append("floor"), 3)
+        assert calls == ["thing", "floor"] * 3
+        assert len(result.thing.rounds) == len(result.floor.rounds) == 3
+
+    @pytest.mark.parametrize("sizes", ["0", "x", "20001"])
+    def test_refuses_sizes_out_of_range(self, sizes):
+        with pytest.raises(CommandError, match="--sizes"):
+            call_command("benchmark", "--sizes", sizes, stdout=StringIO())
