@@ -28,7 +28,7 @@ def heuristic_form(heuristic: Heuristic, **changes) -> dict[str, str]:
         "outcome": heuristic.outcome,
         "severity": heuristic.severity,
         "message": heuristic.message,
-        "source": heuristic.source,
+        "sources": json.dumps(heuristic.sources),
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v != ""}
