@@ -84,9 +84,9 @@ class PublishingAdmin(admin.ModelAdmin):
 
 
 class HeuristicForm(forms.ModelForm):
-    condition = RuleJSONField(name="condition")
-    parameters = RuleJSONField(name="parameters", required=False)
-    sources = RuleJSONField(name="sources")
+    condition = RuleJSONField(name="condition", label="Condition")
+    parameters = RuleJSONField(name="parameters", label="Parameters", required=False)
+    sources = RuleJSONField(name="sources", label="Sources")
 
     class Meta:
         model = Heuristic

@@ -97,7 +97,7 @@ def publish_from(
     models: RuleModels, *, user: Any = None, note: str = "", rebuilt: bool = False
 ) -> Any:
     """Publish the rows as they are as a new version, unless the latest version already holds
-    exactly them (a rebuilt version is always new). Returns the version in force.
+    exactly them and neither it nor this one is rebuilt. Returns the version in force.
 
     Publications are serialized on the settings row, so two at once never take the same
     number; on SQLite, writes are serialized anyway.
@@ -107,9 +107,14 @@ def publish_from(
         settings_row = models.settings.objects.using(db).select_for_update().filter(pk=1).first()
         content = build_content(models, settings_row)
         digest = content_digest(content)
-        latest = models.version.objects.using(db).order_by("-number").only("number", "digest")
-        latest = latest.first()
-        if latest is not None and latest.digest == digest and not rebuilt:
+        latest = (
+            models.version.objects.using(db)
+            .order_by("-number")
+            .only("number", "digest", "rebuilt")
+            .first()
+        )
+        # A rebuilt version stands for earlier assessments; new ones get a version of their own.
+        if latest is not None and latest.digest == digest and not (rebuilt or latest.rebuilt):
             return latest
         return models.version.objects.using(db).create(
             number=latest.number + 1 if latest else 1,

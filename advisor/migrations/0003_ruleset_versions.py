@@ -105,14 +105,10 @@ def publish_versions(apps, schema_editor):
             rebuilt=True,
         )
         for assessment in earlier.only("pk", "report").order_by("pk").iterator(chunk_size=50):
-            assessment.report = _with_structured_sources(assessment.report, rebuilt.label)
+            assessment.report = _with_structured_sources(assessment.report, f"v{rebuilt.number}")
             assessment.ruleset_id = rebuilt.pk
             assessment.save(update_fields=["report", "ruleset"])
     publish_from(rules, note="The rules in force when ruleset versions were introduced.")
-    if schema_editor.connection.vendor == "postgresql":
-        # Check the new foreign keys now: PostgreSQL refuses to alter a table with
-        # deferred checks pending, and the next operations alter this one.
-        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def unpublish_versions(apps, schema_editor):
@@ -123,8 +119,6 @@ def unpublish_versions(apps, schema_editor):
         assessment.ruleset = None
         assessment.save(update_fields=["ruleset_version", "ruleset"])
     apps.get_model("advisor", "RulesetVersion").objects.using(database).all().delete()
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):
@@ -173,6 +167,12 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(structure_sources, unstructure_sources),
+        # A default first, so that migrating back can add the column to existing rows.
+        migrations.AlterField(
+            model_name="heuristic",
+            name="source",
+            field=models.TextField(default="", help_text="The practitioner text the heuristic rests on."),
+        ),
         migrations.RemoveField(model_name="heuristic", name="source"),
         migrations.AddField(
             model_name="assessment",
@@ -186,6 +186,11 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(publish_versions, unpublish_versions),
+        migrations.AlterField(
+            model_name="assessment",
+            name="ruleset_version",
+            field=models.CharField(default="", max_length=64),
+        ),
         migrations.RemoveField(model_name="assessment", name="ruleset_version"),
         migrations.AlterField(
             model_name="assessment",
