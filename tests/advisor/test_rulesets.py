@@ -7,7 +7,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.db.models import ProtectedError
 from django.urls import reverse
 
@@ -15,7 +16,7 @@ from advisor import rulesets
 from advisor.defaults import DEFAULT_HEURISTICS
 from advisor.models import AdvisorSettings, Heuristic, RulesetVersion, VersionChangeError
 from advisor.report import render_text
-from advisor.rulesets import current_ruleset, publish_ruleset
+from advisor.rulesets import RuleModels, current_ruleset, publish_ruleset
 from advisor.services import run_assessment
 from orgs.models import TitlePattern
 from orgs.titles import DEFAULT_TITLE_PATTERNS
@@ -189,6 +190,18 @@ class TestEveryRuleChangePublishes:
         heuristic.refresh_from_db()
         assert heuristic.parameters == {"min_squads": 3}
         assert len(versions()) == 1
+
+    def test_a_data_migration_publishes_by_calling_the_builder_on_historical_models(self):
+        executor = MigrationExecutor(connection)
+        apps = executor.loader.project_state(executor.loader.graph.leaf_nodes()).apps
+        row = apps.get_model("advisor", "Heuristic").objects.get(code="split-three-plus-squads")
+        row.parameters = {"min_squads": 4}
+        row.save()
+        assert len(versions()) == 1  # historical models send our receivers nothing
+        version = rulesets.publish_from(RuleModels.of(apps), note="Four squads, by migration.")
+        assert (version.number, version.note) == (2, "Four squads, by migration.")
+        assert version.content["heuristics"][0]["parameters"] == {"min_squads": 4}
+        assert version.content == rulesets.build_content(RuleModels.live())
 
     def test_a_bulk_update_sends_no_signal_and_publishes_only_when_asked(self):
         Heuristic.objects.filter(code="merge-small-team").update(enabled=False)
