@@ -219,11 +219,9 @@ class RulesetVersionAdmin(ReadOnlyAdmin):
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        queryset = super().get_queryset(request)
-        # The list shows no document; decoding one a row would be most of its cost.
-        return (
-            queryset if "object_id" in request.resolver_match.kwargs else queryset.defer("content")
-        )
+        # The list shows no document, and decoding one a row would be most of its cost;
+        # the page of one version reads its document when it shows it.
+        return super().get_queryset(request).defer("content")
 
     @admin.display(description="digest")
     def digest_start(self, obj: RulesetVersion) -> str:

@@ -63,7 +63,8 @@ class Heuristic(models.Model):
         text that cannot be stored or shown."""
         problems: dict[str, list[str]] = {}
         for name, multiline in (("code", False), ("name", False), ("description", True)):
-            problem = text_problem(getattr(self, name), multiline=multiline)
+            value = getattr(self, name)
+            problem = text_problem(value, multiline=multiline) if isinstance(value, str) else None
             if problem:
                 problems[name] = [f"{name}: {problem}"]
         if self.scope in Scope._value2member_map_:

@@ -3,6 +3,7 @@ transaction; the engine runs from the version; an old assessment keeps its own."
 
 import hashlib
 import json
+import threading
 from datetime import date
 from decimal import Decimal
 
@@ -522,3 +523,50 @@ def test_current_ruleset_reads_the_latest_without_its_document(django_assert_num
         version = current_ruleset()
     assert version.label == "v2"
     assert "content" in version.get_deferred_fields()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite writes one transaction at a time anyway"
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_publications_at_once_take_turns_and_the_second_holds_both_changes():
+    """The second waits for the first to commit, then numbers after it and reads its change:
+    without the lock it would take the same number and fail, or miss the first change."""
+    first_published, release_first = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def change(code: str, parameters: dict, hold: bool) -> None:
+        try:
+            with transaction.atomic():
+                edit(code, parameters=parameters)
+                if hold:
+                    first_published.set()
+                    assert release_first.wait(10)
+        except BaseException as e:
+            failures.append(e)
+            first_published.set()
+        finally:
+            connection.close()
+
+    first = threading.Thread(
+        target=change, args=("split-three-plus-squads", {"min_squads": 4}, True)
+    )
+    second = threading.Thread(
+        target=change, args=("split-multiple-markets", {"min_markets": 3}, False)
+    )
+    first.start()
+    assert first_published.wait(10)
+    second.start()
+    second.join(0.5)
+    assert second.is_alive()  # waiting for the first publication's lock
+    release_first.set()
+    first.join(10)
+    second.join(10)
+    assert failures == []
+    assert versions()[1:] == [
+        (2, "heuristic split-three-plus-squads changed."),
+        (3, "heuristic split-multiple-markets changed."),
+    ]
+    parameters = {h["code"]: h["parameters"] for h in latest().content["heuristics"]}
+    assert parameters["split-three-plus-squads"] == {"min_squads": 4}
+    assert parameters["split-multiple-markets"] == {"min_markets": 3}
