@@ -107,7 +107,7 @@ def valid_condition(draw) -> tuple[Scope, dict, dict]:
 
 
 class TestCompiledAndInterpretedAgree:
-    @settings(max_examples=400)
+    @settings(max_examples=400, deadline=None)
     @given(data=st.data(), case=valid_condition())
     def test_on_any_facts_of_the_declared_types(self, data, case):
         scope, condition, parameters = case
@@ -117,7 +117,7 @@ class TestCompiledAndInterpretedAgree:
         result, _ = evaluate(condition, facts, parameters)
         assert fires == result
 
-    @settings(max_examples=200)
+    @settings(max_examples=200, deadline=None)
     @given(data=st.data(), case=valid_condition())
     def test_a_clause_on_an_unknown_fact_holds_only_for_is_unknown(self, data, case):
         scope, condition, parameters = case
@@ -148,12 +148,12 @@ def assert_small(problems: list[str]) -> None:
 
 
 class TestValidationNeverRaises:
-    @settings(max_examples=500)
+    @settings(max_examples=500, deadline=None)
     @given(condition=json_values, parameters=json_values, scope=st.sampled_from(list(Scope)))
     def test_validate_condition_on_any_json(self, condition, parameters, scope):
         assert_small(validate_condition(condition, scope=scope, parameters=parameters))
 
-    @settings(max_examples=300)
+    @settings(max_examples=300, deadline=None)
     @given(
         case=valid_condition(),
         noise=json_values,
@@ -167,7 +167,7 @@ class TestValidationNeverRaises:
         assert_small(validate_condition(broken, scope=scope, parameters=parameters))
         assert condition_in_words(broken, scope=scope, parameters=parameters)
 
-    @settings(max_examples=500)
+    @settings(max_examples=500, deadline=None)
     @given(
         fields=st.fixed_dictionaries(
             {
@@ -192,7 +192,7 @@ class TestValidationNeverRaises:
         for messages in problems.values():
             assert_small(messages)
 
-    @settings(max_examples=300)
+    @settings(max_examples=300, deadline=None)
     @given(content=json_values, heuristics=st.lists(json_values, max_size=4))
     def test_the_ruleset_converter_on_any_json(self, content, heuristics):
         ruleset_from_content(content)
