@@ -1,21 +1,30 @@
-"""The admin where site admins tune the heuristics and the staffing settings.
+"""The admin where site admins tune the heuristics, title patterns and staffing settings.
 
-Conditions and parameters are edited as JSON; `Heuristic.clean` refuses what
-the engine could not evaluate, naming the clause at fault. Assessments are a
-record of what was advised and stay read-only.
+Conditions, parameters and sources are edited as JSON (`RuleJSONField` refuses
+what cannot be read or stored, by path); `Heuristic.clean` refuses what the
+engine could not evaluate, naming the clause at fault. Every saved change
+publishes a ruleset version credited to the admin, with the change message as its
+note (advisor.rulesets). Versions and assessments are records and stay read-only.
 """
 
 import json
+from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.models import LogEntry
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
+import orgs.admin
 from advisor.engine.conditions import OPERATORS
 from advisor.engine.explanations import condition_in_words
 from advisor.engine.facts import CATALOGUE
-from advisor.models import AdvisorSettings, Assessment, Heuristic
+from advisor.forms import RuleJSONField
+from advisor.models import AdvisorSettings, Assessment, Heuristic, RulesetVersion
+from advisor.rulesets import publishing_as
+from orgs.models import TitlePattern
 
 
 def condition_help() -> str:
@@ -49,7 +58,36 @@ def condition_help() -> str:
     )
 
 
+class PublishingAdmin(admin.ModelAdmin):
+    """Saves and deletes publish their ruleset version as the admin, with the change message."""
+
+    def save_model(self, request: HttpRequest, obj: Model, form: forms.Form, change: bool):
+        message = self.construct_change_message(request, form, None, add=not change)
+        described = LogEntry(change_message=json.dumps(message)).get_change_message()
+        with publishing_as(user=request.user, note=f"{self._named(obj)}: {described}"):
+            super().save_model(request, obj, form, change)
+
+    def delete_model(self, request: HttpRequest, obj: Model) -> None:
+        with publishing_as(user=request.user, note=f"{self._named(obj)}: Deleted."):
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        names = ", ".join(str(obj) for obj in queryset[:10])
+        count = queryset.count()
+        more = f" and {count - 10} more" if count > 10 else ""
+        note = f"Deleted {count} {self.opts.verbose_name_plural}: {names}{more}."
+        with publishing_as(user=request.user, note=note):
+            super().delete_queryset(request, queryset)
+
+    def _named(self, obj: Model) -> str:
+        return f"{str(self.opts.verbose_name).capitalize()} “{obj}”"
+
+
 class HeuristicForm(forms.ModelForm):
+    condition = RuleJSONField(name="condition", label="Condition")
+    parameters = RuleJSONField(name="parameters", label="Parameters", required=False)
+    sources = RuleJSONField(name="sources", label="Sources")
+
     class Meta:
         model = Heuristic
         fields = (
@@ -64,30 +102,43 @@ class HeuristicForm(forms.ModelForm):
             "outcome",
             "severity",
             "message",
-            "source",
+            "sources",
         )
-        widgets = {
-            "condition": forms.Textarea(attrs={"rows": 14, "cols": 80, "class": "vLargeTextField"}),
-            "parameters": forms.Textarea(attrs={"rows": 5, "cols": 80}),
-        }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["condition"].help_text = condition_help()
-        self.fields["parameters"].help_text = (
-            'Named thresholds the condition and message use, e.g. {"min_squads": 3}: '
-            "changing one changes the next assessment, with no code change."
+        fields = self.fields
+        fields["condition"].widget = forms.Textarea(
+            attrs={"rows": 14, "cols": 80, "class": "vLargeTextField"}
         )
+        fields["condition"].help_text = condition_help()
+        fields["parameters"].widget = forms.Textarea(attrs={"rows": 5, "cols": 80})
+        fields["parameters"].help_text = (
+            'Named thresholds the condition and message use, e.g. {"min_squads": 3}: '
+            "changing one changes the next assessment, with no code change. Numbers are "
+            "finite and at most 1,000,000,000 either way."
+        )
+        fields["sources"].widget = forms.Textarea(attrs={"rows": 8, "cols": 80})
+        fields["sources"].help_text = format_html(
+            "The practitioner texts it rests on, each {}: the article's title, the sentence "
+            "quoted from it, and a web address (http or https) or an empty link.",
+            '{"title": "...", "quote": "...", "link": ""}',
+        )
+
+    def clean_parameters(self) -> Any:
+        # Blank means no parameters, as the model's default.
+        parameters = self.cleaned_data["parameters"]
+        return {} if parameters is None else parameters
 
 
 @admin.register(Heuristic)
-class HeuristicAdmin(admin.ModelAdmin):
+class HeuristicAdmin(PublishingAdmin):
     form = HeuristicForm
     list_display = ("position", "code", "name", "scope", "outcome", "severity", "enabled")
     list_display_links = ("code",)
     list_editable = ("enabled",)
     list_filter = ("scope", "outcome", "severity", "enabled")
-    search_fields = ("code", "name", "description", "source")
+    search_fields = ("code", "name", "description")
     ordering = ("position", "code")
     readonly_fields = ("condition_in_words", "updated_at")
     fieldsets = (
@@ -105,7 +156,7 @@ class HeuristicAdmin(admin.ModelAdmin):
                 )
             },
         ),
-        ("Advice", {"fields": ("message", "source", "updated_at")}),
+        ("Advice", {"fields": ("message", "sources", "updated_at")}),
     )
 
     @admin.display(description="condition in words")
@@ -116,7 +167,7 @@ class HeuristicAdmin(admin.ModelAdmin):
 
 
 @admin.register(AdvisorSettings)
-class AdvisorSettingsAdmin(admin.ModelAdmin):
+class AdvisorSettingsAdmin(PublishingAdmin):
     list_display = ("__str__", "pms_per_product", "pos_per_scrum_squad", "scope_votes_needed")
     readonly_fields = ("updated_at",)
 
@@ -128,26 +179,72 @@ class AdvisorSettingsAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(Assessment)
-class AssessmentAdmin(admin.ModelAdmin):
-    list_display = (
-        "organization",
-        "as_of",
-        "created_at",
-        "created_by",
-        "ruleset_version",
-        "finding_count",
+# orgs registers its admin without the advisor; the advisor's side adds the publishing.
+admin.site.unregister(TitlePattern)
+
+
+@admin.register(TitlePattern)
+class TitlePatternAdmin(PublishingAdmin, orgs.admin.TitlePatternAdmin):
+    pass
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record: listed and shown, never added, changed or deleted in the admin."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+@admin.register(RulesetVersion)
+class RulesetVersionAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "published_at", "published_by", "note", "rebuilt", "digest_start")
+    list_filter = ("rebuilt",)
+    list_select_related = ("published_by",)
+    search_fields = ("note", "digest")
+    fields = (
+        "number",
+        "published_at",
+        "published_by",
+        "note",
+        "rebuilt",
+        "digest",
+        "content_json",
     )
-    list_filter = ("organization", "as_of", "ruleset_version")
-    list_select_related = ("organization", "created_by")
-    search_fields = ("organization__name", "ruleset_version")
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # The list shows no document, and decoding one a row would be most of its cost;
+        # the page of one version reads its document when it shows it.
+        return super().get_queryset(request).defer("content")
+
+    @admin.display(description="digest")
+    def digest_start(self, obj: RulesetVersion) -> str:
+        return obj.digest[:12]
+
+    @admin.display(description="ruleset document")
+    def content_json(self, obj: RulesetVersion) -> str:
+        return format_html("<pre>{}</pre>", json.dumps(obj.content, indent=2, ensure_ascii=False))
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(ReadOnlyAdmin):
+    list_display = ("organization", "as_of", "created_at", "created_by", "ruleset", "finding_count")
+    list_filter = ("organization", "as_of")
+    list_select_related = ("organization", "created_by", "ruleset")
+    search_fields = ("organization__name",)
     date_hierarchy = "as_of"
     fields = (
         "organization",
         "as_of",
         "created_at",
         "created_by",
-        "ruleset_version",
+        "ruleset",
         "finding_count",
         "verdicts",
         "report_json",
@@ -163,11 +260,5 @@ class AssessmentAdmin(admin.ModelAdmin):
     def facts_json(self, obj: Assessment) -> str:
         return format_html("<pre>{}</pre>", json.dumps(obj.facts, indent=2, ensure_ascii=False))
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Assessment | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Assessment | None = None) -> bool:
-        return False
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).defer("ruleset__content")

@@ -10,9 +10,26 @@ from typing import Any
 from advisor.engine import HeuristicSpec
 from advisor.engine.vocabulary import Scope
 
+# The practitioner articles the defaults rest on (source-articles/), by their titles.
+# Two files open without a title line: pm-vs-po-roles-and-hiring.txt with its TL;DR,
+# named by its comparison heading, and pm-vs-po-split-or-merge.txt with its first
+# section, named by that heading (docs/rulesets.md).
+ARTICLE_TITLES: dict[str, str] = {
+    "pm-vs-po-split-or-merge.txt": "The Role Confusion Problem",
+    "pm-vs-po-roles-and-hiring.txt": "Product manager vs product owner",
+    "po-vs-pm-untangling.txt": (
+        "Product Owner vs. Product Manager: Untangling the Roles and Responsibilities"
+    ),
+    "pm-vs-po-agile-rituals.txt": "Product Manager vs. Product Owner: Key Differences",
+}
 SPLIT_OR_MERGE = "pm-vs-po-split-or-merge.txt"
 ROLES_AND_HIRING = "pm-vs-po-roles-and-hiring.txt"
 UNTANGLING = "po-vs-pm-untangling.txt"
+
+
+def source(article: str, quote: str, link: str = "") -> dict[str, str]:
+    """A source of a heuristic: the article's title, the sentence quoted from it, a link."""
+    return {"title": ARTICLE_TITLES[article], "quote": quote, "link": link}
 
 
 def clause(fact: str, op: str, *, param: str | None = None, value: Any = None) -> dict[str, Any]:
@@ -42,7 +59,13 @@ DEFAULT_HEURISTICS: tuple[dict[str, Any], ...] = (
         "message": "{subject} is too big for one person in both roles: squads {squads}, squads "
         "served by its busiest product manager {pm_squads} (split from {min_squads}). One person "
         "cannot keep every backlog ready and still own the strategy.",
-        "source": f'{SPLIT_OR_MERGE}: "You have 3+ squads"',
+        "sources": [
+            source(
+                SPLIT_OR_MERGE,
+                "You have 3+ squads. One PM can set strategy for multiple squads, with POs "
+                "handling backlog management for each team",
+            )
+        ],
     },
     {
         "code": "split-backlog-overload",
@@ -56,7 +79,13 @@ DEFAULT_HEURISTICS: tuple[dict[str, Any], ...] = (
         "severity": "warning",
         "message": "A product manager of {subject} spends {pm_backlog_share} of their time on the "
         "backlog (the limit is {max_backlog_share}): tactical work is crowding out strategy.",
-        "source": f'{SPLIT_OR_MERGE}: "more than 40% of the PM\'s time"',
+        "sources": [
+            source(
+                SPLIT_OR_MERGE,
+                "If writing stories and grooming the backlog consumes more than 40% of the "
+                "PM's time, they need a PO",
+            )
+        ],
     },
     {
         "code": "split-strategy-stalled",
@@ -82,7 +111,18 @@ DEFAULT_HEURISTICS: tuple[dict[str, Any], ...] = (
         "{roadmap_age_days} (limit {max_roadmap_age_days}); days since the last customer "
         "interview: {interview_age_days} (limit {max_interview_age_days}); roadmap reviews "
         "cancelled last quarter: {reviews_cancelled} (split from {min_reviews_cancelled}).",
-        "source": f'{SPLIT_OR_MERGE}: "Strategy is suffering"',
+        "sources": [
+            source(
+                SPLIT_OR_MERGE,
+                "Strategy is suffering. The roadmap hasn't been updated in months. No customer "
+                "interviews have happened. The PM is reactive, not proactive",
+            ),
+            source(
+                SPLIT_OR_MERGE,
+                "The signal is consistent: strategic work stops happening. Roadmap reviews get "
+                "canceled. Customer interviews get postponed.",
+            ),
+        ],
     },
     {
         "code": "split-multiple-markets",
@@ -96,7 +136,13 @@ DEFAULT_HEURISTICS: tuple[dict[str, Any], ...] = (
         "severity": "warning",
         "message": "{subject} serves {markets} markets (split from {min_markets}): each needs "
         "strategic attention that a backlog owner cannot give.",
-        "source": f'{SPLIT_OR_MERGE}: "serves multiple markets"',
+        "sources": [
+            source(
+                SPLIT_OR_MERGE,
+                "The product serves multiple markets. The PM focuses on market strategy while "
+                "POs translate that into sprint-level work for each team",
+            )
+        ],
     },
     {
         "code": "merge-small-team",
@@ -129,7 +175,13 @@ DEFAULT_HEURISTICS: tuple[dict[str, Any], ...] = (
         "{squads} (up to {max_squads}), markets {markets} (up to {max_markets}), personas "
         "{personas} (up to {max_personas}), the product manager's backlog share "
         "{pm_backlog_share} (up to {max_backlog_share}).",
-        "source": f'{SPLIT_OR_MERGE}: "When the Roles Merge"',
+        "sources": [
+            source(
+                SPLIT_OR_MERGE,
+                "At most startups and small product teams, one person does both jobs.",
+            ),
+            source(SPLIT_OR_MERGE, "The merge breaks down when the PM can't keep up with both."),
+        ],
     },
     {
         "code": "no-po-without-scrum",
@@ -144,8 +196,17 @@ DEFAULT_HEURISTICS: tuple[dict[str, Any], ...] = (
         "message": "No squad of {subject} works in Scrum (Scrum squads: {scrum_squads} of "
         "{squads}), so there is no sprint backlog for a product owner to own: the product "
         "manager covers the role.",
-        "source": f"{ROLES_AND_HIRING}: \"if your company doesn't use an agile approach, you "
-        f"likely don't need a product owner\"; {SPLIT_OR_MERGE}: PO framework dependency is Scrum",
+        "sources": [
+            source(
+                ROLES_AND_HIRING,
+                "The role is typically tied to the use of an agile methodology, especially in "
+                "scrum teams, so if your company doesn\u2019t use an agile approach, you likely "
+                "don\u2019t need a product owner.",
+            ),
+            source(
+                SPLIT_OR_MERGE, "The Product Owner role comes directly from the Scrum framework."
+            ),
+        ],
     },
     {
         "code": "retitle-pm-doing-po-work",
@@ -164,7 +225,14 @@ DEFAULT_HEURISTICS: tuple[dict[str, Any], ...] = (
         "severity": "warning",
         "message": "{subject} is titled as a {role}, but {scope_votes_po} of 4 scope "
         "signals show a {scope_role}'s work.",
-        "source": f'{SPLIT_OR_MERGE}: "Title Inflation and Job Posting Games"',
+        "sources": [
+            source(
+                SPLIT_OR_MERGE,
+                'Some companies title everyone "Product Manager" even when the actual role is '
+                "pure backlog management with no strategic input.",
+            ),
+            source(SPLIT_OR_MERGE, "When evaluating a role, ignore the title."),
+        ],
     },
     {
         "code": "retitle-po-doing-pm-work",
@@ -183,7 +251,14 @@ DEFAULT_HEURISTICS: tuple[dict[str, Any], ...] = (
         "severity": "warning",
         "message": "{subject} is titled as a {role}, but {scope_votes_pm} of 4 scope "
         "signals show a {scope_role}'s work.",
-        "source": f'{SPLIT_OR_MERGE}: "Title Inflation and Job Posting Games"',
+        "sources": [
+            source(
+                SPLIT_OR_MERGE,
+                'Many companies list "Product Owner" in job postings when they actually want a '
+                "Product Manager.",
+            ),
+            source(SPLIT_OR_MERGE, "When evaluating a role, ignore the title."),
+        ],
     },
     {
         "code": "gap-squad-without-backlog-owner",
@@ -202,7 +277,15 @@ DEFAULT_HEURISTICS: tuple[dict[str, Any], ...] = (
         "severity": "critical",
         "message": "Squad {subject} works in Scrum, but no product owner or product manager "
         "serves it: nobody owns its backlog.",
-        "source": f"{ROLES_AND_HIRING}: the PO keeps the backlog",
+        "sources": [
+            source(
+                ROLES_AND_HIRING,
+                "The product owner role is also often referred to as the \u201cbacklog "
+                "owner\u201d as they\u2019re responsible for managing, pruning, and prioritizing "
+                "items within the team\u2019s backlog to ensure the right tasks are completed at "
+                "the right time.",
+            )
+        ],
     },
     {
         "code": "gap-product-without-roadmap-owner",
@@ -215,7 +298,9 @@ DEFAULT_HEURISTICS: tuple[dict[str, Any], ...] = (
         "severity": "critical",
         "message": "Nobody serving the squads of {subject} owns its roadmap: vision and strategy "
         "have no owner.",
-        "source": f"{UNTANGLING}: the PM owns vision, strategy and roadmap",
+        "sources": [
+            source(UNTANGLING, "They own the product vision, strategy, and roadmap."),
+        ],
     },
 )
 

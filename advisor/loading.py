@@ -1,12 +1,14 @@
 """Loading one organization for the engine, in a fixed number of queries whatever its size."""
 
 from advisor.engine.snapshot import OrgSnapshot, PersonIn, ProductIn, SquadIn
-from orgs.models import TIME_BUCKETS, Organization, Person, Product, Squad, TitlePattern
+from orgs.models import TIME_BUCKETS, Organization, Person, Product, Squad
+from orgs.titles import TitleRule
 
 
-def load_snapshot(organization: Organization) -> OrgSnapshot:
-    """The organization as plain data: five queries (products, squads, people,
-    squad memberships, title patterns), however many rows there are.
+def load_snapshot(organization: Organization, *, title_rules: tuple[TitleRule, ...]) -> OrgSnapshot:
+    """The organization as plain data: four queries (products, squads, people, squad
+    memberships), however many rows there are. The title rules are the ruleset
+    version's (advisor.rulesets), never the live patterns.
 
     Rows are read as tuples of named columns, not model instances: no field can
     be fetched lazily, one query a row, and a large organization loads in a
@@ -91,5 +93,5 @@ def load_snapshot(organization: Organization) -> OrgSnapshot:
         products=products,
         squads=squads,
         people=people,
-        title_rules=TitlePattern.objects.rules(),
+        title_rules=title_rules,
     )

@@ -5,18 +5,15 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
+from django.db import models, transaction
 from django.urls import reverse
 
-from advisor.engine import HeuristicSpec, StaffingRules, heuristic_problems
+from advisor.engine import heuristic_problems
+from advisor.engine.ruleset import OFF, ON, heuristic_spec
+from advisor.engine.values import text_problem
 from advisor.engine.vocabulary import OUTCOME_LABELS, SEVERITY_LABELS, Scope, Severity
 from orgs.models import Organization
-
-
-class HeuristicQuerySet(models.QuerySet):
-    def enabled(self) -> "HeuristicQuerySet":
-        return self.filter(enabled=True)
 
 
 class Heuristic(models.Model):
@@ -40,12 +37,14 @@ class Heuristic(models.Model):
     message = models.TextField(
         help_text="The advice; {subject}, {fact} and {parameter} placeholders are filled in."
     )
-    source = models.TextField(help_text="The practitioner text the heuristic rests on.")
+    sources = models.JSONField(
+        default=list,
+        help_text='The practitioner texts it rests on: [{"title": the article\'s title, '
+        '"quote": the sentence quoted from it, "link": an http(s) address or ""}, ...].',
+    )
     enabled = models.BooleanField(default=True)
     position = models.PositiveIntegerField(default=0, help_text="Order in reports.")
     updated_at = models.DateTimeField(auto_now=True)
-
-    objects = HeuristicQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "code"]
@@ -53,44 +52,66 @@ class Heuristic(models.Model):
     def __str__(self) -> str:
         return self.code
 
+    def save(self, *args, **kwargs) -> None:
+        # The ruleset version this change publishes (advisor.rulesets) is written by a
+        # post_save receiver: inside this transaction, so both are kept or neither.
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+
     def clean(self) -> None:
-        """Refuse a heuristic the engine could not evaluate, naming the clause at fault."""
-        if self.scope not in Scope._value2member_map_:
-            return  # the field's own choices validation says so
-        problems = heuristic_problems(self.to_spec())
-        if not self.outcome:
-            problems.pop("outcome", None)  # the field's own "cannot be blank" says so
+        """Refuse a heuristic the engine could not evaluate, naming the clause at fault, and
+        text that cannot be stored or shown."""
+        problems: dict[str, list[str]] = {}
+        for name, multiline in (("code", False), ("name", False), ("description", True)):
+            value = getattr(self, name)
+            problem = text_problem(value, multiline=multiline) if isinstance(value, str) else None
+            if problem:
+                problems[name] = [f"{name}: {problem}"]
+        if self.scope in Scope._value2member_map_:
+            found = heuristic_problems(heuristic_spec(heuristic_entry(self)))
+            if not self.outcome:
+                found.pop("outcome", None)  # the field's own "cannot be blank" says so
+            if not self.sources:
+                found.pop("sources", None)  # the field's own "cannot be blank" says so
+            elif "sources" not in found:
+                found.update(_link_problems(self.sources))
+            problems.update(found)
         if problems:
             raise ValidationError(problems)
 
-    def to_spec(self) -> HeuristicSpec:
-        return HeuristicSpec(
-            code=self.code,
-            name=self.name,
-            scope=Scope(self.scope),
-            condition=self.condition,
-            outcome=self.outcome,
-            parameters=self.parameters,
-            severity=self.severity,
-            message=self.message,
-            source=self.source,
-            description=self.description,
-            enabled=self.enabled,
-        )
 
-    def ruleset_entry(self) -> dict[str, Any]:
-        """What of this row changes the advice, for the ruleset version."""
-        return {
-            "code": self.code,
-            "scope": self.scope,
-            "condition": self.condition,
-            "parameters": self.parameters,
-            "outcome": self.outcome,
-            "severity": self.severity,
-            "message": self.message,
-            "source": self.source,
-            "enabled": self.enabled,
-        }
+def _link_problems(sources: list[dict[str, str]]) -> dict[str, list[str]]:
+    """Links the engine's check lets through that Django's URL validator refuses."""
+    validate = URLValidator(schemes=["http", "https"])
+    problems = []
+    for i, source in enumerate(sources):
+        if source.get("link"):
+            try:
+                validate(source["link"])
+            except ValidationError:
+                problems.append(f"sources[{i}].link: not a valid web address")
+    return {"sources": problems} if problems else {}
+
+
+def heuristic_entry(row: Any) -> dict[str, Any]:
+    """A heuristic row as the ruleset document holds it (advisor.engine.ruleset).
+
+    Reads the row's fields only, so a data migration's historical rows work too.
+    """
+    return {
+        "code": row.code,
+        "name": row.name,
+        "description": row.description,
+        "position": row.position,
+        "state": ON if row.enabled else OFF,
+        "scope": row.scope,
+        "condition": row.condition,
+        "parameters": row.parameters,
+        "outcome": row.outcome,
+        "severity": row.severity,
+        "message": row.message,
+        "sources": row.sources,
+    }
 
 
 class AdvisorSettings(models.Model):
@@ -134,19 +155,72 @@ class AdvisorSettings(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.pk = 1
-        super().save(*args, **kwargs)
+        # As Heuristic.save: the ruleset version it publishes is part of the same change.
+        with transaction.atomic():
+            super().save(*args, **kwargs)
 
     @classmethod
     def load(cls) -> "AdvisorSettings":
         settings_row, _ = cls.objects.get_or_create(pk=1)
         return settings_row
 
-    def to_rules(self) -> StaffingRules:
-        return StaffingRules(
-            pms_per_product=self.pms_per_product,
-            pos_per_scrum_squad=self.pos_per_scrum_squad,
-            scope_votes_needed=self.scope_votes_needed,
-        )
+
+def staffing_entry(row: Any) -> dict[str, Any]:
+    """The staffing settings as the ruleset document holds them; ratios as text with two
+    decimals, as the fields store them. Reads fields only, as heuristic_entry."""
+    return {
+        "pms_per_product": f"{Decimal(row.pms_per_product):.2f}",
+        "pos_per_scrum_squad": f"{Decimal(row.pos_per_scrum_squad):.2f}",
+        "scope_votes_needed": row.scope_votes_needed,
+    }
+
+
+class VersionChangeError(Exception):
+    """A published ruleset version was about to change: publish a new one instead."""
+
+
+class RulesetVersion(models.Model):
+    """The whole ruleset as it was published: heuristics, title patterns and staffing
+    settings as one immutable document (the format of advisor.engine.ruleset).
+
+    A change to any rule publishes a new version (advisor.rulesets); the engine runs
+    from a version's document, and every assessment names the version it used.
+    """
+
+    number = models.PositiveIntegerField(unique=True, help_text="Shown as v1, v2, ...")
+    content = models.JSONField(help_text="The ruleset document.")
+    # Not unique: restoring an earlier ruleset publishes the same document again.
+    digest = models.CharField(max_length=64, help_text="sha256 of the document's canonical JSON.")
+    published_at = models.DateTimeField(auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.TextField(blank=True)
+    rebuilt = models.BooleanField(
+        default=False,
+        help_text="Rebuilt by a migration for assessments made before versions were kept: "
+        "the rules of that day, not necessarily those the assessments used.",
+    )
+
+    class Meta:
+        ordering = ["-number"]
+        get_latest_by = "number"
+
+    def __str__(self) -> str:
+        return self.label
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise VersionChangeError(f"Ruleset {self.label} is published and never changes.")
+        super().save(*args, **kwargs)
+
+    @property
+    def label(self) -> str:
+        return f"v{self.number}"
 
 
 class AssessmentQuerySet(models.QuerySet):
@@ -169,7 +243,12 @@ class Assessment(models.Model):
         blank=True,
         related_name="assessments",
     )
-    ruleset_version = models.CharField(max_length=64)
+    ruleset = models.ForeignKey(
+        RulesetVersion,
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        help_text="The ruleset version the assessment was judged by.",
+    )
     facts = models.JSONField(help_text="The facts as they were when assessed.")
     report = models.JSONField(help_text="The assessment document: findings and staffing plan.")
     verdicts = models.JSONField(

@@ -11,7 +11,6 @@ summary row per product, then one page of each long list (`ShownRows`), and
 builds views and links for the rows shown only.
 """
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -32,7 +31,7 @@ from advisor.engine.vocabulary import (
 )
 
 # The heuristics and parameters whose thresholds the charts draw, with the
-# defaults of DOMAIN.md for when the heuristic is not enabled.
+# defaults of DOMAIN.md for when the assessment's ruleset does not enable the heuristic.
 BACKLOG_LIMIT = ("split-backlog-overload", "max_backlog_share", 40)
 SQUADS_LIMIT = ("split-three-plus-squads", "min_squads", 3)
 
@@ -43,31 +42,26 @@ MISSING_FACTS_PER_PAGE = 50
 # Bars of the squads-per-product-manager chart; beyond, the busiest are drawn.
 CHARTED_PRODUCT_MANAGERS = 30
 
-_SOURCE_FILE = re.compile(r"(?:^|;\s*)([\w.-]+\.txt):\s*")
-
 
 @dataclass(frozen=True)
 class SourceRef:
-    file: str
+    title: str
     quote: str
+    link: str = ""
 
 
-def parse_sources(text: str) -> tuple[SourceRef, ...]:
-    """`a.txt: "quote"; b.txt: words` as (file, quote) pairs; text naming no file is one quote."""
-    text = (text or "").strip()
-    matches = list(_SOURCE_FILE.finditer(text))
-    if not matches:
-        return (SourceRef("", text),) if text else ()
-    refs = []
-    if matches[0].start() > 0:
-        refs.append(SourceRef("", text[: matches[0].start()].strip()))
-    for match, following in zip(matches, [*matches[1:], None], strict=True):
-        end = following.start() if following else len(text)
-        quote = text[match.end() : end].strip()
-        if len(quote) >= 2 and quote[0] == quote[-1] == '"':
-            quote = quote[1:-1]
-        refs.append(SourceRef(match.group(1), quote))
-    return tuple(refs)
+def source_refs(sources: Any) -> tuple[SourceRef, ...]:
+    """A finding's or heuristic's structured sources ({title, quote, link}) as the pages show
+    them; what is not such a source is left out."""
+    if not isinstance(sources, list | tuple):
+        return ()
+    return tuple(
+        SourceRef(s["title"], s["quote"], s.get("link") or "")
+        for s in sources
+        if isinstance(s, Mapping)
+        and isinstance(s.get("title"), str)
+        and isinstance(s.get("quote"), str)
+    )
 
 
 @dataclass(frozen=True)
@@ -134,7 +128,7 @@ def finding_view(
         severity=finding["severity"],
         message=finding["message"],
         evidence=evidence_rows(finding),
-        sources=parse_sources(finding.get("source", "")),
+        sources=source_refs(finding.get("sources")),
         outranked_by=VERDICT_LABELS.get(verdict, verdict) if outranked and verdict else "",
     )
 
@@ -316,13 +310,14 @@ def stored_threshold(document: Mapping[str, Any], code: str, param: str) -> Any:
 
 
 def chart_limit(
-    document: Mapping[str, Any], current: Mapping[str, Mapping[str, Any]], limit: tuple
+    document: Mapping[str, Any], ruleset: Mapping[str, Mapping[str, Any]], limit: tuple
 ) -> int:
-    """A threshold to draw: as the assessment recorded it, else today's enabled heuristic's."""
+    """A threshold to draw: as the assessment's findings recorded it, else as its ruleset
+    version's enabled heuristic set it (`ruleset`: parameters by heuristic code)."""
     code, param, default = limit
     value = stored_threshold(document, code, param)
     if value is None:
-        value = current.get(code, {}).get(param, default)
+        value = ruleset.get(code, {}).get(param, default)
     return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else default
 
 
@@ -331,7 +326,7 @@ def assessment_page(
     facts: Mapping[str, Any],
     links: Links,
     *,
-    current_parameters: Mapping[str, Mapping[str, Any]],
+    ruleset_parameters: Mapping[str, Mapping[str, Any]],
     shown: ShownRows | None = None,
 ) -> AssessmentPage:
     """What the assessment page shows, from the stored document and facts: a summary line
@@ -341,8 +336,8 @@ def assessment_page(
     left out.
     """
     shown = shown or shown_rows(document)
-    backlog_limit = chart_limit(document, current_parameters, BACKLOG_LIMIT)
-    squads_limit = chart_limit(document, current_parameters, SQUADS_LIMIT)
+    backlog_limit = chart_limit(document, ruleset_parameters, BACKLOG_LIMIT)
+    squads_limit = chart_limit(document, ruleset_parameters, SQUADS_LIMIT)
 
     product_rows = tuple(
         ProductRow(

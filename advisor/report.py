@@ -29,8 +29,9 @@ def _finding_lines(finding: dict[str, Any], indent: str) -> list[str]:
     ]
     if compared:
         lines.append(f"{indent}    evidence: " + "; ".join(compared))
-    if finding.get("source"):
-        lines.append(f"{indent}    source: {finding['source']}")
+    for source in finding.get("sources", []):
+        link = f" <{source['link']}>" if source.get("link") else ""
+        lines.append(f'{indent}    source: {source["title"]}{link}: "{source["quote"]}"')
     return lines
 
 

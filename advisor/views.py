@@ -13,20 +13,18 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
-from advisor.engine.explanations import condition_in_words
 from advisor.forms import AssessForm
+from advisor.heuristics_page import ruleset_page
 from advisor.links import OrganizationLinks
-from advisor.models import AdvisorSettings, Heuristic
+from advisor.models import RulesetVersion
 from advisor.pages import (
-    BACKLOG_LIMIT,
-    SQUADS_LIMIT,
     assessment_page,
     compare_documents,
     facts_wanted,
-    parse_sources,
     shown_rows,
     verdict_summary,
 )
+from advisor.rulesets import parsed_ruleset
 from advisor.services import run_assessment
 from advisor.stored import stored_people_facts
 from orgs.access import organization_view
@@ -70,12 +68,10 @@ def assessment_detail(
     of products, of people and of squads with their findings and evidence, and missing facts."""
     # The facts are decoded for the few people the page shows, not all (advisor/stored.py).
     assessment = get_object_or_404(
-        organization.assessments.select_related("created_by").defer("facts"), pk=pk
-    )
-    current_parameters = dict(
-        Heuristic.objects.enabled()
-        .filter(code__in=[BACKLOG_LIMIT[0], SQUADS_LIMIT[0]])
-        .values_list("code", "parameters")
+        organization.assessments.select_related("created_by", "ruleset").defer(
+            "facts", "ruleset__content"
+        ),
+        pk=pk,
     )
     shown = shown_rows(
         assessment.report,
@@ -86,7 +82,7 @@ def assessment_detail(
         assessment.report,
         facts,
         OrganizationLinks(organization, shown.document(), can_edit=membership.can_edit),
-        current_parameters=current_parameters,
+        ruleset_parameters=ruleset_parameters(assessment.ruleset),
         shown=shown,
     )
     previous = (
@@ -116,8 +112,8 @@ def assessment_list(
     """Every assessment of the organization, latest first, 25 a page."""
     assessments = (
         organization.assessments.latest_first()
-        .select_related("created_by")
-        .defer("facts", "report")
+        .select_related("created_by", "ruleset")
+        .defer("facts", "report", "ruleset__content")
     )
     page = Paginator(assessments, ASSESSMENTS_PER_PAGE).get_page(request.GET.get("page"))
     rows = [(a, verdict_summary(a.verdicts)) for a in page]
@@ -169,19 +165,20 @@ def assessment_compare(
     return TemplateResponse(request, "advisor/assessment_compare.html", context)
 
 
+def ruleset_parameters(version: RulesetVersion) -> dict[str, dict]:
+    """The parameters of each enabled heuristic of the version an assessment used: the
+    thresholds its charts draw, whatever the rules are today."""
+    return {
+        spec.code: dict(spec.parameters)
+        for spec in parsed_ruleset(version).heuristics
+        if spec.enabled and isinstance(spec.parameters, dict)
+    }
+
+
 @login_required
 @require_safe
 def heuristic_list(request: HtmxHttpRequest) -> TemplateResponse:
-    """The rules behind the advice, in words, for every signed-in user."""
-    heuristics = [
-        {
-            "heuristic": h,
-            "condition": condition_in_words(h.condition, scope=h.scope, parameters=h.parameters),
-            "sources": parse_sources(h.source),
-        }
-        for h in Heuristic.objects.order_by("position", "code")
-    ]
-    # An unsaved default row when admins never saved one: a GET writes nothing.
-    staffing = AdvisorSettings.objects.filter(pk=1).first() or AdvisorSettings()
-    context = {"heuristics": heuristics, "staffing": staffing}
+    """The rules behind the advice, in words, as the ruleset version in force holds them."""
+    version = RulesetVersion.objects.select_related("published_by").first()
+    context = {"version": version, "page": ruleset_page(version.content) if version else None}
     return TemplateResponse(request, "advisor/heuristic_list.html", context)

@@ -5,7 +5,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
@@ -320,6 +320,12 @@ class TitlePattern(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pattern} → {self.get_role_display()}"
+
+    def save(self, *args, **kwargs) -> None:
+        # In a transaction of its own (or the caller's), so that what post_save receivers
+        # write about the change (the advisor's ruleset versions) is kept with it or not at all.
+        with transaction.atomic():
+            super().save(*args, **kwargs)
 
     def clean(self) -> None:
         try:

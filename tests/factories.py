@@ -5,6 +5,7 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 
+from advisor.rulesets import current_ruleset
 from orgs.models import (
     MemberRole,
     Membership,
@@ -110,7 +111,11 @@ class HeuristicFactory(factory.django.DjangoModelFactory):
     outcome = "split"
     severity = "warning"
     message = "{subject} has {squads} squads."
-    source = "pm-vs-po-split-or-merge.txt"
+    sources = factory.LazyFunction(
+        lambda: [
+            {"title": "The Role Confusion Problem", "quote": "You have 3+ squads.", "link": ""}
+        ]
+    )
     position = factory.Sequence(lambda n: 1000 + n)
 
 
@@ -120,7 +125,7 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
 
     organization = factory.SubFactory(OrganizationFactory)
     as_of = datetime.date(2026, 11, 23)
-    ruleset_version = "0123456789ab"
+    ruleset = factory.LazyFunction(current_ruleset)
     facts = factory.LazyFunction(dict)
     report = factory.LazyFunction(dict)
     verdicts = factory.LazyFunction(dict)

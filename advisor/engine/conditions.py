@@ -18,11 +18,12 @@ finding's evidence.
 """
 
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from advisor.engine.facts import CATALOGUE, ENUM_VALUES, Fact, FactType
+from advisor.engine.values import describe, described_names, is_number, number_problem
 from advisor.engine.vocabulary import Scope
 
 COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
@@ -41,6 +42,8 @@ ORDERING = ("<", "<=", ">", ">=")
 # small enough that evaluation can never run away.
 MAX_DEPTH = 6
 MAX_CLAUSES = 50
+# Past this many, a condition's problems are not all listed: the message stays small.
+MAX_PROBLEMS = 20
 
 
 @dataclass(frozen=True)
@@ -73,14 +76,10 @@ class ConditionError(Exception):
         self.problems = problems
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 def value_fits(fact: Fact, value: Any) -> bool:
     """Whether a literal or parameter value can be compared with the fact."""
     if fact.type == FactType.INT:
-        return _is_number(value)
+        return is_number(value)
     if fact.type == FactType.BOOL:
         return isinstance(value, bool)
     return isinstance(value, str) and value in ENUM_VALUES[fact.type]
@@ -94,83 +93,114 @@ def _describe_type(fact: Fact) -> str:
     return "one of " + ", ".join(ENUM_VALUES[fact.type])
 
 
-def validate_condition(
-    condition: Any, *, scope: Scope | str, parameters: Mapping[str, Any]
-) -> list[str]:
-    """Every problem of a condition, each as `path: message`; empty when it is valid."""
-    facts = CATALOGUE[Scope(scope)]
+def known_scope(scope: Any) -> Scope | None:
+    """The scope a stored value names, or None: any value, never an exception."""
+    if isinstance(scope, str) and scope in Scope._value2member_map_:
+        return Scope(scope)
+    return None
+
+
+def validate_condition(condition: Any, *, scope: Any, parameters: Any) -> list[str]:
+    """Every problem of a condition, each as `path: message`; empty when it is valid.
+
+    Any JSON value may come in (a row written behind validation, an admin's typing):
+    the walk is iterative and stops at MAX_DEPTH, at MAX_CLAUSES and after
+    MAX_PROBLEMS messages, and each message describes values in bounded words, so
+    neither the time nor the messages grow with a hostile condition.
+    """
+    checked_scope = known_scope(scope)
+    if checked_scope is None:
+        return [f"condition: no facts for the unknown scope {describe(scope)}"]
+    facts = CATALOGUE[checked_scope]
+    if not isinstance(parameters, Mapping):
+        parameters = {}
     problems: list[str] = []
     clauses = 0
-
-    def visit(node: Any, path: str, depth: int) -> None:
-        nonlocal clauses
+    # Each entry: the children still to visit at one depth, as (node, path) pairs.
+    pending: list[tuple[Iterator[tuple[Any, str]], int]] = [(iter([(condition, "condition")]), 0)]
+    while pending:
+        if len(problems) >= MAX_PROBLEMS:
+            problems.append("condition: more problems not listed; fix these first")
+            break
+        children, depth = pending[-1]
+        step = next(children, None)
+        if step is None:
+            pending.pop()
+            continue
+        node, path = step
         if not isinstance(node, dict):
             problems.append(f"{path}: must be an object (an all/any group or a clause)")
-            return
+            continue
         groups = [key for key in ("all", "any") if key in node]
         if groups:
             if len(node) != 1:
                 problems.append(f"{path}: a group has exactly one key, all or any")
-                return
+                continue
             key = groups[0]
-            children = node[key]
+            members = node[key]
             if depth >= MAX_DEPTH:
                 problems.append(f"{path}: groups nest at most {MAX_DEPTH} deep")
-                return
-            if not isinstance(children, list) or not children:
+                continue
+            if not isinstance(members, list) or not members:
                 problems.append(f"{path}.{key}: must be a non-empty list")
-                return
-            for i, child in enumerate(children):
-                visit(child, f"{path}.{key}[{i}]", depth + 1)
-            return
+                continue
+            pending.append((_numbered(members, f"{path}.{key}"), depth + 1))
+            continue
         clauses += 1
-        unknown_keys = sorted(set(node) - {"fact", "op", "value", "param"})
-        if unknown_keys:
-            problems.append(f"{path}: unknown keys {', '.join(unknown_keys)}")
-            return
-        name = node.get("fact")
-        fact = facts.get(name) if isinstance(name, str) else None
-        if fact is None:
-            problems.append(
-                f"{path}: unknown fact {name!r} for {scope} heuristics "
-                f"(known: {', '.join(sorted(facts))})"
-            )
-            return
-        op = node.get("op")
-        if op not in OPERATORS:
-            problems.append(f"{path}: unknown operator {op!r} (use one of {', '.join(OPERATORS)})")
-            return
-        if op in PRESENCE:
-            if "value" in node or "param" in node:
-                problems.append(f"{path}: {op} compares with nothing; remove value/param")
-            return
-        if op in ORDERING and fact.type != FactType.INT:
-            problems.append(f"{path}: operator {op} does not fit {name}, which is not a number")
-            return
-        if ("value" in node) == ("param" in node):
-            problems.append(f"{path}: give exactly one of value or param")
-            return
-        if "param" in node:
-            param = node["param"]
-            if not isinstance(param, str) or param not in parameters:
-                problems.append(
-                    f"{path}: unknown parameter {param!r} "
-                    f"(defined: {', '.join(sorted(parameters)) or 'none'})"
-                )
-                return
-            compared, origin = parameters[param], f"parameter {param}"
-        else:
-            compared, origin = node["value"], "value"
-        if not value_fits(fact, compared):
-            problems.append(
-                f"{path}: {origin} {compared!r} does not fit {name}, which takes "
-                f"{_describe_type(fact)}"
-            )
-
-    visit(condition, "condition", 0)
-    if clauses > MAX_CLAUSES:
-        problems.append(f"condition: at most {MAX_CLAUSES} clauses")
+        if clauses > MAX_CLAUSES:
+            problems.append(f"condition: at most {MAX_CLAUSES} clauses")
+            break
+        problem = _clause_problem(node, facts, checked_scope, parameters)
+        if problem:
+            problems.append(f"{path}: {problem}")
     return problems
+
+
+def _numbered(members: list, prefix: str) -> Iterator[tuple[Any, str]]:
+    return ((child, f"{prefix}[{i}]") for i, child in enumerate(members))
+
+
+def _clause_problem(
+    node: dict, facts: Mapping[str, Fact], scope: Scope, parameters: Mapping[Any, Any]
+) -> str | None:
+    unknown_keys = [key for key in node if key not in ("fact", "op", "value", "param")]
+    if unknown_keys:
+        return f"unknown keys {described_names(sorted(unknown_keys, key=describe))}"
+    name = node.get("fact")
+    fact = facts.get(name) if isinstance(name, str) else None
+    if fact is None:
+        return (
+            f"unknown fact {describe(name)} for {scope} heuristics "
+            f"(known: {', '.join(sorted(facts))})"
+        )
+    op = node.get("op")
+    if not isinstance(op, str) or op not in OPERATORS:
+        return f"unknown operator {describe(op)} (use one of {', '.join(OPERATORS)})"
+    if op in PRESENCE:
+        if "value" in node or "param" in node:
+            return f"{op} compares with nothing; remove value/param"
+        return None
+    if op in ORDERING and fact.type != FactType.INT:
+        return f"operator {op} does not fit {name}, which is not a number"
+    if ("value" in node) == ("param" in node):
+        return "give exactly one of value or param"
+    if "param" in node:
+        param = node["param"]
+        if not isinstance(param, str) or param not in parameters:
+            defined = described_names(sorted(p for p in parameters if isinstance(p, str)))
+            return f"unknown parameter {describe(param)} (defined: {defined or 'none'})"
+        compared, origin = parameters[param], f"parameter {param}"
+    else:
+        compared, origin = node["value"], "value"
+    if not value_fits(fact, compared):
+        return (
+            f"{origin} {describe(compared)} does not fit {name}, which takes {_describe_type(fact)}"
+        )
+    if is_number(compared):
+        problem = number_problem(compared)
+        if problem:
+            return f"{origin} {problem}"
+    return None
 
 
 def facts_named(condition: Any) -> list[str]:

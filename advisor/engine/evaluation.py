@@ -11,19 +11,42 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from advisor.engine.conditions import (
+    MAX_PROBLEMS,
     ClauseResult,
     compile_condition,
     evaluate,
     facts_named,
+    known_scope,
     validate_condition,
 )
 from advisor.engine.explanations import message_placeholders, render_message
-from advisor.engine.facts import CATALOGUE, OrgFacts, Subject
-from advisor.engine.vocabulary import ERROR, OUTCOMES_BY_SCOPE, Scope
+from advisor.engine.facts import CATALOGUE, ENUM_VALUES, OrgFacts, Subject
+from advisor.engine.values import (
+    describe,
+    described_names,
+    is_number,
+    number_problem,
+    text_problem,
+)
+from advisor.engine.vocabulary import ERROR, OUTCOMES_BY_SCOPE, Scope, Severity
 
 logger = logging.getLogger(__name__)
+
+MAX_PARAMETERS = 30
+MAX_NAME = 60
+MAX_SOURCES = 10
+_NAME = re.compile(r"\w+", re.ASCII)
+# A string parameter names a role or a methodology, to compare with such a fact.
+_NAMED_VALUES = frozenset(value for values in ENUM_VALUES.values() for value in values)
+# Each source's keys: whether it must be filled in, and its longest length.
+SOURCE_FIELDS: dict[str, tuple[bool, int]] = {
+    "title": (True, 200),
+    "quote": (True, 1000),
+    "link": (False, 500),
+}
 
 
 @dataclass(frozen=True)
@@ -36,7 +59,8 @@ class HeuristicSpec:
     parameters: Mapping[str, Any] = field(default_factory=dict)
     severity: str = "warning"
     message: str = ""
-    source: str = ""
+    # Each {"title", "quote", "link"}: the article, the sentence it rests on, a web address.
+    sources: Sequence[Mapping[str, str]] = ()
     description: str = ""
     enabled: bool = True
 
@@ -53,7 +77,7 @@ class Finding:
     evidence: Mapping[str, Any] = field(default_factory=dict)
     thresholds: Mapping[str, Any] = field(default_factory=dict)
     trace: tuple[ClauseResult, ...] = ()
-    source: str = ""
+    sources: tuple[Mapping[str, str], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -65,56 +89,146 @@ class Finding:
             "evidence": dict(self.evidence),
             "thresholds": dict(self.thresholds),
             "trace": [c.to_json() for c in self.trace],
-            "source": self.source,
+            "sources": [dict(source) for source in self.sources],
         }
 
 
-def validate_message(
-    template: str, *, scope: Scope | str, parameters: Mapping[str, Any]
-) -> list[str]:
-    """Placeholders a message template names that are neither facts, parameters nor `subject`."""
-    known = {"subject", *CATALOGUE[Scope(scope)], *parameters}
-    return [
-        f"message: unknown placeholder {{{name}}} (use a fact, a parameter or {{subject}})"
-        for name in message_placeholders(template)
-        if name not in known
+def validate_message(template: Any, *, scope: Any, parameters: Any) -> list[str]:
+    """Placeholders a message template names that are neither facts, parameters nor `subject`,
+    and text that cannot be stored or shown."""
+    if not isinstance(template, str):
+        return [f"message: must be text, not {describe(template)}"]
+    problem = text_problem(template, multiline=True)
+    if problem:
+        return [f"message: {problem}"]
+    checked_scope = known_scope(scope)
+    facts = CATALOGUE[checked_scope] if checked_scope else {}
+    names = parameters if isinstance(parameters, Mapping) else {}
+    unknown = [
+        name for name in message_placeholders(template) if name not in facts and name not in names
     ]
+    problems = [
+        f"message: unknown placeholder {{{name}}} (use a fact, a parameter or {{subject}})"
+        for name in dict.fromkeys(unknown)
+        if name != "subject"
+    ]
+    return problems[:MAX_PROBLEMS]
 
 
 def heuristic_problems(spec: HeuristicSpec) -> dict[str, list[str]]:
     """Every problem that would stop the heuristic from being evaluated, by field.
 
     The one set of rules for both the admin's form (Heuristic.clean) and the
-    engine, which skips a stored heuristic that breaks them.
+    engine, which skips a stored heuristic that breaks them. Any value in any field
+    gives messages, never an exception: stored rows can hold anything.
     """
-    if spec.scope not in OUTCOMES_BY_SCOPE:
-        return {"scope": [f"unknown scope {spec.scope!r}"]}
+    scope = known_scope(spec.scope)
+    if scope is None:
+        return {"scope": [f"unknown scope {describe(spec.scope)}"]}
     parameters = validate_parameters(spec.parameters)
     if parameters:
         return {"parameters": parameters}
     problems: dict[str, list[str]] = {}
-    outcomes = OUTCOMES_BY_SCOPE[spec.scope]
-    if spec.outcome not in outcomes:
-        problems["outcome"] = [
-            f"A {spec.scope} heuristic's outcome is one of {', '.join(outcomes)}."
-        ]
-    condition = validate_condition(spec.condition, scope=spec.scope, parameters=spec.parameters)
+    outcomes = OUTCOMES_BY_SCOPE[scope]
+    if not isinstance(spec.outcome, str) or spec.outcome not in outcomes:
+        problems["outcome"] = [f"A {scope} heuristic's outcome is one of {', '.join(outcomes)}."]
+    if not isinstance(spec.severity, str) or spec.severity not in Severity._value2member_map_:
+        problems["severity"] = [f"The severity is one of {', '.join(Severity)}."]
+    condition = validate_condition(spec.condition, scope=scope, parameters=spec.parameters)
     if condition:
         problems["condition"] = condition
-    message = validate_message(spec.message, scope=spec.scope, parameters=spec.parameters)
+    message = validate_message(spec.message, scope=scope, parameters=spec.parameters)
     if message:
         problems["message"] = message
+    sources = source_problems(spec.sources)
+    if sources:
+        problems["sources"] = sources
     return problems
 
 
 def validate_parameters(parameters: Any) -> list[str]:
+    """Each parameter is a name (letters, digits, _) and a bounded number, true/false, or a
+    role or methodology name."""
     if not isinstance(parameters, dict):
         return ["parameters: must be an object of name: value"]
-    return [
-        f"parameters.{name}: must be a number, true/false or a role/methodology name"
-        for name, value in parameters.items()
-        if not (isinstance(value, int | float | bool | str)) or not re.fullmatch(r"\w+", name)
-    ]
+    if len(parameters) > MAX_PARAMETERS:
+        return [f"parameters: at most {MAX_PARAMETERS} parameters"]
+    problems = []
+    for name, value in parameters.items():
+        if not isinstance(name, str) or len(name) > MAX_NAME or not _NAME.fullmatch(name):
+            problems.append(
+                f"parameters: {describe(name)} is not a name (letters, digits and _, "
+                f"at most {MAX_NAME})"
+            )
+        elif is_number(value):
+            problem = number_problem(value)
+            if problem:
+                problems.append(f"parameters.{name}: {problem}")
+        elif not isinstance(value, bool) and not (
+            isinstance(value, str) and value in _NAMED_VALUES
+        ):
+            problems.append(
+                f"parameters.{name}: must be a number, true/false or a role/methodology name, "
+                f"not {describe(value)}"
+            )
+    return problems
+
+
+def source_problems(sources: Any) -> list[str]:
+    """A heuristic's sources: a list of {title, quote, link}; the link, when given, an http or
+    https address. Each text is single-line except the quote."""
+    if not isinstance(sources, list | tuple):
+        return ["sources: must be a list of {title, quote, link}"]
+    if len(sources) > MAX_SOURCES:
+        return [f"sources: at most {MAX_SOURCES}"]
+    problems = []
+    for i, source in enumerate(sources):
+        path = f"sources[{i}]"
+        if not isinstance(source, Mapping):
+            problems.append(f"{path}: must be an object with a title, a quote and a link")
+            continue
+        unknown = [key for key in source if key not in SOURCE_FIELDS]
+        if unknown:
+            problems.append(
+                f"{path}: unknown keys {described_names(sorted(unknown, key=describe))}"
+            )
+            continue
+        for key, (required, limit) in SOURCE_FIELDS.items():
+            value = source.get(key, "")
+            problem = None
+            if not isinstance(value, str):
+                problem = f"must be text, not {describe(value)}"
+            elif required and not value.strip():
+                problem = "must not be blank"
+            elif len(value) > limit:
+                problem = f"at most {limit:,} characters, not {len(value):,}"
+            else:
+                problem = text_problem(value, multiline=key == "quote")
+                if problem is None and key == "link" and value:
+                    problem = link_problem(value)
+            if problem:
+                problems.append(f"{path}.{key}: {problem}")
+    return problems
+
+
+def link_problem(link: str) -> str | None:
+    """Why a source's link is not a web address to follow, if it is not."""
+    try:
+        parts = urlsplit(link)
+    except ValueError:
+        return "not a web address"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "must be an http:// or https:// address"
+    if any(char.isspace() for char in link):
+        return "a web address has no spaces"
+    return None
+
+
+def source_list(sources: Sequence[Mapping[str, str]]) -> tuple[dict[str, str], ...]:
+    """A (valid) heuristic's sources with every key, the link blank when not given."""
+    return tuple(
+        {"title": s["title"], "quote": s["quote"], "link": s.get("link", "")} for s in sources
+    )
 
 
 def _evaluate_one(
@@ -137,7 +251,7 @@ def _evaluate_one(
         evidence={name: subject.facts[name] for name in named},
         thresholds={c.param: c.threshold for c in trace if c.param is not None},
         trace=trace,
-        source=spec.source,
+        sources=source_list(spec.sources),
     )
 
 
@@ -151,7 +265,7 @@ def _error_finding(spec: HeuristicSpec, subject: Subject, exc: Exception) -> Fin
         severity=ERROR,
         message=f"This heuristic could not be evaluated ({type(exc).__name__}: {exc}); "
         "the rest of the assessment is unaffected.",
-        source=spec.source,
+        sources=source_list(spec.sources),
     )
 
 

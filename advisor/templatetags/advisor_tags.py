@@ -24,8 +24,8 @@ def latest_for(organization: Organization) -> Assessment | None:
     """The latest assessment without its (large) documents."""
     return (
         organization.assessments.latest_first()
-        .select_related("created_by")
-        .defer("facts", "report")
+        .select_related("created_by", "ruleset")
+        .defer("facts", "report", "ruleset__content")
         .first()
     )
 

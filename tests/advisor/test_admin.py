@@ -5,9 +5,10 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from advisor.defaults import DEFAULT_HEURISTICS
-from advisor.models import AdvisorSettings, Assessment, Heuristic
+from advisor.models import AdvisorSettings, Assessment, Heuristic, RulesetVersion
 from advisor.services import run_assessment
 from tests.factories import OrganizationFactory, UserFactory
 
@@ -28,7 +29,7 @@ def heuristic_form(heuristic: Heuristic, **changes) -> dict[str, str]:
         "outcome": heuristic.outcome,
         "severity": heuristic.severity,
         "message": heuristic.message,
-        "source": heuristic.source,
+        "sources": json.dumps(heuristic.sources),
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v != ""}
@@ -152,3 +153,153 @@ class TestAssessmentAdmin:
         assert admin_client.post(delete, {"post": "yes"}).status_code == 403
         assert admin_client.post(change, {"as_of": "2020-01-01"}).status_code == 403
         assert Assessment.objects.get().as_of == date(2026, 11, 23)
+
+
+def deep_groups(levels: int) -> dict:
+    condition: dict = {"fact": "squads", "op": ">=", "param": "min_squads"}
+    for _ in range(levels):
+        condition = {"all": [condition]}
+    return condition
+
+
+class TestHostileHeuristicEdits:
+    """Each is refused by the form with a message naming the field and path: never a 500,
+    nothing saved, no version published."""
+
+    CLAUSE = '{"fact": "squads", "op": ">=", "value": %s}'
+
+    @pytest.mark.parametrize(
+        ("field", "posted", "error"),
+        [
+            (
+                "condition",
+                json.dumps(deep_groups(7)),
+                "condition" + ".all[0]" * 6 + ": groups nest at most 6 deep",
+            ),
+            (
+                "condition",
+                "[" * 25 + "]" * 25,
+                "condition: nested more than 20 levels deep",
+            ),
+            (
+                "condition",
+                "[" * 100_000 + "]" * 100_000,
+                "condition: at most 20,000 characters, not 200,000",
+            ),
+            (
+                "condition",
+                json.dumps({"any": [{"fact": "squads", "op": ">=", "value": 3}] * 51}),
+                "condition: at most 50 clauses",
+            ),
+            ("condition", CLAUSE % "NaN", "condition.value: nan is not a finite number"),
+            ("condition", CLAUSE % "-Infinity", "condition.value: -inf is not a finite number"),
+            ("condition", CLAUSE % "1e999", "condition.value: inf is not a finite number"),
+            (
+                "condition",
+                CLAUSE % ("9" * 5000),
+                "condition.value: an integer of 5,000 digits is out of range "
+                "(at most 1,000,000,000 either way)",
+            ),
+            (
+                "condition",
+                CLAUSE % "10000000000",
+                "condition.value: 10000000000 is out of range (at most 1,000,000,000 either way)",
+            ),
+            (
+                "condition",
+                '{"any": [{"fact": "squads", "op": ">=", "value": "\\ud800"}]}',
+                "condition.any[0].value: character 1 is half of a surrogate pair, not a character",
+            ),
+            (
+                "condition",
+                CLAUSE % '"thr\\u0000ee"',
+                "condition.value: character 4 is the control character U+0000",
+            ),
+            (
+                "condition",
+                '{"fact": "squads", "fact": "markets", "op": ">=", "value": 2}',
+                "condition: the key 'fact' appears more than once",
+            ),
+            (
+                "condition",
+                "{'fact': 'squads'}",
+                "condition: not JSON: Expecting property name "
+                "enclosed in double quotes (line 1, column 2)",
+            ),
+            (
+                "parameters",
+                '{"min_squads": 1e10}',
+                "parameters.min_squads: 10000000000.0 is out of range "
+                "(at most 1,000,000,000 either way)",
+            ),
+            (
+                "parameters",
+                '{"min_squads": Infinity}',
+                "parameters.min_squads: inf is not a finite number",
+            ),
+            (
+                "sources",
+                '[{"title": "Lore", "quote": "\\u001b[31mred", "link": ""}]',
+                "sources[0].quote: character 1 is the control character U+001B",
+            ),
+            (
+                "sources",
+                '[{"title": "Lore", "quote": "Quoted.", "link": "javascript:alert(1)"}]',
+                "sources[0].link: must be an http:// or https:// address",
+            ),
+            (
+                "sources",
+                '[{"title": "Lore", "quote": "Quoted.", "link": "https://exa mple.com/"}]',
+                "sources[0].link: a web address has no spaces",
+            ),
+            (
+                "sources",
+                '[{"title": "Lore", "quote": "Quoted.", "link": "https://-/"}]',
+                "sources[0].link: not a valid web address",
+            ),
+            ("sources", "[]", "This field is required."),
+            (
+                "message",
+                "{subject} \x1b[2J",
+                "message: character 11 is the control character U+001B",
+            ),
+            ("name", "Three\x00squads", "Null characters are not allowed."),
+            ("name", "Three\x07squads", "name: character 6 is the control character U+0007"),
+        ],
+    )
+    def test_is_refused_naming_the_field(self, admin_client, field, posted, error):
+        heuristic = Heuristic.objects.get(code="split-three-plus-squads")
+        before = heuristic_form(heuristic)
+        response = admin_client.post(
+            reverse("admin:advisor_heuristic_change", args=[heuristic.pk]),
+            heuristic_form(heuristic, **{field: posted}),
+        )
+        assert response.status_code == 200
+        assert response.context["adminform"].form.errors[field] == [error]
+        heuristic.refresh_from_db()
+        assert heuristic_form(heuristic) == before
+        assert RulesetVersion.objects.count() == 1
+
+    def test_a_refused_condition_is_shown_again_as_typed(self, admin_client):
+        heuristic = Heuristic.objects.get(code="split-three-plus-squads")
+        typed = '{"fact": "squads", "op": ">=", "value": "\\ud800"}'
+        response = admin_client.post(
+            reverse("admin:advisor_heuristic_change", args=[heuristic.pk]),
+            heuristic_form(heuristic, condition=typed),
+        )
+        assert escape(typed) in response.content.decode()
+
+    def test_a_valid_source_with_a_link_is_saved(self, admin_client):
+        heuristic = Heuristic.objects.get(code="split-three-plus-squads")
+        sources = [{"title": "Lore", "quote": "Line one.\nLine two.", "link": "https://x.test/a"}]
+        response = admin_client.post(
+            reverse("admin:advisor_heuristic_change", args=[heuristic.pk]),
+            heuristic_form(heuristic, sources=json.dumps(sources)),
+        )
+        assert response.status_code == 302
+        heuristic.refresh_from_db()
+        assert heuristic.sources == sources
+        assert (
+            RulesetVersion.objects.order_by("-number").first().content["heuristics"][0]["sources"]
+            == sources
+        )

@@ -93,7 +93,14 @@ class TestSplitBacklogOverload:
             "A product manager of Payments spends 55% of their time on the backlog "
             "(the limit is 40%): tactical work is crowding out strategy."
         )
-        assert finding.source == 'pm-vs-po-split-or-merge.txt: "more than 40% of the PM\'s time"'
+        assert finding.sources == (
+            {
+                "title": "The Role Confusion Problem",
+                "quote": "If writing stories and grooming the backlog consumes more than 40% of "
+                "the PM's time, they need a PO",
+                "link": "",
+            },
+        )
 
     def test_without_product_manager_backlog_share_is_unknown_and_never_fires(self):
         result = run(one_product(), only(default_specs(), "split-backlog-overload"))

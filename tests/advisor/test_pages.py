@@ -1,6 +1,6 @@
 """Stored assessment documents as the pages show them: no database."""
 
-from advisor.defaults import default_specs
+from advisor.defaults import ARTICLE_TITLES, default_specs
 from advisor.pages import (
     EvidenceRow,
     SourceRef,
@@ -9,8 +9,8 @@ from advisor.pages import (
     compare_documents,
     evidence_rows,
     facts_wanted,
-    parse_sources,
     shown_rows,
+    source_refs,
     squads_per_pm_chart,
     verdict_summary,
 )
@@ -46,27 +46,35 @@ def overloaded(backlog: int = 55):
     )
 
 
-class TestParseSources:
-    def test_a_file_and_its_quote(self):
-        assert parse_sources('pm-vs-po-split-or-merge.txt: "You have 3+ squads"') == (
-            SourceRef("pm-vs-po-split-or-merge.txt", "You have 3+ squads"),
+class TestSourceRefs:
+    def test_each_source_with_its_title_quote_and_link(self):
+        sources = [
+            {"title": "The Role Confusion Problem", "quote": "You have 3+ squads.", "link": ""},
+            {"title": "Untangling", "quote": "They own the roadmap.", "link": "https://x.test/a"},
+        ]
+        assert source_refs(sources) == (
+            SourceRef("The Role Confusion Problem", "You have 3+ squads."),
+            SourceRef("Untangling", "They own the roadmap.", "https://x.test/a"),
         )
 
-    def test_several_files_separated_by_semicolons(self):
-        text = (
-            'pm-vs-po-roles-and-hiring.txt: "you likely don\'t need a product owner"; '
-            "pm-vs-po-split-or-merge.txt: PO framework dependency is Scrum"
-        )
-        assert parse_sources(text) == (
-            SourceRef("pm-vs-po-roles-and-hiring.txt", "you likely don't need a product owner"),
-            SourceRef("pm-vs-po-split-or-merge.txt", "PO framework dependency is Scrum"),
+    def test_what_is_not_a_source_is_left_out(self):
+        assert source_refs("pm-vs-po-split-or-merge.txt: quote") == ()
+        assert source_refs([{"title": "T"}, 3, {"title": "T", "quote": "Q"}]) == (
+            SourceRef("T", "Q"),
         )
 
-    def test_text_naming_no_file_is_one_quote(self):
-        assert parse_sources("Team lore") == (SourceRef("", "Team lore"),)
-
-    def test_no_source_is_none(self):
-        assert parse_sources("") == ()
+    def test_a_findings_sources_are_the_heuristics(self):
+        document, _ = document_of(overloaded())
+        (payments,) = document["products"]
+        finding = payments["findings"][0]
+        assert finding["heuristic"] == "split-backlog-overload"
+        assert source_refs(finding["sources"]) == (
+            SourceRef(
+                "The Role Confusion Problem",
+                "If writing stories and grooming the backlog consumes more than 40% of the "
+                "PM's time, they need a PO",
+            ),
+        )
 
 
 class TestEvidenceRows:
@@ -100,7 +108,7 @@ class TestAssessmentPage:
                 person("Sam Ortiz", 2, title="CEO"),
             ],
         )
-        page = assessment_page(*document_of(snap), NoLinks(), current_parameters={})
+        page = assessment_page(*document_of(snap), NoLinks(), ruleset_parameters={})
         assert [p.name for p in page.people] == ["Dana Lee"]
 
     def test_the_backlog_limit_is_the_one_the_assessment_used(self):
@@ -109,11 +117,11 @@ class TestAssessmentPage:
             document,
             facts,
             NoLinks(),
-            current_parameters={"split-backlog-overload": {"max_backlog_share": 50}},
+            ruleset_parameters={"split-backlog-overload": {"max_backlog_share": 50}},
         )
         assert page.backlog_limit == 40
 
-    def test_without_a_recorded_limit_todays_enabled_heuristic_gives_it(self):
+    def test_without_a_recorded_limit_the_assessments_ruleset_gives_it(self):
         document, _ = document_of(overloaded(backlog=20))
         current = {"split-backlog-overload": {"max_backlog_share": 50}}
         assert (
@@ -164,10 +172,13 @@ class TestVerdictSummary:
         ]
 
 
-def test_every_default_heuristic_has_a_parsable_source():
+def test_every_default_heuristic_names_an_article_and_quotes_it():
     for spec in default_specs():
-        sources = parse_sources(spec.source)
-        assert sources and all(s.file.endswith(".txt") for s in sources), spec.code
+        sources = source_refs(spec.sources)
+        assert sources, spec.code
+        for source in sources:
+            assert source.title in ARTICLE_TITLES.values(), spec.code
+            assert source.quote and source.link == "", spec.code
 
 
 def listing(products: int = 0, people: list[tuple[str, str, bool]] = (), squads: int = 0):
@@ -255,7 +266,7 @@ class TestAssessmentPageOfManyProducts:
             document,
             facts,
             NoLinks(),
-            current_parameters={},
+            ruleset_parameters={},
             shown=shown_rows(document, products_page=2),
         )
         assert [(r.number, r.name, r.verdict, r.page) for r in page.product_rows] == [
@@ -271,7 +282,7 @@ class TestAssessmentPageOfManyProducts:
             document,
             facts,
             NoLinks(),
-            current_parameters={},
+            ruleset_parameters={},
             shown=shown_rows(document, people_page=2),
         )
         assert [p.name for p in page.people] == [f"PM {n:02}" for n in range(20, 25)]

@@ -30,13 +30,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-# The rows the data migrations write, which the advice and the title roles need.
-DATA_MIGRATIONS = {
-    "orgs.TitlePattern": "orgs.migrations.0002_default_title_patterns",
-    "advisor.Heuristic": "advisor.migrations.0002_default_heuristics",
-}
-
-
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -59,7 +52,9 @@ def browser():
 
 @pytest.fixture(autouse=True)
 def migration_data(transactional_db) -> None:
-    """Put back the data migrations' rows, which a transactional test's flush empties.
+    """Put back the data migrations' rows, which a transactional test's flush empties: the
+    title patterns, the default heuristics (with the structured sources 0003 gives them)
+    and the first ruleset version.
 
     Serialized rollback cannot: Django keeps the saved rows on the connection of
     the thread that created the test database, but while Playwright's event loop
@@ -67,9 +62,20 @@ def migration_data(transactional_db) -> None:
     """
     from django.apps import apps
 
-    for model, migration in DATA_MIGRATIONS.items():
-        if not apps.get_model(model).objects.exists():
-            import_module(migration).add_defaults(apps, None)
+    from advisor.defaults import DEFAULT_HEURISTICS
+    from advisor.models import Heuristic, RulesetVersion
+    from advisor.rulesets import publish_ruleset
+    from orgs.models import TitlePattern
+
+    if not TitlePattern.objects.exists():
+        import_module("orgs.migrations.0002_default_title_patterns").add_defaults(apps, None)
+    if not Heuristic.objects.exists():
+        Heuristic.objects.bulk_create(
+            Heuristic(position=(i + 1) * 10, **{**row, "scope": str(row["scope"])})
+            for i, row in enumerate(DEFAULT_HEURISTICS)
+        )
+    if not RulesetVersion.objects.exists():
+        publish_ruleset(note="The rules in force when ruleset versions were introduced.")
 
 
 @pytest.fixture

@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from advisor.models import Assessment
 from orgs.models import MemberRole, Membership, Organization
 from tests.factories import (
+    AssessmentFactory,
     MembershipFactory,
     OrganizationFactory,
     PersonFactory,
@@ -88,9 +88,7 @@ class TestOrganizationDelete:
         SquadFactory(product=product)
         SquadFactory(product=product)
         PersonFactory(organization=organization)
-        Assessment.objects.create(
-            organization=organization, as_of="2026-01-01", ruleset_version="x", facts={}, report={}
-        )
+        AssessmentFactory(organization=organization)
         response = owner_client.get(reverse("orgs:organization_delete", args=[organization.slug]))
         assert response.context["summary"] == [
             "1 product",

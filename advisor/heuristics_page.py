@@ -1,0 +1,81 @@
+"""The heuristics page: the ruleset version in force, its heuristics in words, its staffing.
+
+Read from the version's document, as the engine reads it, so the page shows exactly
+the rules the next assessment uses. A heuristic the engine would skip (a row written
+behind validation, with a scope or an outcome it does not know) is listed with what
+is wrong, never rendered as if it worked and never an error page.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from advisor.engine import heuristic_problems
+from advisor.engine.explanations import describe_condition
+from advisor.engine.plan import StaffingRules
+from advisor.engine.ruleset import heuristic_spec, ruleset_from_content
+from advisor.engine.vocabulary import SEVERITY_LABELS, outcome_label
+from advisor.pages import SourceRef, source_refs
+
+
+@dataclass(frozen=True)
+class HeuristicCard:
+    code: str
+    name: str
+    description: str
+    scope: str
+    outcome_label: str
+    severity: str
+    severity_label: str
+    enabled: bool
+    condition: str
+    message: str
+    sources: tuple[SourceRef, ...]
+
+
+@dataclass(frozen=True)
+class SkippedHeuristic:
+    code: str
+    problems: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RulesetPage:
+    heuristics: tuple[HeuristicCard, ...]
+    skipped: tuple[SkippedHeuristic, ...]
+    # Parts of the document other than heuristics that the engine leaves out.
+    notes: tuple[str, ...]
+    staffing: StaffingRules
+
+
+def ruleset_page(content: Mapping[str, Any]) -> RulesetPage:
+    """Every heuristic of a version's document in words, or as skipped with its problems."""
+    ruleset = ruleset_from_content(content)
+    cards, skipped = [], []
+    entries = content.get("heuristics") if isinstance(content, Mapping) else None
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, Mapping):
+            continue  # the ruleset's notes name it
+        spec = heuristic_spec(entry)
+        problems = heuristic_problems(spec)
+        if problems:
+            skipped.append(
+                SkippedHeuristic(spec.code, tuple(m for ms in problems.values() for m in ms))
+            )
+            continue
+        cards.append(
+            HeuristicCard(
+                code=spec.code,
+                name=spec.name,
+                description=spec.description,
+                scope=str(spec.scope),
+                outcome_label=outcome_label(spec.outcome),
+                severity=spec.severity,
+                severity_label=SEVERITY_LABELS[spec.severity],
+                enabled=spec.enabled,
+                condition=describe_condition(spec.condition, spec.parameters),
+                message=spec.message,
+                sources=source_refs(spec.sources),
+            )
+        )
+    return RulesetPage(tuple(cards), tuple(skipped), ruleset.notes, ruleset.staffing)
