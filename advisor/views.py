@@ -5,7 +5,6 @@ get 404, and running an assessment (a write) needs the editor role.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -30,6 +29,7 @@ from advisor.stored import stored_people_facts
 from orgs.access import organization_view
 from orgs.htmx import HtmxHttpRequest, page_or_partial
 from orgs.models import MemberRole, Membership, Organization
+from orgs.paging import page_from
 
 ASSESSMENTS_PER_PAGE = 25
 # shown_rows' argument → the query parameter of the assessment page that sets it.
@@ -115,7 +115,7 @@ def assessment_list(
         .select_related("created_by", "ruleset")
         .defer("facts", "report", "ruleset__content")
     )
-    page = Paginator(assessments, ASSESSMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_from(request, assessments, per_page=ASSESSMENTS_PER_PAGE)
     rows = [(a, verdict_summary(a.verdicts)) for a in page]
     context = {
         "organization": organization,

@@ -1,6 +1,7 @@
 """Factories for every model, in one place."""
 
 import datetime
+from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
@@ -117,6 +118,23 @@ class HeuristicFactory(factory.django.DjangoModelFactory):
         ]
     )
     position = factory.Sequence(lambda n: 1000 + n)
+
+
+class AdvisorSettingsFactory(factory.django.DjangoModelFactory):
+    """The one settings row (pk 1, which the migrations create), set to the values given."""
+
+    class Meta:
+        model = "advisor.AdvisorSettings"
+
+    pms_per_product = Decimal(1)
+    pos_per_scrum_squad = Decimal(1)
+    scope_votes_needed = 3
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # A second row would break the singleton constraint; the one there is takes the values.
+        row, _ = model_class.objects.update_or_create(pk=1, defaults=kwargs)
+        return row
 
 
 class AssessmentFactory(factory.django.DjangoModelFactory):

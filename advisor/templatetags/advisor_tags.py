@@ -1,10 +1,9 @@
 """The latest assessment on the organization page, in one query whatever the organization's size;
-labels and page links for the advice pages."""
+labels for the advice pages."""
 
 from typing import Any
 
 from django import template
-from django.template.defaulttags import querystring
 from django.utils import timezone
 
 from advisor.engine.vocabulary import outcome_label as outcome_label_of
@@ -52,10 +51,3 @@ def latest_assessment(organization: Organization, membership: Membership | None)
 
 register.filter("verdict_label", verdict_label_of)
 register.filter("outcome_label", outcome_label_of)
-
-
-@register.simple_tag(takes_context=True)
-def page_querystring(context: template.Context, param: str, number: int) -> str:
-    """`{% querystring %}` with a page parameter named by a variable: the other lists of the
-    page keep their pages."""
-    return querystring(context, **{param: number})

@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
@@ -23,6 +22,7 @@ from django_htmx.http import reswap, retarget, trigger_client_event
 
 from orgs.htmx import HtmxHttpRequest
 from orgs.models import Membership, Organization, Person, Product, Role, Squad, TitlePattern
+from orgs.paging import page_of
 from orgs.titles import role_from_title
 
 DETAIL_TEMPLATE = "orgs/organization_detail.html"
@@ -46,7 +46,7 @@ def products_context(organization: Organization, page_number: Any) -> dict[str, 
         Prefetch("squads", queryset=squads)
     )
     return {
-        "products_page": Paginator(products, PRODUCTS_PER_PAGE).get_page(page_number),
+        "products_page": page_of(products, page_number, per_page=PRODUCTS_PER_PAGE),
         "squad_count": organization.squads.count(),
     }
 
@@ -60,7 +60,7 @@ def people_context(organization: Organization, page_number: Any) -> dict[str, An
             Prefetch("squads", queryset=Squad.objects.order_by("name", "id").only("id", "name"))
         )
     )
-    page = Paginator(people, PEOPLE_PER_PAGE).get_page(page_number)
+    page = page_of(people, page_number, per_page=PEOPLE_PER_PAGE)
     rules = TitlePattern.objects.rules()
     for person in page:
         person.title_role = Role(role_from_title(person.title, rules))

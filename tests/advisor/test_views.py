@@ -1,11 +1,9 @@
 """The advice in the browser: who may run and read assessments, what the pages show."""
 
 from datetime import date
-from html.parser import HTMLParser
 
 import pytest
 from django.template import Context, Template
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -25,115 +23,11 @@ from tests.factories import (
     UserFactory,
     build_organization,
 )
+from tests.helpers import HX, client_for, login, page_links, table_rows
 
 AS_OF = date(2026, 11, 23)
-HX = {"HX-Request": "true"}
 XSS = "<script>alert(1)</script>"
 pytestmark = pytest.mark.django_db
-
-
-class RowText(HTMLParser):
-    """The text of each table row of a page, cells joined by " | "."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[str] = []
-        self._cells: list[str] | None = None
-        self._cell: list[str] | None = None
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "tr":
-            self._cells = []
-        elif tag in ("td", "th") and self._cells is not None:
-            self._cell = []
-
-    def handle_endtag(self, tag):
-        if tag in ("td", "th") and self._cell is not None:
-            self._cells.append(" ".join("".join(self._cell).split()))
-            self._cell = None
-        elif tag == "tr" and self._cells is not None:
-            self.rows.append(" | ".join(self._cells))
-            self._cells = None
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell.append(data)
-
-
-def table_rows(html: str) -> list[str]:
-    parser = RowText()
-    parser.feed(html)
-    return parser.rows
-
-
-def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def acme():
-    """Payments: three Scrum squads; Dana Lee, its PM, serves all three and spends 55% on the
-    backlog; Pat Kim, a PO, serves Checkout with roadmap ownership and research unknown."""
-    org = OrganizationFactory(name="Acme")
-    payments = ProductFactory(
-        organization=org,
-        name="Payments",
-        markets=["EU SMB"],
-        personas=["Merchant"],
-        roadmap_updated_on=date(2026, 11, 1),
-        last_customer_interview_on=date(2026, 11, 1),
-        roadmap_reviews_cancelled=0,
-    )
-    checkout = SquadFactory(product=payments, name="Checkout", engineers=6)
-    billing = SquadFactory(product=payments, name="Billing", engineers=5)
-    ledger = SquadFactory(product=payments, name="Ledger", engineers=4)
-    sam = PersonFactory(organization=org, name="Sam Ortiz", title="CEO")
-    dana = PersonFactory(
-        organization=org,
-        name="Dana Lee",
-        title="Product Manager",
-        reports_to=sam,
-        squads=[checkout, billing, ledger],
-        time_backlog=55,
-        time_strategy=10,
-        time_discovery=5,
-        time_stakeholders=20,
-        time_ceremonies=10,
-        owns_roadmap=True,
-        does_market_research=True,
-    )
-    PersonFactory(
-        organization=org,
-        name="Pat Kim",
-        title="Product Owner",
-        reports_to=dana,
-        squads=[checkout],
-        time_backlog=70,
-        time_ceremonies=30,
-    )
-    return org
-
-
-@pytest.fixture
-def member(acme):
-    """A logged-in client for a new user with this role in Acme (None: not a member)."""
-
-    def make(role: str | None) -> Client:
-        user = UserFactory()
-        if role is not None:
-            MembershipFactory(organization=acme, user=user, role=role)
-        client = login(user)
-        client.user = user
-        return client
-
-    return make
-
-
-@pytest.fixture
-def assessment(acme):
-    return run_assessment(acme, as_of=AS_OF)[2]
 
 
 def advisor_urls(org, assessment) -> list[str]:
@@ -335,14 +229,13 @@ class TestAssessmentPage:
         assert response.context["page"].products[0].name == "Payments"
         assert response.context["page"].products[0].url is None
 
-    def test_a_product_finding_outranked_by_the_verdict_says_so(self, member):
+    def test_a_product_finding_outranked_by_the_verdict_says_so(self):
         org = OrganizationFactory()
         product = ProductFactory(organization=org, name="Tiny")
         squad = SquadFactory(product=product, name="Solo", methodology="kanban")
         PersonFactory(organization=org, squads=[squad], owns_roadmap=True)
         assessment = run_assessment(org, as_of=AS_OF)[2]
-        MembershipFactory(organization=org, user=(user := UserFactory()))
-        response, html = self.get(login(user), assessment)
+        response, html = self.get(client_for(org, MemberRole.OWNER), assessment)
         (tiny,) = response.context["page"].products
         assert tiny.verdict == "pm_only"
         merge = next(f for f in tiny.findings if f.heuristic == "merge-small-team")
@@ -453,6 +346,34 @@ class TestHistory:
         assert len(response.context["rows"]) == 1
         assert "<html" not in response.content.decode()
 
+    def test_page_links_say_newer_and_older_and_swap_the_history_with_htmx(self, acme, member):
+        for _ in range(51):
+            run_assessment(acme, as_of=AS_OF)
+        client = member(MemberRole.VIEWER)
+        url = reverse("advisor:assessment_list", args=[acme.slug])
+        html = client.get(url, {"page": "2"}).content.decode()
+        htmx = 'hx-target="#history" hx-swap="outerHTML show:top" hx-push-url="true"'
+        hidden = '<span class="visually-hidden"> assessments</span>'
+        assert page_links(html, "assessments") == (
+            f'<a class="button small" rel="prev" href="?page=1" hx-get="?page=1" {htmx}>'
+            f"Newer{hidden}</a> "
+            '<span aria-current="page">Page 2 of 3</span> '
+            f'<a class="button small" rel="next" href="?page=3" hx-get="?page=3" {htmx}>'
+            f"Older{hidden}</a>"
+        )
+
+    @pytest.mark.parametrize("requested", ["0", "-3", "x"])
+    def test_a_page_below_one_or_not_a_number_is_the_latest(self, acme, member, requested):
+        latest = [run_assessment(acme, as_of=AS_OF)[2] for _ in range(26)][-1]
+        url = reverse("advisor:assessment_list", args=[acme.slug])
+        response = member(MemberRole.VIEWER).get(url, {"page": requested})
+        assert response.context["page_obj"].number == 1
+        assert response.context["rows"][0][0] == latest
+
+    def test_one_page_of_history_has_no_page_links(self, assessment, member):
+        url = reverse("advisor:assessment_list", args=[assessment.organization.slug])
+        assert 'class="pagination"' not in member(MemberRole.VIEWER).get(url).content.decode()
+
 
 class TestCompare:
     def test_a_fixed_backlog_overload_disappears(self, acme, member):
@@ -516,23 +437,6 @@ class TestCompare:
         url = reverse("advisor:assessment_compare", args=[acme.slug])
         assert client.get(f"{url}?a=x&b=1").status_code == 404
         assert client.get(f"{url}?a={assessment.pk}").status_code == 404
-
-
-class TestOrgChart:
-    def test_draws_every_person_under_their_manager(self, acme, member):
-        response = member(MemberRole.VIEWER).get(reverse("orgs:org_chart", args=[acme.slug]))
-        layout = response.context["layout"]
-        depth = {b.node.name: b.depth for b in layout.boxes}
-        assert depth == {"Sam Ortiz": 0, "Dana Lee": 1, "Pat Kim": 2}
-        roles = {b.node.name: b.node.role_label for b in layout.boxes}
-        assert roles == {
-            "Sam Ortiz": "Executive",
-            "Dana Lee": "Product manager",
-            "Pat Kim": "Product owner",
-        }
-        html = response.content.decode()
-        assert html.count('<polyline class="edge"') == 2
-        assert "Pat Kim | Product Owner | Product owner | Dana Lee" in table_rows(html)
 
 
 class TestLatestAssessmentSummary:
@@ -601,7 +505,7 @@ class TestEscaping:
         PersonFactory(organization=org, name=XSS, squads=[squad], time_backlog=60)
         first = run_assessment(org, as_of=AS_OF)[2]
         second = run_assessment(org, as_of=date(2026, 12, 1))[2]
-        client = login(MembershipFactory(organization=org, role=MemberRole.OWNER).user)
+        client = client_for(org, MemberRole.OWNER)
         pages = {
             "detail": reverse("advisor:assessment_detail", args=[org.slug, second.pk]),
             "compare": reverse("advisor:assessment_compare", args=[org.slug])
@@ -635,7 +539,7 @@ class TestQueryCounts:
         second = run_assessment(org, as_of=AS_OF)[2]
         fields = {m["field"] for m in second.report["missing_facts"]}
         assert {"owns_roadmap", "people.owns_roadmap"} <= fields
-        client = login(MembershipFactory(organization=org, role=MemberRole.EDITOR).user)
+        client = client_for(org, MemberRole.EDITOR)
         slug = org.slug
         compare = reverse("advisor:assessment_compare", args=[slug])
         for url, bound in [
@@ -671,12 +575,9 @@ class TestAssessmentPagesOfALargeOrganization:
         assert response.status_code == 200
         return response, response.content.decode()
 
-    def client_for(self, organization, role=MemberRole.EDITOR) -> Client:
-        return login(MembershipFactory(organization=organization, role=role).user)
-
     def test_the_summary_lists_every_product_and_links_to_its_card(self, large):
         assessment = run_assessment(large, as_of=AS_OF)[2]
-        response, html = self.get(self.client_for(large), assessment, page=2)
+        response, html = self.get(client_for(large, MemberRole.EDITOR), assessment, page=2)
         rows = table_rows(html.split('id="summary"')[1].split("</section>")[0])
         assert len(rows) == 1 + 12
         assert rows[0] == (
@@ -695,7 +596,7 @@ class TestAssessmentPagesOfALargeOrganization:
 
     def test_people_with_findings_come_first_and_the_rest_page_on_their_own(self, large):
         assessment = run_assessment(large, as_of=AS_OF)[2]
-        client = self.client_for(large)
+        client = client_for(large, MemberRole.EDITOR)
         response, html = self.get(client, assessment)
         people = response.context["page"].people
         assert people[0].name == "PO Squad 0030"
@@ -719,7 +620,7 @@ class TestAssessmentPagesOfALargeOrganization:
         assessment = run_assessment(large, as_of=AS_OF)[2]
         # Whether anyone serving it owns the roadmap was unknown; now it is known.
         large.people.filter(owns_roadmap__isnull=True).update(owns_roadmap=False)
-        client = self.client_for(large)
+        client = client_for(large, MemberRole.EDITOR)
         response, _ = self.get(client, assessment)
         product = large.products.get(name="Product 0011")
         url = f"/orgs/{large.slug}/?products_page=2#product-{product.pk}"
@@ -738,7 +639,7 @@ class TestAssessmentPagesOfALargeOrganization:
         assessment = run_assessment(large, as_of=AS_OF)[2]
         missing = assessment.report["missing_facts"]
         assert len(missing) > 50
-        client = self.client_for(large)
+        client = client_for(large, MemberRole.EDITOR)
         with django_assert_max_num_queries(10):
             response, html = self.get(client, assessment, missing_page=2)
         shown = response.context["page"].missing_facts

@@ -7,7 +7,7 @@ from orgs import urls as orgs_urls
 from orgs.access import has_role, organization_view
 from orgs.models import MemberRole
 from tests.factories import MembershipFactory, PersonFactory, ProductFactory, SquadFactory
-from tests.orgs.view_helpers import HX, hx
+from tests.helpers import HX, hx
 
 
 def organization_url_names() -> list[str]:

@@ -6,7 +6,7 @@ from django.core import mail
 from django.urls import reverse
 
 from tests.factories import UserFactory
-from tests.orgs.view_helpers import assert_redirects_to
+from tests.helpers import assert_redirects_to
 
 PASSWORD = "correct-horse-battery"
 

@@ -13,7 +13,7 @@ from tests.factories import (
     SquadFactory,
     UserFactory,
 )
-from tests.orgs.view_helpers import assert_redirects_to
+from tests.helpers import assert_redirects_to
 
 
 def messages_of(response) -> list[str]:

@@ -1,16 +1,18 @@
 """People, added, edited and deleted as plain POSTs and in place with htmx."""
 
+import pytest
 from django.urls import reverse
 
 from orgs.models import Person
 from tests.factories import PersonFactory, ProductFactory, SquadFactory, TitlePatternFactory
-from tests.orgs.view_helpers import (
+from tests.helpers import (
     HX,
     assert_partial,
     assert_redirects_to,
     field_block,
     field_errors,
     hx,
+    page_links,
 )
 
 PEOPLE_PARTIAL = "orgs/organization_detail.html#people"
@@ -304,6 +306,37 @@ class TestPeoplePages:
         page = response.context["people_page"]
         assert [p.name for p in page] == [f"P{n:03}" for n in range(100, 120)]
         assert "Page 3 of 3" in response.content.decode()
+
+    def test_page_links_name_the_people_keep_the_page_of_products_and_swap_the_section(
+        self, viewer_client, organization
+    ):
+        for n in range(120):
+            PersonFactory(organization=organization, name=f"P{n:03}")
+        html = viewer_client.get(
+            organization.get_absolute_url(), {"page": 2, "products_page": 1}
+        ).content.decode()
+        htmx = (
+            'hx-include="#products-page-number" hx-target="#people" '
+            'hx-swap="outerHTML show:top" hx-push-url="true"'
+        )
+        hidden = '<span class="visually-hidden"> people</span>'
+        assert page_links(html, "people") == (
+            '<a class="button small" rel="prev" href="?page=1&amp;products_page=1#people" '
+            f'hx-get="/orgs/acme/?page=1" {htmx}>Previous{hidden}</a> '
+            '<span aria-current="page">Page 2 of 3</span> '
+            '<a class="button small" rel="next" href="?page=3&amp;products_page=1#people" '
+            f'hx-get="/orgs/acme/?page=3" {htmx}>Next{hidden}</a>'
+        )
+
+    @pytest.mark.parametrize("requested", ["0", "-1", "x", "9" * 5000])
+    def test_a_page_below_one_or_not_a_number_or_past_the_end_still_shows_people(
+        self, viewer_client, organization, requested
+    ):
+        for n in range(60):
+            PersonFactory(organization=organization, name=f"P{n:03}")
+        response = viewer_client.get(organization.get_absolute_url(), {"page": requested})
+        expected = 2 if requested == "9" * 5000 else 1
+        assert response.context["people_page"].number == expected
 
     def test_htmx_asks_for_the_people_section_alone(self, viewer_client, organization):
         for n in range(60):

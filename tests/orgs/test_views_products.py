@@ -2,12 +2,13 @@
 
 import datetime
 
+import pytest
 from django.urls import reverse
 
 from orgs.models import Product, Squad
 from orgs.views.sections import product_pages
 from tests.factories import PersonFactory, ProductFactory, SquadFactory
-from tests.orgs.view_helpers import HX, assert_partial, assert_redirects_to, field_errors, hx
+from tests.helpers import HX, assert_partial, assert_redirects_to, field_errors, hx
 
 PRODUCTS_PARTIAL = "orgs/organization_detail.html#products"
 
@@ -381,6 +382,14 @@ class TestProductPages:
         products_named(organization, 12)
         response = viewer_client.get(organization.get_absolute_url(), {"products_page": 9})
         assert shown_products(response) == ["P10", "P11"]
+
+    @pytest.mark.parametrize("requested", ["0", "-1", "1.5", "x"])
+    def test_a_page_below_one_or_not_a_number_shows_the_first(
+        self, viewer_client, organization, requested
+    ):
+        products_named(organization, 12)
+        response = viewer_client.get(organization.get_absolute_url(), {"products_page": requested})
+        assert shown_products(response) == [f"P{n:02}" for n in range(10)]
 
     def test_page_links_keep_the_page_of_people_and_ask_htmx_to_keep_it_too(
         self, viewer_client, organization

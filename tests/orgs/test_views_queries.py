@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import PersonFactory, ProductFactory, SquadFactory
-from tests.orgs.view_helpers import HX, hx
+from tests.helpers import HX, hx
 
 # Session, user and membership come first on every page. The bounds leave a little room
 # (the assessment box belongs to the advisor app); what matters is that each is the

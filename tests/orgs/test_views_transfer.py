@@ -9,8 +9,8 @@ from django.urls import reverse
 from orgs.interchange import dumps, export_document
 from orgs.models import MemberRole, Membership, Organization
 from tests.factories import MembershipFactory, ProductFactory, UserFactory
+from tests.helpers import assert_redirects_to
 from tests.orgs.documents import DANA, acme, row_counts
-from tests.orgs.view_helpers import assert_redirects_to
 
 
 def upload(document: dict | str, name: str = "acme.json") -> SimpleUploadedFile:

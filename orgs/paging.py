@@ -1,0 +1,46 @@
+"""One page of a list, from the page number a request asks for, for the pages of both apps.
+
+Any requested number gives a page: anything that is not a whole number, and any number below
+1, gives the first page; a number past the end gives the last. Every list link is shared and
+bookmarked, so an old or hand-edited link shows what is there now rather than a 404.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+# A number with more digits than this is past the end of any list; it is not converted, so a
+# parameter of thousands of digits costs nothing (and never meets int()'s digit limit).
+MAX_DIGITS = 18
+
+
+def page_number(requested: Any, num_pages: int) -> int:
+    """The page to show for a requested number (a query parameter's text, an int or None)."""
+    if isinstance(requested, int):
+        return min(max(requested, 1), num_pages)
+    text = "" if requested is None else str(requested).strip()
+    # A sign, a decimal point or any other character is not a page number; isascii() keeps
+    # out the other scripts' digits and the superscripts that isdigit() admits.
+    if not (text.isascii() and text.isdigit()):
+        return 1
+    digits = text.lstrip("0") or "0"
+    if len(digits) > MAX_DIGITS:
+        return num_pages
+    return min(max(int(digits), 1), num_pages)
+
+
+def page_of(object_list: QuerySet | Sequence, requested: Any, *, per_page: int) -> Page:
+    """The page of `object_list` the requested number asks for, clamped to the pages there are
+    (a queryset is counted once and only the page's rows are fetched)."""
+    paginator = Paginator(object_list, per_page)
+    return paginator.page(page_number(requested, paginator.num_pages))
+
+
+def page_from(
+    request: HttpRequest, object_list: QuerySet | Sequence, *, per_page: int, param: str = "page"
+) -> Page:
+    """The page of `object_list` that the request's `param` query parameter asks for."""
+    return page_of(object_list, request.GET.get(param), per_page=per_page)
