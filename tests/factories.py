@@ -217,3 +217,15 @@ def build_organization(n_squads: int, *, people_per_squad: int = 3, name: str = 
             links.append(through(person_id=by_name[f"Engineer {s.name} {k}"].id, squad_id=s.id))
     through.objects.bulk_create(links)
     return org
+
+
+class RulesetVersionFactory(factory.django.DjangoModelFactory):
+    """A published version with the content of today's rules (as a data change would publish)."""
+
+    class Meta:
+        model = "advisor.RulesetVersion"
+
+    number = factory.Sequence(lambda n: 1000 + n)
+    content = factory.LazyFunction(lambda: current_ruleset().content)
+    digest = factory.LazyFunction(lambda: current_ruleset().digest)
+    note = "Published by a test"
