@@ -97,8 +97,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    "django_tasks_db",
     "orgs",
     "advisor",
+    # For its migration that creates the cache table.
+    "config",
 ]
 
 MIDDLEWARE = [
@@ -149,6 +152,32 @@ DATABASES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# In the database, so that every web and task process counts the same password-reset
+# requests (config/migrations creates the table on migrate).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "django_cache",
+        # Culling a full table drops a third of the rows, counters included; keep it
+        # far above what an hour of reset requests writes, so a flood of made-up
+        # addresses does not push the real counters out.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+}
+
+# Password-reset mail is sent by a task. In production it waits in the database for
+# `manage.py db_worker`, so the reset form answers in the same time whether or not an
+# account uses the address; locally it runs at once, printing the mail.
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django.tasks.backends.immediate.ImmediateBackend"
+            if DEBUG
+            else "django_tasks_db.DatabaseBackend"
+        )
+    }
+}
+
 # Debug pages only for a browser on this machine; anyone else gets the plain error page.
 DEFAULT_EXCEPTION_REPORTER = "config.debug.LocalOnlyExceptionReporter"
 
@@ -176,8 +205,14 @@ AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-# The address the login lockout counts (see BEHIND_TLS_PROXY).
+# The address the login lockout and the password-reset limits count (see BEHIND_TLS_PROXY).
 AXES_CLIENT_IP_CALLABLE = "config.network.client_ip"
+
+# Password-reset mail: at most this many requests an hour for one email address, and
+# for one client address, whether or not an account uses the email address.
+PASSWORD_RESET_MAILS_PER_ADDRESS = 3
+PASSWORD_RESET_MAILS_PER_CLIENT = 10
+PASSWORD_RESET_WINDOW_SECONDS = 3600
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")

@@ -23,6 +23,7 @@ REPORT = (
     "from django.conf import settings; import json; print(json.dumps({"
     "'DEBUG': settings.DEBUG, 'SECRET_KEY': settings.SECRET_KEY, "
     "'ALLOWED_HOSTS': settings.ALLOWED_HOSTS, "
+    "'TASKS': settings.TASKS['default']['BACKEND'], "
     "'SECURE_SSL_REDIRECT': settings.SECURE_SSL_REDIRECT}))"
 )
 LOADERS = {
@@ -74,6 +75,7 @@ class TestManagePy:
             "DEBUG": True,
             "SECRET_KEY": DEVELOPMENT_SECRET_KEY,
             "ALLOWED_HOSTS": ["localhost", "127.0.0.1", "[::1]"],
+            "TASKS": "django.tasks.backends.immediate.ImmediateBackend",
             "SECURE_SSL_REDIRECT": False,
         }
 
@@ -90,6 +92,7 @@ class TestServerEntryPoints:
             "DEBUG": False,
             "SECRET_KEY": STRONG_KEY,
             "ALLOWED_HOSTS": [],
+            "TASKS": "django_tasks_db.DatabaseBackend",
             "SECURE_SSL_REDIRECT": True,
         }
 
