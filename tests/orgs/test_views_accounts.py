@@ -343,7 +343,9 @@ class TestPasswordResetTask:
         ask_for_reset(client, "nobody@example.com")
         assert DBTaskResult.objects.count() == 2
         assert mail.outbox == []
-        call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+        # The worker closes connections between tasks, which would end the test's transaction.
+        with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+            call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
         assert [message.to for message in mail.outbox] == [["dana@example.com"]]
         assert sorted(DBTaskResult.objects.values_list("status", flat=True)) == [
             "SUCCESSFUL",
