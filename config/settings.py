@@ -1,7 +1,11 @@
 """Settings for the team-structure advisor, read from the environment.
 
 Every value that differs between a laptop and production comes from an
-environment variable; the defaults are for local development (SQLite, DEBUG on).
+environment variable. The defaults depend on how the process was started: the
+server entry points (config/wsgi.py, config/asgi.py) default to production, so a
+forgotten DEBUG=false cannot open the debug pages or sign sessions with a known
+key; manage.py (runserver, quickstart, the other commands) and the tests default
+to local development (SQLite, DEBUG on, a development secret key).
 """
 
 import os
@@ -34,13 +38,51 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+# Set by config/wsgi.py and config/asgi.py before these settings load.
+SERVING = os.environ.get("ADVISOR_ENTRY_POINT") in {"wsgi", "asgi"}
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "django-insecure-local-development-only-never-in-production"
+DEBUG = env_bool("DEBUG", not SERVING)
+
+DEVELOPMENT_SECRET_KEY = "django-insecure-local-development-only-never-in-production"
+NEW_KEY_COMMAND = (
+    "python -c 'from django.core.management.utils import get_random_secret_key; "
+    "print(get_random_secret_key())'"
+)
+
+
+def secret_key(raw: str, *, debug: bool, serving: bool) -> str:
+    """The key that signs sessions, reset links and CSRF tokens.
+
+    The development key is public (it is in this file), so only a local
+    manage.py process with DEBUG on may fall back to it; everything else needs a
+    key that passes Django's own deployment check (at least 50 characters, 5
+    different, not a django-insecure- key).
+    """
+    development = debug and not serving
+    if not raw:
+        if development:
+            return DEVELOPMENT_SECRET_KEY
+        where = "by config.wsgi and config.asgi" if serving else "when DEBUG is off"
+        raise ImproperlyConfigured(
+            f"SECRET_KEY must be set {where}; the development key is only for manage.py "
+            f"with DEBUG on. Make one with: {NEW_KEY_COMMAND}"
+        )
+    if development:
+        return raw
+    if raw.startswith("django-insecure-"):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is a development key (it starts with 'django-insecure-'); "
+            f"set a secret one. Make one with: {NEW_KEY_COMMAND}"
+        )
+    if len(raw) < 50 or len(set(raw)) < 5:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY is too weak: {len(raw)} characters, {len(set(raw))} different; "
+            f"it needs at least 50 characters, 5 different. Make one with: {NEW_KEY_COMMAND}"
+        )
+    return raw
+
+
+SECRET_KEY = secret_key(os.environ.get("SECRET_KEY", ""), debug=DEBUG, serving=SERVING)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -55,13 +97,19 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    "django_tasks_db",
     "orgs",
     "advisor",
+    # For its migration that creates the cache table.
+    "config",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files are answered above this line and keep whitenoise's long caching;
+    # every other response is marked private and never stored.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -104,6 +152,35 @@ DATABASES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# In the database, so that every web and task process counts the same password-reset
+# requests (config/migrations creates the table on migrate).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "django_cache",
+        # Culling a full table drops a third of the rows, counters included; keep it
+        # far above what an hour of reset requests writes, so a flood of made-up
+        # addresses does not push the real counters out.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+}
+
+# Password-reset mail is sent by a task. In production it waits in the database for
+# `manage.py db_worker`, so the reset form answers in the same time whether or not an
+# account uses the address; locally it runs at once, printing the mail.
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django.tasks.backends.immediate.ImmediateBackend"
+            if DEBUG
+            else "django_tasks_db.DatabaseBackend"
+        )
+    }
+}
+
+# Debug pages only for a browser on this machine; anyone else gets the plain error page.
+DEFAULT_EXCEPTION_REPORTER = "config.debug.LocalOnlyExceptionReporter"
+
 AUTHENTICATION_BACKENDS = [
     # Axes first: it refuses a locked-out login before any password is checked.
     "axes.backends.AxesStandaloneBackend",
@@ -128,6 +205,14 @@ AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The address the login lockout and the password-reset limits count (see BEHIND_TLS_PROXY).
+AXES_CLIENT_IP_CALLABLE = "config.network.client_ip"
+
+# Password-reset mail: at most this many requests an hour for one email address, and
+# for one client address, whether or not an account uses the email address.
+PASSWORD_RESET_MAILS_PER_ADDRESS = 3
+PASSWORD_RESET_MAILS_PER_CLIENT = 10
+PASSWORD_RESET_WINDOW_SECONDS = 3600
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
@@ -191,7 +276,8 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
-if env_bool("BEHIND_TLS_PROXY", False):
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
