@@ -246,19 +246,14 @@ class AssessmentAdmin(ReadOnlyAdmin):
         "created_by",
         "ruleset",
         "finding_count",
-        "verdicts",
+        "errors",
         "report_json",
-        "facts_json",
     )
     readonly_fields = fields
 
     @admin.display(description="report")
     def report_json(self, obj: Assessment) -> str:
         return format_html("<pre>{}</pre>", json.dumps(obj.report, indent=2, ensure_ascii=False))
-
-    @admin.display(description="facts")
-    def facts_json(self, obj: Assessment) -> str:
-        return format_html("<pre>{}</pre>", json.dumps(obj.facts, indent=2, ensure_ascii=False))
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).defer("ruleset__content")

@@ -15,7 +15,7 @@ from advisor.engine.explanations import describe_condition
 from advisor.engine.plan import StaffingRules
 from advisor.engine.ruleset import heuristic_spec, ruleset_from_content
 from advisor.engine.vocabulary import SEVERITY_LABELS, outcome_label
-from advisor.pages import SourceRef, source_refs
+from advisor.presenters import SourceRef, source_refs
 
 
 @dataclass(frozen=True)

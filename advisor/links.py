@@ -1,17 +1,16 @@
-"""Today's forms for the names a stored assessment mentions.
+"""Today's forms for the subjects a stored assessment shows.
 
-An assessment stores names, not ids (the organization may have changed since),
-so the page resolves each kind of name to an id with one query, never one per
-row, and only the names of the rows it shows. A name that no longer exists gets
-no link.
+Each assessed subject keeps the id it had (advisor.models.AssessedSubject), so the page
+asks, one query a kind and only for the rows it shows, which of those ids still exist in
+the organization; a subject deleted since gets no link.
 """
 
 from collections import defaultdict
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable
 
 from django.urls import reverse
 
+from advisor.models import AssessedSubject
 from orgs.models import Organization, Person, Squad
 from orgs.views.sections import product_pages, section_url
 
@@ -19,56 +18,52 @@ PRODUCT_PEOPLE_FIELD = "people.owns_roadmap"
 PRODUCT_SQUADS_FIELD = "squads.engineers"
 
 
-def named(document: Mapping[str, Any], kind: str, scope: str) -> set[str]:
-    """The names of a kind the document lists, and the subjects of that scope's missing facts."""
-    names = {row["name"] for row in document.get(kind, [])}
-    return names | {m["subject"] for m in document.get("missing_facts", []) if m["scope"] == scope}
-
-
 class OrganizationLinks:
     """Edit-form URLs for editors; viewers, who may not edit, get no links.
 
-    `document` holds the rows to link (a whole assessment document, or the part of
-    it a page shows): products, people, squads and missing facts.
+    `subjects` are the assessed subjects to link: the rows a page shows.
     """
 
     def __init__(
-        self, organization: Organization, document: Mapping[str, Any], *, can_edit: bool
+        self, organization: Organization, subjects: Iterable[AssessedSubject], *, can_edit: bool
     ) -> None:
         self.organization = organization
         self.slug = organization.slug
         self.can_edit = can_edit
-        # Name → (id, the page of the organization page's products section that shows it).
-        self.products: dict[str, tuple[int, int]] = {}
-        self.people: dict[str, int] = {}
-        self.squads: dict[str, int] = {}
-        self.unknown_roadmap_owners: dict[str, list[tuple[str, int]]] = defaultdict(list)
-        self.squads_without_engineers: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        # Id → the page of the organization page's products section that shows it.
+        self.products: dict[int, int] = {}
+        self.people: set[int] = set()
+        self.squads: set[int] = set()
+        self.unknown_roadmap_owners: dict[int, list[tuple[str, int]]] = defaultdict(list)
+        self.squads_without_engineers: dict[int, list[tuple[str, int]]] = defaultdict(list)
         if not can_edit:
             return
-        self.products = product_pages(organization, named(document, "products", "product"))
-        self.people = dict(
-            organization.people.filter(name__in=named(document, "people", "person")).values_list(
-                "name", "id"
+        subjects = list(subjects)
+        product_ids = {s.product_id for s in subjects if s.product_id}
+        person_ids = {s.person_id for s in subjects if s.person_id}
+        squad_ids = {s.squad_id for s in subjects if s.squad_id}
+        if product_ids:
+            self.products = product_pages(organization, product_ids)
+        if person_ids:
+            self.people = set(
+                organization.people.filter(pk__in=person_ids).values_list("pk", flat=True)
             )
-        )
-        self.squads = dict(
-            organization.squads.filter(name__in=named(document, "squads", "squad")).values_list(
-                "name", "id"
+        if squad_ids:
+            self.squads = set(
+                organization.squads.filter(pk__in=squad_ids).values_list("pk", flat=True)
             )
-        )
-        missing = document.get("missing_facts", [])
-        needs_people = {m["subject"] for m in missing if m["field"] == PRODUCT_PEOPLE_FIELD}
-        needs_squads = {m["subject"] for m in missing if m["field"] == PRODUCT_SQUADS_FIELD}
+        fields = {(s.product_id, m["field"]) for s in subjects for m in s.missing_facts}
+        needs_people = {pk for pk, field in fields if pk and field == PRODUCT_PEOPLE_FIELD}
+        needs_squads = {pk for pk, field in fields if pk and field == PRODUCT_SQUADS_FIELD}
         if needs_people:
             rows = (
                 Person.objects.filter(
                     organization=organization,
                     owns_roadmap__isnull=True,
-                    squads__product__name__in=needs_people,
+                    squads__product_id__in=needs_people,
                 )
-                .values_list("squads__product__name", "name", "id")
-                .order_by("squads__product__name", "name", "id")
+                .values_list("squads__product_id", "name", "id")
+                .order_by("squads__product_id", "name", "id")
                 .distinct()
             )
             for product, name, pk in rows:
@@ -78,10 +73,10 @@ class OrganizationLinks:
                 Squad.objects.filter(
                     organization=organization,
                     engineers__isnull=True,
-                    product__name__in=needs_squads,
+                    product_id__in=needs_squads,
                 )
-                .values_list("product__name", "name", "id")
-                .order_by("product__name", "name", "id")
+                .values_list("product_id", "name", "id")
+                .order_by("product_id", "name", "id")
             )
             for product, name, pk in rows:
                 self.squads_without_engineers[product].append((name, pk))
@@ -89,37 +84,38 @@ class OrganizationLinks:
     def _url(self, name: str, pk: int) -> str:
         return reverse(name, kwargs={"slug": self.slug, "pk": pk})
 
-    def product(self, name: str) -> str | None:
-        pk, _ = self.products.get(name, (None, None))
-        return self._url("orgs:product_edit", pk) if pk else None
+    def product(self, pk: int | None) -> str | None:
+        return self._url("orgs:product_edit", pk) if pk in self.products else None
 
-    def person(self, name: str) -> str | None:
-        pk = self.people.get(name)
-        return self._url("orgs:person_edit", pk) if pk else None
+    def person(self, pk: int | None) -> str | None:
+        return self._url("orgs:person_edit", pk) if pk in self.people else None
 
-    def squad(self, name: str) -> str | None:
-        pk = self.squads.get(name)
-        return self._url("orgs:squad_edit", pk) if pk else None
+    def squad(self, pk: int | None) -> str | None:
+        return self._url("orgs:squad_edit", pk) if pk in self.squads else None
 
-    def _on_organization_page(self, product: str) -> list[tuple[str, str]]:
+    def _on_organization_page(self, subject: AssessedSubject) -> list[tuple[str, str]]:
         """The product's squads and who serves them, where nothing is left to fill in today."""
-        if product not in self.products:
+        if subject.product_id not in self.products:
             return []
-        pk, page = self.products[product]
-        url = section_url(self.organization, "products", page, anchor=f"product-{pk}")
-        return [(f"{product} on the organization page", url)]
+        page = self.products[subject.product_id]
+        url = section_url(
+            self.organization, "products", page, anchor=f"product-{subject.product_id}"
+        )
+        return [(f"{subject.name} on the organization page", url)]
 
-    def missing_fact(self, scope: str, subject: str, field: str) -> list[tuple[str, str]]:
+    def missing_fact(self, subject: AssessedSubject, field: str) -> list[tuple[str, str]]:
         """(label, URL) of each form where the missing fact is filled in."""
         if not self.can_edit:
             return []
         if field == PRODUCT_PEOPLE_FIELD:
-            people = self.unknown_roadmap_owners.get(subject, [])
+            people = self.unknown_roadmap_owners.get(subject.product_id, [])
             links = [(name, self._url("orgs:person_edit", pk)) for name, pk in people]
             return links or self._on_organization_page(subject)
         if field == PRODUCT_SQUADS_FIELD:
-            squads = self.squads_without_engineers.get(subject, [])
+            squads = self.squads_without_engineers.get(subject.product_id, [])
             links = [(f"squad {name}", self._url("orgs:squad_edit", pk)) for name, pk in squads]
             return links or self._on_organization_page(subject)
-        url = {"product": self.product, "person": self.person, "squad": self.squad}[scope](subject)
-        return [(subject, url)] if url else []
+        url = {"product": self.product, "person": self.person, "squad": self.squad}[subject.scope](
+            subject.subject_id
+        )
+        return [(subject.name, url)] if url else []

@@ -12,8 +12,16 @@ from django.urls import reverse
 from advisor.engine import heuristic_problems
 from advisor.engine.ruleset import OFF, ON, heuristic_spec
 from advisor.engine.values import text_problem
-from advisor.engine.vocabulary import OUTCOME_LABELS, SEVERITY_LABELS, Scope, Severity
-from orgs.models import Organization
+from advisor.engine.vocabulary import (
+    OUTCOME_LABELS,
+    SEVERITY_LABELS,
+    VERDICT_LABELS,
+    Scope,
+    Severity,
+)
+from orgs.models import Organization, Person, Product, Squad
+
+SCOPE_CHOICES = [(s.value, s.value.title()) for s in Scope]
 
 
 class Heuristic(models.Model):
@@ -22,7 +30,7 @@ class Heuristic(models.Model):
     )
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
-    scope = models.CharField(max_length=10, choices=[(s.value, s.value.title()) for s in Scope])
+    scope = models.CharField(max_length=10, choices=SCOPE_CHOICES)
     condition = models.JSONField(
         help_text='Nested {"all": [...]} / {"any": [...]} groups of clauses '
         '{"fact": ..., "op": ..., "value": ...} or {"fact": ..., "op": ..., "param": ...}.'
@@ -229,7 +237,8 @@ class AssessmentQuerySet(models.QuerySet):
 
 
 class Assessment(models.Model):
-    """One run of the engine, kept as it was: facts, findings and plan."""
+    """One run of the engine, kept as it was: a row per product, person and squad it assessed
+    (AssessedSubject) and per finding (AssessedFinding), beside the archived document."""
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="assessments"
@@ -249,10 +258,12 @@ class Assessment(models.Model):
         related_name="assessments",
         help_text="The ruleset version the assessment was judged by.",
     )
-    facts = models.JSONField(help_text="The facts as they were when assessed.")
-    report = models.JSONField(help_text="The assessment document: findings and staffing plan.")
-    verdicts = models.JSONField(
-        default=dict, help_text="Product name → verdict, for lists and comparisons."
+    report = models.JSONField(
+        help_text="The assessment document as the command line prints it, archived; the "
+        "pages read the rows of its subjects and findings."
+    )
+    errors = models.JSONField(
+        default=list, blank=True, help_text="What of the ruleset the engine could not use."
     )
     finding_count = models.PositiveIntegerField(default=0)
 
@@ -270,3 +281,132 @@ class Assessment(models.Model):
             "advisor:assessment_detail",
             kwargs={"slug": self.organization.slug, "pk": self.pk},
         )
+
+
+class AssessedSubject(models.Model):
+    """A product, person or squad as one assessment saw it: the name it had, the facts the
+    engine computed for it and, for a product, its verdict and staffing.
+
+    The link to the live subject keeps the id it had whatever happens to the subject
+    since: a renamed product is the same product in the history, and a deleted one leaves
+    its past assessments as they were (no database constraint, nothing done on deletion;
+    the pages link only to subjects that still exist).
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="subjects")
+    scope = models.CharField(max_length=10, choices=SCOPE_CHOICES)
+    position = models.PositiveIntegerField(
+        help_text="Its place among the assessment's subjects of its scope, from 1, in the "
+        "order of the assessment document."
+    )
+    product = models.ForeignKey(
+        Product,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    squad = models.ForeignKey(
+        Squad,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    name = models.CharField(max_length=200, help_text="The name it had when assessed.")
+    facts = models.JSONField(
+        default=dict, blank=True, help_text="The facts the engine computed for it."
+    )
+    finding_count = models.PositiveIntegerField(default=0)
+    missing_facts = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Its unknown facts a heuristic needed: [{fact, field, meaning}].",
+    )
+    missing_count = models.PositiveIntegerField(default=0)
+    # Products: the verdict, the staffing now and recommended, the plan's actions.
+    verdict = models.CharField(max_length=10, blank=True, choices=list(VERDICT_LABELS.items()))
+    current_pms = models.PositiveIntegerField(null=True, blank=True)
+    current_pos = models.PositiveIntegerField(null=True, blank=True)
+    recommended_pms = models.PositiveIntegerField(null=True, blank=True)
+    recommended_pos = models.PositiveIntegerField(null=True, blank=True)
+    actions = models.JSONField(default=list, blank=True)
+    # People: the role their title gives, the role their work shows, the votes that set it,
+    # and the squads they serve (the squads-per-product-manager chart orders by it).
+    role = models.CharField(max_length=20, blank=True)
+    scope_role = models.CharField(max_length=20, blank=True)
+    votes = models.JSONField(default=list, blank=True)
+    squads_served = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["assessment", "scope", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "scope", "position"], name="assessed_subject_place"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(scope__in=[s.value for s in Scope]),
+                name="assessed_subject_scope",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.name}"
+
+    @property
+    def subject_id(self) -> int | None:
+        """The live subject's id as it was when assessed."""
+        return {
+            Scope.PRODUCT: self.product_id,
+            Scope.PERSON: self.person_id,
+            Scope.SQUAD: self.squad_id,
+        }[Scope(self.scope)]
+
+    @property
+    def current(self) -> dict[str, int | None]:
+        return {"product_managers": self.current_pms, "product_owners": self.current_pos}
+
+    @property
+    def recommended(self) -> dict[str, int | None]:
+        return {"product_managers": self.recommended_pms, "product_owners": self.recommended_pos}
+
+
+class AssessedFinding(models.Model):
+    """One heuristic that fired on one subject of an assessment, with its evidence."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="findings")
+    subject = models.ForeignKey(AssessedSubject, on_delete=models.CASCADE, related_name="findings")
+    position = models.PositiveIntegerField(help_text="Its place among its subject's findings.")
+    heuristic = models.CharField(max_length=80, help_text="The heuristic's code.")
+    name = models.CharField(max_length=200, blank=True)
+    outcome = models.CharField(max_length=10, choices=list(OUTCOME_LABELS.items()))
+    severity = models.CharField(max_length=10, choices=list(SEVERITY_LABELS.items()))
+    message = models.TextField()
+    evidence = models.JSONField(default=dict, blank=True, help_text="Fact → value it read.")
+    thresholds = models.JSONField(
+        default=dict, blank=True, help_text="Parameter → value it compared with."
+    )
+    trace = models.JSONField(
+        default=list, blank=True, help_text="Each clause it compared, with its result."
+    )
+    sources = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["subject", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["subject", "position"], name="assessed_finding_place")
+        ]
+        indexes = [models.Index(fields=["assessment", "heuristic"])]
+
+    def __str__(self) -> str:
+        return f"{self.heuristic} on {self.subject}"

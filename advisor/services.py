@@ -8,6 +8,7 @@ from django.utils import timezone
 from advisor.engine import Result, assess
 from advisor.loading import load_snapshot
 from advisor.models import Assessment
+from advisor.recording import record_assessment
 from advisor.rulesets import current_ruleset, parsed_ruleset
 from orgs.models import Organization
 
@@ -31,14 +32,7 @@ def run_assessment(
     document = result.to_json(ruleset_version=version.label)
     assessment = None
     if save:
-        assessment = Assessment.objects.create(
-            organization=organization,
-            as_of=as_of,
-            created_by=user,
-            ruleset=version,
-            facts=result.facts.to_json(),
-            report=document,
-            verdicts={p["name"]: p["verdict"] for p in document["products"]},
-            finding_count=sum(len(f) for f in result.findings_by_subject.values()),
+        assessment = record_assessment(
+            organization, result, document, version=version, as_of=as_of, user=user
         )
     return result, document, assessment

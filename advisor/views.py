@@ -12,20 +12,13 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
+from advisor.comparison import compare_assessments
 from advisor.forms import AssessForm
 from advisor.heuristics_page import ruleset_page
 from advisor.links import OrganizationLinks
 from advisor.models import RulesetVersion
-from advisor.pages import (
-    assessment_page,
-    compare_documents,
-    facts_wanted,
-    shown_rows,
-    verdict_summary,
-)
-from advisor.rulesets import parsed_ruleset
+from advisor.presenters import assessment_page, shown_rows, verdict_counts, verdict_summary
 from advisor.services import run_assessment
-from advisor.stored import stored_people_facts
 from orgs.access import organization_view
 from orgs.htmx import HtmxHttpRequest, page_or_partial
 from orgs.models import MemberRole, Membership, Organization
@@ -64,25 +57,25 @@ def assess(
 def assessment_detail(
     request: HtmxHttpRequest, organization: Organization, membership: Membership, pk: int
 ) -> TemplateResponse:
-    """One stored assessment as it was: a verdict and staffing line per product, then a page
-    of products, of people and of squads with their findings and evidence, and missing facts."""
-    # The facts are decoded for the few people the page shows, not all (advisor/stored.py).
+    """One stored assessment as it was: the verdicts counted, then a page of products, of
+    people and of squads with their findings and evidence, and of missing facts. Reads the
+    rows it shows, never the archived document."""
     assessment = get_object_or_404(
         organization.assessments.select_related("created_by", "ruleset").defer(
-            "facts", "ruleset__content"
+            "report", "ruleset__content"
         ),
         pk=pk,
     )
+    assessment.organization = organization
     shown = shown_rows(
-        assessment.report,
+        assessment,
         **{key: request.GET.get(param) for key, param in ASSESSMENT_PAGE_PARAMS.items()},
     )
-    facts = {"people": stored_people_facts(assessment, facts_wanted(assessment.report, shown))}
     page = assessment_page(
-        assessment.report,
-        facts,
-        OrganizationLinks(organization, shown.document(), can_edit=membership.can_edit),
-        ruleset_parameters=ruleset_parameters(assessment.ruleset),
+        assessment,
+        lambda shown: OrganizationLinks(
+            organization, shown.subjects(), can_edit=membership.can_edit
+        ),
         shown=shown,
     )
     previous = (
@@ -113,10 +106,11 @@ def assessment_list(
     assessments = (
         organization.assessments.latest_first()
         .select_related("created_by", "ruleset")
-        .defer("facts", "report", "ruleset__content")
+        .defer("report", "ruleset__content")
     )
     page = page_from(request, assessments, per_page=ASSESSMENTS_PER_PAGE)
-    rows = [(a, verdict_summary(a.verdicts)) for a in page]
+    counts = verdict_counts(a.pk for a in page)
+    rows = [(a, verdict_summary(counts.get(a.pk, {}))) for a in page]
     context = {
         "organization": organization,
         "membership": membership,
@@ -143,7 +137,9 @@ def assessment_compare(
 ) -> TemplateResponse:
     """What changed between two assessments; by default the latest against the one before."""
     a_pk, b_pk = _pk_param(request, "a"), _pk_param(request, "b")
-    assessments = organization.assessments.select_related("created_by")
+    assessments = organization.assessments.select_related("created_by", "ruleset").defer(
+        "report", "ruleset__content"
+    )
     if a_pk is None and b_pk is None:
         latest_two = list(assessments.latest_first()[:2])
         before, after = (latest_two[1], latest_two[0]) if len(latest_two) == 2 else (None, None)
@@ -154,7 +150,7 @@ def assessment_compare(
         if a_pk not in found or b_pk not in found:
             raise Http404("No such assessment in this organization.")
         before, after = found[a_pk], found[b_pk]
-    comparison = compare_documents(before.report, after.report) if before else None
+    comparison = compare_assessments(before, after) if before else None
     context = {
         "organization": organization,
         "membership": membership,
@@ -163,16 +159,6 @@ def assessment_compare(
         "comparison": comparison,
     }
     return TemplateResponse(request, "advisor/assessment_compare.html", context)
-
-
-def ruleset_parameters(version: RulesetVersion) -> dict[str, dict]:
-    """The parameters of each enabled heuristic of the version an assessment used: the
-    thresholds its charts draw, whatever the rules are today."""
-    return {
-        spec.code: dict(spec.parameters)
-        for spec in parsed_ruleset(version).heuristics
-        if spec.enabled and isinstance(spec.parameters, dict)
-    }
 
 
 @login_required

@@ -144,9 +144,31 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
     organization = factory.SubFactory(OrganizationFactory)
     as_of = datetime.date(2026, 11, 23)
     ruleset = factory.LazyFunction(current_ruleset)
-    facts = factory.LazyFunction(dict)
     report = factory.LazyFunction(dict)
-    verdicts = factory.LazyFunction(dict)
+
+
+class AssessedSubjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "advisor.AssessedSubject"
+
+    assessment = factory.SubFactory(AssessmentFactory)
+    scope = "product"
+    position = factory.Sequence(lambda n: n + 1)
+    name = factory.Sequence(lambda n: f"Product {n}")
+    verdict = "keep"
+
+
+class AssessedFindingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "advisor.AssessedFinding"
+
+    subject = factory.SubFactory(AssessedSubjectFactory)
+    assessment = factory.SelfAttribute("subject.assessment")
+    position = factory.Sequence(lambda n: n + 1)
+    heuristic = "merge-small-team"
+    outcome = "merge"
+    severity = "info"
+    message = "One squad: one person can do both."
 
 
 def build_organization(n_squads: int, *, people_per_squad: int = 3, name: str = "") -> Organization:

@@ -75,8 +75,8 @@ def products_page_of(product: Product) -> int:
     return before.count() // PRODUCTS_PER_PAGE + 1
 
 
-def product_pages(organization: Organization, names: Iterable[str]) -> dict[str, tuple[int, int]]:
-    """Name → (id, page of the products section) of the named products, in one query."""
+def product_pages(organization: Organization, ids: Iterable[int]) -> dict[int, int]:
+    """Id → page of the products section, of those of the products that exist, in one query."""
     before = (
         Product.objects.filter(organization=OuterRef("organization"))
         .filter(Q(name__lt=OuterRef("name")) | Q(name=OuterRef("name"), pk__lt=OuterRef("pk")))
@@ -86,11 +86,11 @@ def product_pages(organization: Organization, names: Iterable[str]) -> dict[str,
         .values("count")
     )
     rows = (
-        organization.products.filter(name__in=list(names))
+        organization.products.filter(pk__in=list(ids))
         .annotate(before=Coalesce(Subquery(before), 0))
-        .values_list("name", "id", "before")
+        .values_list("id", "before")
     )
-    return {name: (pk, before // PRODUCTS_PER_PAGE + 1) for name, pk, before in rows}
+    return {pk: before // PRODUCTS_PER_PAGE + 1 for pk, before in rows}
 
 
 def people_page_of(person: Person) -> int:

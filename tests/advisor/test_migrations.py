@@ -102,3 +102,127 @@ class TestRulesetVersionsMigration:
             "number", "rebuilt"
         )
         assert list(versions) == [(1, False)]
+
+
+@pytest.fixture
+def at_0003():
+    """The database as it was before assessments had rows; back at the latest afterwards."""
+    apps = migrate([("advisor", "0003_ruleset_versions")])
+    yield apps
+    executor = MigrationExecutor(connection)
+    migrate(executor.loader.graph.leaf_nodes())
+
+
+def old_finding(heuristic: str, outcome: str) -> dict:
+    return {
+        "heuristic": heuristic,
+        "name": heuristic.replace("-", " "),
+        "outcome": outcome,
+        "severity": "warning",
+        "message": f"{heuristic} fired",
+        "evidence": {"squads": 3},
+        "thresholds": {"min_squads": 3},
+        "trace": [],
+        "sources": [],
+    }
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+class TestAssessmentRowsMigration:
+    def test_each_document_becomes_rows_linked_by_name_to_the_live_subjects(self, at_0003):
+        old = at_0003
+        organization = old.get_model("orgs", "Organization").objects.create(
+            name="Acme", slug="acme"
+        )
+        payments = old.get_model("orgs", "Product").objects.create(
+            organization=organization, name="Payments"
+        )
+        dana = old.get_model("orgs", "Person").objects.create(
+            organization=organization, name="Dana Lee"
+        )
+        version = old.get_model("advisor", "RulesetVersion").objects.get()
+        old.get_model("advisor", "Assessment").objects.create(
+            organization=organization,
+            as_of="2026-11-23",
+            ruleset=version,
+            facts={
+                "products": [
+                    {"name": "Payments", "facts": {"squads": 3}},
+                    {"name": "Ledger", "facts": {"squads": 1}},
+                ],
+                "people": [{"name": "Dana Lee", "facts": {"squads_served": 3}}],
+                "squads": [],
+            },
+            verdicts={"Payments": "split", "Ledger": "merge"},
+            report={
+                "organization": "Acme",
+                "ruleset_version": f"v{version.number}",
+                "products": [
+                    {
+                        "name": "Payments",
+                        "verdict": "split",
+                        "current": {"product_managers": 1, "product_owners": 0},
+                        "recommended": {"product_managers": 1, "product_owners": 3},
+                        "actions": ["add 3 product owners"],
+                        "findings": [old_finding("split-three-plus-squads", "split")],
+                    },
+                    {
+                        "name": "Ledger",
+                        "verdict": "merge",
+                        "current": {"product_managers": 1, "product_owners": 1},
+                        "recommended": {"product_managers": 1, "product_owners": 0},
+                        "actions": [],
+                        "findings": [],
+                    },
+                ],
+                "people": [
+                    {
+                        "name": "Dana Lee",
+                        "role": "product_manager",
+                        "scope_role": "product_manager",
+                        "scope_votes": [],
+                        "findings": [],
+                    }
+                ],
+                "squads": [],
+                "missing_facts": [
+                    {
+                        "scope": "product",
+                        "subject": "Ledger",
+                        "fact": "markets",
+                        "field": "markets",
+                        "meaning": "markets served",
+                    }
+                ],
+                "errors": ["one heuristic skipped"],
+            },
+        )
+
+        new = migrate([("advisor", "0005_drop_assessment_documents")])
+
+        assessment = new.get_model("advisor", "Assessment").objects.get()
+        assert assessment.errors == ["one heuristic skipped"]
+        subjects = new.get_model("advisor", "AssessedSubject").objects.order_by("scope", "position")
+        assert [
+            (s.scope, s.position, s.name, s.product_id, s.person_id, s.verdict) for s in subjects
+        ] == [
+            ("person", 1, "Dana Lee", None, dana.pk, ""),
+            ("product", 1, "Payments", payments.pk, None, "split"),
+            # Ledger no longer exists: kept, unlinked.
+            ("product", 2, "Ledger", None, None, "merge"),
+        ]
+        payments_row = subjects.get(name="Payments")
+        assert (payments_row.current_pos, payments_row.recommended_pos) == (0, 3)
+        assert payments_row.facts == {"squads": 3}
+        assert payments_row.actions == ["add 3 product owners"]
+        assert subjects.get(name="Dana Lee").squads_served == 3
+        assert subjects.get(name="Ledger").missing_facts == [
+            {"fact": "markets", "field": "markets", "meaning": "markets served"}
+        ]
+        (finding,) = new.get_model("advisor", "AssessedFinding").objects.all()
+        assert (finding.subject_id, finding.heuristic, finding.outcome, finding.thresholds) == (
+            payments_row.pk,
+            "split-three-plus-squads",
+            "split",
+            {"min_squads": 3},
+        )

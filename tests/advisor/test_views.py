@@ -10,8 +10,8 @@ from django.utils.html import escape
 
 from advisor.engine.explanations import condition_in_words
 from advisor.links import OrganizationLinks
-from advisor.models import Assessment, Heuristic
-from advisor.pages import verdict_summary
+from advisor.models import AssessedSubject, Assessment, Heuristic
+from advisor.presenters import verdict_counts, verdict_summary
 from advisor.services import run_assessment
 from orgs.models import MemberRole
 from tests.factories import (
@@ -96,7 +96,9 @@ class TestAssess:
         assert response["Location"] == assessment.get_absolute_url()
         assert assessment.as_of == AS_OF
         assert assessment.created_by == client.user
-        assert assessment.verdicts == {"Payments": "split"}
+        assert list(assessment.subjects.filter(scope="product").values_list("name", "verdict")) == [
+            ("Payments", "split")
+        ]
 
     def test_htmx_is_told_to_go_to_the_assessment(self, acme, member):
         client = member(MemberRole.OWNER)
@@ -224,10 +226,20 @@ class TestAssessmentPage:
     def test_shows_the_assessment_as_stored_not_as_the_organization_is_now(
         self, acme, assessment, member
     ):
-        acme.products.filter(name="Payments").update(name="Payments Renamed")
+        payments = acme.products.get(name="Payments")
+        payments.name = "Payments Renamed"
+        payments.save()
         response, _ = self.get(member(MemberRole.EDITOR), assessment)
-        assert response.context["page"].products[0].name == "Payments"
-        assert response.context["page"].products[0].url is None
+        (shown,) = response.context["page"].products
+        # The name it had; the link still finds it, by its id.
+        assert shown.name == "Payments"
+        assert shown.url == reverse("orgs:product_edit", args=[acme.slug, payments.pk])
+
+    def test_a_subject_deleted_since_is_shown_without_a_link(self, acme, assessment, member):
+        acme.people.get(name="Dana Lee").delete()
+        response, _ = self.get(member(MemberRole.EDITOR), assessment)
+        dana = next(p for p in response.context["page"].people if p.name == "Dana Lee")
+        assert dana.url is None
 
     def test_a_product_finding_outranked_by_the_verdict_says_so(self):
         org = OrganizationFactory()
@@ -243,74 +255,64 @@ class TestAssessmentPage:
         assert "(outranked: the verdict is pm only)" in html
 
 
+def assessed(scope: str, name: str, pk: int | None, *missing: str) -> AssessedSubject:
+    """An assessed subject as the links read it: its scope, name, id and missing fields."""
+    return AssessedSubject(
+        scope=scope,
+        name=name,
+        position=1,
+        **{f"{scope}_id": pk},
+        missing_facts=[{"fact": field, "field": field, "meaning": ""} for field in missing],
+    )
+
+
 class TestOrganizationLinks:
     def test_product_wide_fields_link_to_the_people_or_squads_to_fill_in(self, acme):
         payments = acme.products.get()
         unknown = SquadFactory(product=payments, name="Unknown size", engineers=None)
         pat = acme.people.get(name="Pat Kim")
-        document = {
-            "missing_facts": [
-                {
-                    "scope": "product",
-                    "subject": "Payments",
-                    "fact": "roadmap_owners",
-                    "field": "people.owns_roadmap",
-                },
-                {
-                    "scope": "product",
-                    "subject": "Payments",
-                    "fact": "engineers",
-                    "field": "squads.engineers",
-                },
-                {"scope": "product", "subject": "Payments", "fact": "markets", "field": "markets"},
-                {
-                    "scope": "squad",
-                    "subject": "Unknown size",
-                    "fact": "engineers",
-                    "field": "engineers",
-                },
-            ]
-        }
-        links = OrganizationLinks(acme, document, can_edit=True)
+        product = assessed(
+            "product", "Payments", payments.pk, "people.owns_roadmap", "squads.engineers", "markets"
+        )
+        squad = assessed("squad", "Unknown size", unknown.pk, "engineers")
+        links = OrganizationLinks(acme, [product, squad], can_edit=True)
         slug = acme.slug
-        assert links.missing_fact("product", "Payments", "people.owns_roadmap") == [
+        assert links.missing_fact(product, "people.owns_roadmap") == [
             ("Pat Kim", reverse("orgs:person_edit", args=[slug, pat.pk]))
         ]
-        assert links.missing_fact("product", "Payments", "squads.engineers") == [
+        assert links.missing_fact(product, "squads.engineers") == [
             ("squad Unknown size", reverse("orgs:squad_edit", args=[slug, unknown.pk]))
         ]
-        assert links.missing_fact("product", "Payments", "markets") == [
+        assert links.missing_fact(product, "markets") == [
             ("Payments", reverse("orgs:product_edit", args=[slug, payments.pk]))
         ]
-        assert links.missing_fact("squad", "Unknown size", "engineers") == [
+        assert links.missing_fact(squad, "engineers") == [
             ("Unknown size", reverse("orgs:squad_edit", args=[slug, unknown.pk]))
         ]
 
     def test_a_field_filled_in_since_links_to_the_product_on_the_organization_page(self, acme):
-        document = {
-            "missing_facts": [
-                {
-                    "scope": "product",
-                    "subject": "Payments",
-                    "fact": "roadmap_owners",
-                    "field": "people.owns_roadmap",
-                }
-            ]
-        }
-        acme.people.update(owns_roadmap=True)
-        links = OrganizationLinks(acme, document, can_edit=True)
         payments = acme.products.get()
-        assert links.missing_fact("product", "Payments", "people.owns_roadmap") == [
+        product = assessed("product", "Payments", payments.pk, "people.owns_roadmap")
+        acme.people.update(owns_roadmap=True)
+        links = OrganizationLinks(acme, [product], can_edit=True)
+        assert links.missing_fact(product, "people.owns_roadmap") == [
             (
                 "Payments on the organization page",
                 f"{acme.get_absolute_url()}#product-{payments.pk}",
             )
         ]
 
-    def test_a_name_that_no_longer_exists_gets_no_link(self, acme):
-        links = OrganizationLinks(acme, {}, can_edit=True)
-        assert links.product("Gone") is None
-        assert links.missing_fact("person", "Gone", "owns_roadmap") == []
+    def test_a_subject_that_no_longer_exists_gets_no_link(self, acme):
+        gone = assessed("person", "Gone", 987_654, "owns_roadmap")
+        links = OrganizationLinks(acme, [gone], can_edit=True)
+        assert links.product(987_654) is None
+        assert links.person(987_654) is None
+        assert links.missing_fact(gone, "owns_roadmap") == []
+
+    def test_a_subject_of_another_organization_gets_no_link(self, acme):
+        elsewhere = ProductFactory()
+        links = OrganizationLinks(acme, [assessed("product", "X", elsewhere.pk)], can_edit=True)
+        assert links.product(elsewhere.pk) is None
 
 
 class TestHistory:
@@ -450,7 +452,8 @@ class TestLatestAssessmentSummary:
         self, acme, assessment, django_assert_num_queries
     ):
         editor = MembershipFactory(organization=acme, role=MemberRole.EDITOR)
-        with django_assert_num_queries(1):
+        # The latest assessment, then its products' verdicts.
+        with django_assert_num_queries(2):
             html = self.render(acme, editor)
         assert assessment.get_absolute_url() in html
         assert "<code>v1</code>" in html
@@ -543,10 +546,15 @@ class TestQueryCounts:
         slug = org.slug
         compare = reverse("advisor:assessment_compare", args=[slug])
         for url, bound in [
-            (reverse("advisor:assessment_detail", args=[slug, second.pk]), 10),
-            (reverse("advisor:assessment_list", args=[slug]), 5),
-            (compare, 4),
-            (f"{compare}?a={first.pk}&b={second.pk}", 4),
+            # Session, user, membership; the assessment; one count of every list; a page of
+            # products, people and missing facts; their findings; the chart; four links; the
+            # assessment before.
+            (reverse("advisor:assessment_detail", args=[slug, second.pk]), 14),
+            # ...; a page of assessments and their verdicts counted.
+            (reverse("advisor:assessment_list", args=[slug]), 6),
+            # ...; the two assessments; the products and the findings of each.
+            (compare, 8),
+            (f"{compare}?a={first.pk}&b={second.pk}", 8),
             (reverse("orgs:org_chart", args=[slug]), 5),
         ]:
             with django_assert_max_num_queries(bound):
@@ -575,16 +583,21 @@ class TestAssessmentPagesOfALargeOrganization:
         assert response.status_code == 200
         return response, response.content.decode()
 
-    def test_the_summary_lists_every_product_and_links_to_its_card(self, large):
+    def test_the_summary_counts_every_verdict_and_lists_the_products_of_the_page(self, large):
         assessment = run_assessment(large, as_of=AS_OF)[2]
         response, html = self.get(client_for(large, MemberRole.EDITOR), assessment, page=2)
-        rows = table_rows(html.split('id="summary"')[1].split("</section>")[0])
-        assert len(rows) == 1 + 12
-        assert rows[0] == (
-            "Product | Verdict | PMs now | PMs recommended | POs now | POs recommended | Findings"
+        summary = html.split('id="summary"')[1].split("</section>")[0]
+        rows = table_rows(summary)
+        assert rows == [
+            "Product | Verdict | PMs now | PMs recommended | POs now | POs recommended | Findings",
+            "Product 0010 | Split | 1 | 1 | 2 | 2 | 1",
+            "Product 0011 | Split | 1 | 1 | 2 | 2 | 2",
+        ]
+        assert response.context["page"].verdict_counts == verdict_summary(
+            verdict_counts([assessment.pk])[assessment.pk]
         )
-        assert rows[1] == "Product 0000 | PM only | 1 | 1 | 3 | 0 | 3"
-        assert '<a href="?page=1#product-1">Product 0000</a>' in html
+        assert sum(n for _, _, n in response.context["page"].verdict_counts) == 12
+        assert "12 products; products 11\N{EN DASH}12 here" in summary
         assert '<a href="#product-11">Product 0010</a>' in html
         assert [p.name for p in response.context["page"].products] == [
             "Product 0010",
@@ -631,24 +644,30 @@ class TestAssessmentPagesOfALargeOrganization:
         organization_page = client.get(url).content.decode()
         assert f'<article class="card product" id="product-{product.pk}"' in organization_page
 
-    def test_missing_facts_page_fifty_at_a_time_and_link_only_the_ones_shown(
+    def test_missing_facts_page_twenty_five_subjects_at_a_time_and_link_only_the_ones_shown(
         self, large, django_assert_max_num_queries
     ):
         large.people.filter(name__startswith="PO ").update(owns_roadmap=None)
         large.people.filter(name__startswith="PM ").update(does_market_research=None)
         assessment = run_assessment(large, as_of=AS_OF)[2]
         missing = assessment.report["missing_facts"]
-        assert len(missing) > 50
+        subjects = list(dict.fromkeys((m["scope"], m["subject"]) for m in missing))
+        assert len(subjects) > 25
         client = client_for(large, MemberRole.EDITOR)
-        with django_assert_max_num_queries(10):
+        with django_assert_max_num_queries(14):
             response, html = self.get(client, assessment, missing_page=2)
         shown = response.context["page"].missing_facts
-        assert [(m.subject, m.fact) for m in shown] == [
-            (m["subject"], m["fact"]) for m in missing[50:]
+        assert [(m.scope, m.subject, m.fact) for m in shown] == [
+            (m["scope"], m["subject"], m["fact"])
+            for m in missing
+            if (m["scope"], m["subject"]) in subjects[25:50]
         ]
         for m in shown:
             assert m.links, (m.subject, m.fact)
-        assert f"{len(missing)} facts were unknown. Showing 51\N{EN DASH}{len(missing)}." in html
+        assert (
+            f"{len(missing)} facts of {len(subjects)} products, people and squads were unknown; "
+            f"showing those of 26\N{EN DASH}{min(50, len(subjects))}."
+        ) in html
 
     def test_small_organizations_show_no_page_links(self, assessment, member):
         response = member(MemberRole.VIEWER).get(assessment.get_absolute_url())
@@ -665,7 +684,8 @@ class TestLatestAssessmentOfManyProducts:
     def test_more_than_twenty_products_are_counted_by_verdict_and_linked_to_the_summary(self):
         org = build_organization(62)
         assessment = run_assessment(org, as_of=AS_OF)[2]
-        assert len(assessment.verdicts) == 21
+        counts = verdict_counts([assessment.pk])[assessment.pk]
+        assert sum(counts.values()) == 21
         html = Template(
             "{% load advisor_tags %}{% latest_assessment organization membership %}"
         ).render(Context({"organization": org, "membership": None}))
@@ -673,6 +693,6 @@ class TestLatestAssessmentOfManyProducts:
         counted = html.split('aria-label="Products by verdict">')[1].split("</ul>")[0]
         assert [" ".join(li.split()) for li in counted.split("<li>")[1:]] == [
             f'<span class="verdict verdict-{verdict}">{label}: {count}</span></li>'
-            for verdict, label, count in verdict_summary(assessment.verdicts)
+            for verdict, label, count in verdict_summary(counts)
         ]
         assert f'<a href="{assessment.get_absolute_url()}#summary">' in html

@@ -503,16 +503,16 @@ class TestEditsKeepTheirPage:
         assert "Page 2 of 2" in response.content.decode()
 
 
-class TestProductPagesByName:
-    def test_the_page_of_each_named_product_counts_every_product_before_it(
+class TestProductPagesById:
+    def test_the_page_of_each_product_counts_every_product_before_it(
         self, organization, django_assert_num_queries
     ):
         products = products_named(organization, 25)
-        ProductFactory(name="P16")
+        elsewhere = ProductFactory(name="P16")
+        gone = products[10].pk
+        products[10].delete()
+        wanted = [products[24].pk, products[15].pk, products[3].pk, gone, elsewhere.pk]
         with django_assert_num_queries(1):
-            pages = product_pages(organization, ["P24", "P15", "P03", "Gone"])
-        assert pages == {
-            "P03": (products[3].pk, 1),
-            "P15": (products[15].pk, 2),
-            "P24": (products[24].pk, 3),
-        }
+            pages = product_pages(organization, wanted)
+        # P10 is gone, so P15 is the 15th of the remaining products: page 2 still.
+        assert pages == {products[3].pk: 1, products[15].pk: 2, products[24].pk: 3}
