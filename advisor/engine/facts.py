@@ -341,7 +341,7 @@ def compute_facts(snapshot: OrgSnapshot, *, as_of: date, scope_votes_needed: int
         scope = scopes.get(key)
         if scope is None:
             scope = scopes[key] = _scope_of(*key, scope_votes_needed)
-        time = person.time
+        time = person.time.get
         facts: dict[str, Any] = {
             "role": role_of[id_],
             "scope_role": scope.scope_role,
@@ -350,7 +350,7 @@ def compute_facts(snapshot: OrgSnapshot, *, as_of: date, scope_votes_needed: int
             "products_served": len(products),
         }
         for share, bucket in zip(_SHARE_FACTS, TIME_BUCKETS, strict=True):
-            facts[share] = int(time.get(bucket, 0))
+            facts[share] = int(time(bucket, 0))
         facts["owns_roadmap"] = person.owns_roadmap
         facts["does_market_research"] = person.does_market_research
         facts["sets_pricing"] = person.sets_pricing
