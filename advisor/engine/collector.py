@@ -4,9 +4,11 @@ An assessment allocates tens of thousands of small containers (rows, facts, find
 the report) and frees almost none of them before it ends. Each time enough have been
 allocated the collector runs, and every third-generation run rescans the whole heap,
 which is larger the larger the organization: that rescanning, not the work itself, is
-what made assessing grow faster than the organization (see docs/performance.md for the
-figures). Nothing the engine makes while paused is cyclic garbage that would need the
-collector: reference counting frees it as usual.
+what made assessing grow faster than the organization. Measured in one benchmark run at
+1,000 squads, the assessment not saved: median 76 ms with the collector on, 51 ms paused;
+growth from 200 to 1,000 squads 6.7x on, 4.5x paused (docs/performance.md). What the
+engine frees while paused is freed by reference counting as usual; any cycle waits for
+the next collection after the pause.
 """
 
 import gc
