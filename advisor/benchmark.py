@@ -256,13 +256,14 @@ class SizeResult:
     import_: Timing
     replace: Timing
     export: Timing
-    assess: Paired
+    assess: Paired  # the `assess` command: load, engine, store, print
+    assess_unsaved: Paired  # run_assessment(save=False): load and engine only
     pages: PageResult
 
 
 def run_size(n_squads: int, *, rounds: int) -> SizeResult:
-    """Import, replace, export, assess (the command, against its floor) and show one
-    synthetic organization, then delete it."""
+    """Import, replace, export, assess (the command, and the assessment not saved, each
+    against its floor) and show one synthetic organization, then delete it."""
     name = f"Benchmark {n_squads} squads"
     Organization.objects.filter(name=name).delete()
     document = synthetic_document(n_squads, name=name)
@@ -284,7 +285,13 @@ def run_size(n_squads: int, *, rounds: int) -> SizeResult:
                 "assess", organization.slug, "--as-of", AS_OF.isoformat(), stdout=io.StringIO()
             )
 
-        assessed = paired(assess_command, lambda: read_every_row(organization), rounds)
+        def floor() -> None:
+            read_every_row(organization)
+
+        assessed = paired(assess_command, floor, rounds)
+        unsaved = paired(
+            lambda: run_assessment(organization, as_of=AS_OF, save=False), floor, rounds
+        )
         pages = time_pages(organization, rounds)
         return SizeResult(
             n_squads,
@@ -294,6 +301,7 @@ def run_size(n_squads: int, *, rounds: int) -> SizeResult:
             replaced,
             exported,
             assessed,
+            unsaved,
             pages,
         )
     finally:

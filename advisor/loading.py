@@ -1,8 +1,11 @@
 """Loading one organization for the engine, in a fixed number of queries whatever its size."""
 
+from advisor.engine.collector import collector_paused
 from advisor.engine.snapshot import OrgSnapshot, PersonIn, ProductIn, SquadIn
 from orgs.models import TIME_BUCKETS, Organization, Person, Product, Squad
 from orgs.titles import TitleRule
+
+_TIME_COLUMNS = tuple(f"time_{b}" for b in TIME_BUCKETS)
 
 
 def load_snapshot(organization: Organization, *, title_rules: tuple[TitleRule, ...]) -> OrgSnapshot:
@@ -10,19 +13,26 @@ def load_snapshot(organization: Organization, *, title_rules: tuple[TitleRule, .
     memberships), however many rows there are. The title rules are the ruleset
     version's (advisor.rulesets), never the live patterns.
 
-    Rows are read as tuples of named columns, not model instances: no field can
-    be fetched lazily, one query a row, and a large organization loads in a
-    fraction of the time instances would take (docs/performance.md).
+    Rows are read as tuples of columns, not model instances (no field can be fetched
+    lazily, one query a row), in the order of the snapshot's named tuples so that
+    most become one without a keyword argument; a large organization loads in about
+    the time of the benchmark's floor, which reads the same rows (docs/performance.md).
+    The collector is paused while the rows are read (advisor.engine.collector).
     """
+    with collector_paused():
+        return _load(organization, title_rules)
+
+
+def _load(organization: Organization, title_rules: tuple[TitleRule, ...]) -> OrgSnapshot:
     products = tuple(
         ProductIn(
-            id=id_,
-            name=name,
-            markets=None if markets is None else tuple(markets),
-            personas=None if personas is None else tuple(personas),
-            roadmap_updated_on=roadmap_updated_on,
-            last_customer_interview_on=last_interview_on,
-            roadmap_reviews_cancelled=reviews_cancelled,
+            id_,
+            name,
+            None if markets is None else tuple(markets),
+            None if personas is None else tuple(personas),
+            roadmap_updated_on,
+            last_interview_on,
+            reviews_cancelled,
         )
         for (
             id_,
@@ -45,32 +55,34 @@ def load_snapshot(organization: Organization, *, title_rules: tuple[TitleRule, .
         )
     )
     squads = tuple(
-        SquadIn(
-            id=id_, name=name, product_id=product_id, engineers=engineers, methodology=methodology
+        map(
+            SquadIn._make,
+            Squad.objects.filter(organization=organization)
+            .order_by("name", "id")
+            .values_list("id", "name", "product_id", "engineers", "methodology"),
         )
-        for id_, name, product_id, engineers, methodology in Squad.objects.filter(
-            organization=organization
-        )
-        .order_by("name", "id")
-        .values_list("id", "name", "product_id", "engineers", "methodology")
     )
     squads_of: dict[int, list[int]] = {}
     for person_id, squad_id in Person.squads.through.objects.filter(
         person__organization=organization
     ).values_list("person_id", "squad_id"):
-        squads_of.setdefault(person_id, []).append(squad_id)
+        if person_id in squads_of:
+            squads_of[person_id].append(squad_id)
+        else:
+            squads_of[person_id] = [squad_id]
+    no_squads: list[int] = []
     people = tuple(
         PersonIn(
-            id=row[0],
-            name=row[1],
-            title=row[2],
-            role=row[3],
-            reports_to_id=row[4],
-            owns_roadmap=row[5],
-            does_market_research=row[6],
-            sets_pricing=row[7],
-            squad_ids=tuple(sorted(squads_of.get(row[0], ()))),
-            time=dict(zip(TIME_BUCKETS, row[8:], strict=True)),
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            tuple(sorted(squads_of.get(row[0], no_squads))),
+            dict(zip(TIME_BUCKETS, row[8:], strict=True)),
+            row[5],
+            row[6],
+            row[7],
         )
         for row in Person.objects.filter(organization=organization)
         .order_by("name", "id")
@@ -83,7 +95,7 @@ def load_snapshot(organization: Organization, *, title_rules: tuple[TitleRule, .
             "owns_roadmap",
             "does_market_research",
             "sets_pricing",
-            *(f"time_{b}" for b in TIME_BUCKETS),
+            *_TIME_COLUMNS,
         )
     )
     return OrgSnapshot(

@@ -220,35 +220,59 @@ def facts_named(condition: Any) -> list[str]:
     return names
 
 
-def compile_condition(
-    condition: Mapping[str, Any], parameters: Mapping[str, Any]
-) -> Callable[[Mapping[str, Any]], bool]:
+Predicate = Callable[[Mapping[str, Any]], bool]
+
+
+def compile_condition(condition: Mapping[str, Any], parameters: Mapping[str, Any]) -> Predicate:
     """A fast predicate for a (valid) condition: the same answer as `evaluate`, no trace.
 
     The engine asks every subject this first and calls `evaluate` only for the
-    few where the heuristic fires, to record their evidence. Closures over the
-    clause's parts, built from the data: nothing is parsed or executed as code.
+    few where the heuristic fires, to record their evidence; a heuristic compiles
+    its condition once (`HeuristicSpec.predicate`), so once per ruleset version.
+    Closures over the clause's parts, built from the data: nothing is parsed or
+    executed as code. A group of one or two members calls them directly, and each
+    operator has a clause of its own, so a subject costs a call or two per clause.
     """
-    if "all" in condition:
-        children = [compile_condition(child, parameters) for child in condition["all"]]
-        return lambda facts: all(child(facts) for child in children)
-    if "any" in condition:
-        children = [compile_condition(child, parameters) for child in condition["any"]]
-        return lambda facts: any(child(facts) for child in children)
+    if "all" in condition or "any" in condition:
+        every = "all" in condition
+        children = [
+            compile_condition(child, parameters) for child in condition["all" if every else "any"]
+        ]
+        return _group(children, every=every)
     name, op = condition["fact"], condition["op"]
-    if op == "is_unknown":
-        return lambda facts: facts[name] is None
-    if op == "is_known":
-        return lambda facts: facts[name] is not None
+    if op in PRESENCE:
+        return _PRESENCE_CLAUSES[op](name)
     param = condition.get("param")
     threshold = parameters[param] if param is not None else condition["value"]
-    compare = COMPARISONS[op]
+    return _COMPARISON_CLAUSES[op](name, threshold)
 
-    def clause(facts: Mapping[str, Any]) -> bool:
-        value = facts[name]
-        return value is not None and compare(value, threshold)
 
-    return clause
+def _group(children: list[Predicate], *, every: bool) -> Predicate:
+    if len(children) == 1:
+        return children[0]
+    if len(children) == 2:
+        first, second = children
+        if every:
+            return lambda facts: first(facts) and second(facts)
+        return lambda facts: first(facts) or second(facts)
+    if every:
+        return lambda facts: all(child(facts) for child in children)
+    return lambda facts: any(child(facts) for child in children)
+
+
+# One clause maker per operator: a clause on an unknown value is false.
+_PRESENCE_CLAUSES: dict[str, Callable[[str], Predicate]] = {
+    "is_unknown": lambda name: lambda facts: facts[name] is None,
+    "is_known": lambda name: lambda facts: facts[name] is not None,
+}
+_COMPARISON_CLAUSES: dict[str, Callable[[str, Any], Predicate]] = {
+    "==": lambda name, t: lambda facts: (v := facts[name]) is not None and v == t,
+    "!=": lambda name, t: lambda facts: (v := facts[name]) is not None and v != t,
+    "<": lambda name, t: lambda facts: (v := facts[name]) is not None and v < t,
+    "<=": lambda name, t: lambda facts: (v := facts[name]) is not None and v <= t,
+    ">": lambda name, t: lambda facts: (v := facts[name]) is not None and v > t,
+    ">=": lambda name, t: lambda facts: (v := facts[name]) is not None and v >= t,
+}
 
 
 def evaluate(

@@ -8,14 +8,16 @@ heuristic the engine cannot use is skipped with a note (`usable_heuristics`).
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
 from advisor.engine.conditions import (
     MAX_PROBLEMS,
     ClauseResult,
+    Predicate,
     compile_condition,
     evaluate,
     facts_named,
@@ -63,6 +65,22 @@ class HeuristicSpec:
     sources: Sequence[Mapping[str, str]] = ()
     description: str = ""
     enabled: bool = True
+
+    # Worked out once per spec, so once per ruleset version (advisor.rulesets keeps the
+    # parsed versions), and only for a spec that `heuristic_problems` passed.
+    @cached_property
+    def predicate(self) -> Predicate:
+        """The compiled condition (conditions.compile_condition)."""
+        return compile_condition(self.condition, self.parameters)
+
+    @cached_property
+    def facts_read(self) -> tuple[str, ...]:
+        """The facts the condition reads, in order of first use: a finding's evidence."""
+        return tuple(facts_named(self.condition))
+
+    @cached_property
+    def source_entries(self) -> tuple[dict[str, str], ...]:
+        return source_list(self.sources)
 
 
 @dataclass(frozen=True)
@@ -231,13 +249,10 @@ def source_list(sources: Sequence[Mapping[str, str]]) -> tuple[dict[str, str], .
     )
 
 
-def _evaluate_one(
-    spec: HeuristicSpec, subject: Subject, fires: Callable[[Mapping[str, Any]], bool]
-) -> Finding | None:
-    if not fires(subject.facts):
-        return None
-    _, trace = evaluate(spec.condition, subject.facts, spec.parameters)
-    named = facts_named(spec.condition)
+def _finding(spec: HeuristicSpec, subject: Subject) -> Finding:
+    """The finding of a heuristic that fires on the subject, with its evidence."""
+    facts = subject.facts
+    _, trace = evaluate(spec.condition, facts, spec.parameters)
     return Finding(
         heuristic=spec.code,
         name=spec.name,
@@ -246,12 +261,12 @@ def _evaluate_one(
         outcome=spec.outcome,
         severity=spec.severity,
         message=render_message(
-            spec.message, subject=subject.name, facts=subject.facts, parameters=spec.parameters
+            spec.message, subject=subject.name, facts=facts, parameters=spec.parameters
         ),
-        evidence={name: subject.facts[name] for name in named},
+        evidence={name: facts[name] for name in spec.facts_read},
         thresholds={c.param: c.threshold for c in trace if c.param is not None},
         trace=trace,
-        sources=source_list(spec.sources),
+        sources=spec.source_entries,
     )
 
 
@@ -265,7 +280,7 @@ def _error_finding(spec: HeuristicSpec, subject: Subject, exc: Exception) -> Fin
         severity=ERROR,
         message=f"This heuristic could not be evaluated ({type(exc).__name__}: {exc}); "
         "the rest of the assessment is unaffected.",
-        sources=source_list(spec.sources),
+        sources=spec.source_entries,
     )
 
 
@@ -290,16 +305,26 @@ def usable_heuristics(
 def evaluate_heuristics(
     facts: OrgFacts, heuristics: Sequence[HeuristicSpec]
 ) -> dict[tuple[Scope, int], list[Finding]]:
-    """Every finding of every usable heuristic, by subject (scope, id)."""
+    """Every finding of every usable heuristic, by subject (scope, id).
+
+    Each heuristic's predicate first sorts out, in one pass, the few subjects it fires
+    on; only if it raises are the subjects asked one by one, to give an error finding to
+    each one it raises on."""
     findings: dict[tuple[Scope, int], list[Finding]] = defaultdict(list)
     for spec in heuristics:
-        fires = compile_condition(spec.condition, spec.parameters)
-        for subject in facts.subjects(spec.scope):
+        fires = spec.predicate
+        subjects = facts.subjects(spec.scope)
+        try:
+            fired = [subject for subject in subjects if fires(subject.facts)]
+        except Exception:
+            fired = None
+        for subject in subjects if fired is None else fired:
             try:
-                finding = _evaluate_one(spec, subject, fires)
+                if fired is None and not fires(subject.facts):
+                    continue
+                finding = _finding(spec, subject)
             except Exception as exc:
                 logger.exception("Heuristic %s failed on %s", spec.code, subject.name)
                 finding = _error_finding(spec, subject, exc)
-            if finding is not None:
-                findings[(subject.scope, subject.id)].append(finding)
+            findings[(subject.scope, subject.id)].append(finding)
     return findings

@@ -137,9 +137,10 @@ class ScopeVote(NamedTuple):
     reason: str
 
 
-@dataclass(frozen=True)
-class Subject:
-    """A product, squad or person with the facts computed for it."""
+class Subject(NamedTuple):
+    """A product, squad or person with the facts computed for it.
+
+    A named tuple, like the snapshot's rows: one is made for every row."""
 
     scope: Scope
     id: int
@@ -252,9 +253,53 @@ def scope_votes(
     )
 
 
+# The person facts taken from the time buckets, in the catalogue's order.
+_SHARE_FACTS = tuple(f"{bucket}_share" for bucket in TIME_BUCKETS)
+
+
+class _Scope(NamedTuple):
+    """What the scope votes make of one combination of inputs: the votes, how many are a
+    PM's and a PO's, and the role they settle on (or None)."""
+
+    votes: tuple[ScopeVote, ...]
+    pm_votes: int
+    po_votes: int
+    scope_role: str | None
+
+
+def _scope_of(
+    owns_roadmap: bool | None,
+    manager_role: str | None,
+    does_market_research: bool | None,
+    squads_served: int,
+    needed: int,
+) -> _Scope:
+    votes = scope_votes(
+        owns_roadmap=owns_roadmap,
+        manager_role=manager_role,
+        does_market_research=does_market_research,
+        squads_served=squads_served,
+    )
+    pm_votes = sum(1 for v in votes if v.vote == _PM)
+    po_votes = sum(1 for v in votes if v.vote == _PO)
+    scope_role = None
+    if pm_votes >= needed:
+        scope_role = _PM
+    elif po_votes >= needed:
+        scope_role = _PO
+    return _Scope(votes, pm_votes, po_votes, scope_role)
+
+
 def compute_facts(snapshot: OrgSnapshot, *, as_of: date, scope_votes_needed: int = 3) -> OrgFacts:
-    """Every fact of every product, squad and person, in time linear in the organization's size."""
+    """Every fact of every product, squad and person, in time linear in the organization's size.
+
+    One pass over each kind of row with dictionaries by id. What repeats across a large
+    organization is worked out once per distinct value: a title's role, and the scope
+    votes of each combination of their four inputs (a few dozen at most).
+    """
     squad_product = {s.id: s.product_id for s in snapshot.squads}
+    org_methodology = snapshot.methodology
+    scrum = Methodology.SCRUM.value
 
     # Titles repeat ("Software Engineer" a thousand times): match each title once.
     role_of_title: dict[str, str] = {}
@@ -263,63 +308,67 @@ def compute_facts(snapshot: OrgSnapshot, *, as_of: date, scope_votes_needed: int
         if p.role:
             role_of[p.id] = p.role
             continue
-        if p.title not in role_of_title:
-            role_of_title[p.title] = role_from_title(p.title, snapshot.title_rules)
-        role_of[p.id] = role_of_title[p.title]
-    people_by_squad: dict[int, list[PersonIn]] = defaultdict(list)
+        role = role_of_title.get(p.title)
+        if role is None:
+            role = role_of_title[p.title] = role_from_title(p.title, snapshot.title_rules)
+        role_of[p.id] = role
+
+    # Who serves each squad and product, and how many PMs and POs serve each squad.
+    pms_of_squad: dict[int, int] = defaultdict(int)
+    pos_of_squad: dict[int, int] = defaultdict(int)
     people_by_product: dict[int, dict[int, PersonIn]] = defaultdict(dict)
     for person in snapshot.people:
+        role = role_of[person.id]
         for squad_id in person.squad_ids:
-            people_by_squad[squad_id].append(person)
+            if role == _PM:
+                pms_of_squad[squad_id] += 1
+            elif role == _PO:
+                pos_of_squad[squad_id] += 1
             people_by_product[squad_product[squad_id]][person.id] = person
 
-    def methodology(squad: SquadIn) -> str:
-        return squad.methodology or snapshot.methodology
-
     # People.
+    scopes: dict[tuple, _Scope] = {}
     people: list[Subject] = []
     for person in snapshot.people:
+        id_, squad_ids = person.id, person.squad_ids
         manager_role = role_of.get(person.reports_to_id) if person.reports_to_id else None
-        squads_served = len(person.squad_ids)
-        products = tuple(sorted({squad_product[s] for s in person.squad_ids}))
-        votes = scope_votes(
-            owns_roadmap=person.owns_roadmap,
-            manager_role=manager_role,
-            does_market_research=person.does_market_research,
-            squads_served=squads_served,
-        )
-        pm_votes = sum(1 for v in votes if v.vote == Role.PRODUCT_MANAGER)
-        po_votes = sum(1 for v in votes if v.vote == Role.PRODUCT_OWNER)
-        scope_role = None
-        if pm_votes >= scope_votes_needed:
-            scope_role = Role.PRODUCT_MANAGER.value
-        elif po_votes >= scope_votes_needed:
-            scope_role = Role.PRODUCT_OWNER.value
+        squads_served = len(squad_ids)
+        if squads_served == 1:
+            products: tuple[int, ...] = (squad_product[squad_ids[0]],)
+        else:
+            products = tuple(sorted({squad_product[s] for s in squad_ids}))
+        key = (person.owns_roadmap, manager_role, person.does_market_research, squads_served)
+        scope = scopes.get(key)
+        if scope is None:
+            scope = scopes[key] = _scope_of(*key, scope_votes_needed)
+        time = person.time.get
         facts: dict[str, Any] = {
-            "role": role_of[person.id],
-            "scope_role": scope_role,
+            "role": role_of[id_],
+            "scope_role": scope.scope_role,
             "manager_role": manager_role,
             "squads_served": squads_served,
             "products_served": len(products),
-            **{f"{b}_share": int(person.time.get(b, 0)) for b in TIME_BUCKETS},
-            "owns_roadmap": person.owns_roadmap,
-            "does_market_research": person.does_market_research,
-            "sets_pricing": person.sets_pricing,
-            "scope_votes_pm": pm_votes,
-            "scope_votes_po": po_votes,
         }
-        people.append(Subject(Scope.PERSON, person.id, person.name, facts, products, votes))
+        for share, bucket in zip(_SHARE_FACTS, TIME_BUCKETS, strict=True):
+            facts[share] = int(time(bucket, 0))
+        facts["owns_roadmap"] = person.owns_roadmap
+        facts["does_market_research"] = person.does_market_research
+        facts["sets_pricing"] = person.sets_pricing
+        facts["scope_votes_pm"] = scope.pm_votes
+        facts["scope_votes_po"] = scope.po_votes
+        people.append(Subject(Scope.PERSON, id_, person.name, facts, products, scope.votes))
 
     # Squads.
     squads: list[Subject] = []
+    squads_of_product: dict[int, list[SquadIn]] = defaultdict(list)
     for squad in snapshot.squads:
-        served_by = people_by_squad.get(squad.id, [])
-        pms = sum(1 for p in served_by if role_of[p.id] == Role.PRODUCT_MANAGER)
-        pos = sum(1 for p in served_by if role_of[p.id] == Role.PRODUCT_OWNER)
+        squads_of_product[squad.product_id].append(squad)
+        methodology = squad.methodology or org_methodology
+        pms, pos = pms_of_squad.get(squad.id, 0), pos_of_squad.get(squad.id, 0)
         facts = {
             "engineers": squad.engineers,
-            "methodology": methodology(squad),
-            "is_scrum": methodology(squad) == Methodology.SCRUM,
+            "methodology": methodology,
+            "is_scrum": methodology == scrum,
             "product_managers": pms,
             "product_owners": pos,
             "backlog_owners": pms + pos,
@@ -327,18 +376,17 @@ def compute_facts(snapshot: OrgSnapshot, *, as_of: date, scope_votes_needed: int
         squads.append(Subject(Scope.SQUAD, squad.id, squad.name, facts, (squad.product_id,)))
 
     # Products.
-    squads_of_product: dict[int, list[SquadIn]] = defaultdict(list)
-    for squad in snapshot.squads:
-        squads_of_product[squad.product_id].append(squad)
-    products: list[Subject] = []
+    products_: list[Subject] = []
     for product in snapshot.products:
         its_squads = squads_of_product.get(product.id, [])
         served_by = list(people_by_product.get(product.id, {}).values())
-        pms = [p for p in served_by if role_of[p.id] == Role.PRODUCT_MANAGER]
+        pms = [p for p in served_by if role_of[p.id] == _PM]
         engineers = [s.engineers for s in its_squads]
         facts = {
             "squads": len(its_squads),
-            "scrum_squads": sum(1 for s in its_squads if methodology(s) == Methodology.SCRUM),
+            "scrum_squads": sum(
+                1 for s in its_squads if (s.methodology or org_methodology) == scrum
+            ),
             "engineers": None if None in engineers else sum(engineers),
             "markets": None if product.markets is None else len(product.markets),
             "personas": None if product.personas is None else len(product.personas),
@@ -346,18 +394,18 @@ def compute_facts(snapshot: OrgSnapshot, *, as_of: date, scope_votes_needed: int
             "interview_age_days": _age_days(as_of, product.last_customer_interview_on),
             "reviews_cancelled": product.roadmap_reviews_cancelled,
             "product_managers": len(pms),
-            "product_owners": sum(1 for p in served_by if role_of[p.id] == Role.PRODUCT_OWNER),
+            "product_owners": sum(1 for p in served_by if role_of[p.id] == _PO),
             "pm_squads": max((len(p.squad_ids) for p in pms), default=None),
             "pm_backlog_share": max((int(p.time.get("backlog", 0)) for p in pms), default=None),
             "roadmap_owners": _count_known([p.owns_roadmap for p in served_by]),
         }
-        products.append(Subject(Scope.PRODUCT, product.id, product.name, facts))
+        products_.append(Subject(Scope.PRODUCT, product.id, product.name, facts))
 
     return OrgFacts(
         organization=snapshot.name,
         slug=snapshot.slug,
         as_of=as_of,
-        products=tuple(products),
+        products=tuple(products_),
         squads=tuple(squads),
         people=tuple(people),
     )

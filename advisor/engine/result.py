@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from advisor.engine.conditions import facts_named
+from advisor.engine.collector import collector_paused
 from advisor.engine.evaluation import (
     Finding,
     HeuristicSpec,
     evaluate_heuristics,
     usable_heuristics,
 )
-from advisor.engine.facts import OrgFacts, Subject, compute_facts
+from advisor.engine.facts import CATALOGUE, OrgFacts, Subject, compute_facts
 from advisor.engine.plan import (
     ProductPlan,
     Staffing,
@@ -57,10 +57,34 @@ class Result:
         return self.findings_by_subject.get((subject.scope, subject.id), ())
 
     def to_json(self, *, ruleset_version: str) -> dict[str, Any]:
-        """The assessment as the command-line contract of DOMAIN.md spells it."""
+        """The assessment as the command-line contract of DOMAIN.md spells it (built with
+        the collector paused, like the assessment)."""
+        with collector_paused():
+            return self._to_json(ruleset_version)
 
-        def finding_list(subject: Subject) -> list[dict[str, Any]]:
-            return [f.to_json() for f in self.findings_for(subject)]
+    def _to_json(self, ruleset_version: str) -> dict[str, Any]:
+        findings_of = self.findings_by_subject
+        no_findings: tuple[Finding, ...] = ()
+
+        def finding_list(scope: Scope, id_: int) -> list[dict[str, Any]]:
+            return [f.to_json() for f in findings_of.get((scope, id_), no_findings)]
+
+        def person_json(person: Subject) -> dict[str, Any]:
+            facts = person.facts
+            return {
+                "name": person.name,
+                "role": facts["role"],
+                "scope_role": facts["scope_role"],
+                # Votes explain product people's scope; for the rest of a large
+                # organization they would only make the stored report heavy.
+                "scope_votes": [
+                    {"fact": v.fact, "value": v.value, "vote": v.vote, "reason": v.reason}
+                    for v in person.votes
+                ]
+                if facts["role"] in TITLE_OF_ROLE or facts["scope_role"]
+                else [],
+                "findings": finding_list(Scope.PERSON, person.id),
+            }
 
         return {
             "organization": self.facts.organization,
@@ -77,25 +101,10 @@ class Result:
                 }
                 for plan in self.products
             ],
-            "people": [
-                {
-                    "name": person.name,
-                    "role": person.facts["role"],
-                    "scope_role": person.facts["scope_role"],
-                    # Votes explain product people's scope; for the rest of a large
-                    # organization they would only make the stored report heavy.
-                    "scope_votes": [
-                        {"fact": v.fact, "value": v.value, "vote": v.vote, "reason": v.reason}
-                        for v in person.votes
-                    ]
-                    if person.facts["role"] in TITLE_OF_ROLE or person.facts["scope_role"]
-                    else [],
-                    "findings": finding_list(person),
-                }
-                for person in self.facts.people
-            ],
+            "people": [person_json(person) for person in self.facts.people],
             "squads": [
-                {"name": squad.name, "findings": finding_list(squad)} for squad in self.facts.squads
+                {"name": squad.name, "findings": finding_list(Scope.SQUAD, squad.id)}
+                for squad in self.facts.squads
             ],
             "missing_facts": [m.to_json() for m in self.missing_facts],
             "errors": list(self.errors),
@@ -103,21 +112,28 @@ class Result:
 
 
 def _missing_facts(facts: OrgFacts, heuristics: Sequence[HeuristicSpec]) -> list[MissingFact]:
-    """Unknown facts a person could fill in, where a heuristic or a scope vote needed them."""
+    """Unknown facts a person could fill in, where a heuristic or a scope vote needed them.
+
+    Only the facts that could be missing are looked at: those with an input field that a
+    heuristic reads, and for people whose title is a product role, the scope votes' inputs.
+    """
     read: dict[Scope, set[str]] = defaultdict(set)
     for spec in heuristics:
-        read[spec.scope].update(facts_named(spec.condition))
+        read[spec.scope].update(spec.facts_read)
     vote_inputs = {"owns_roadmap", "does_market_research"}
     missing = []
     for scope in Scope:
+        inputs = [fact for fact in CATALOGUE[scope].values() if fact.input_field]
+        needed = [fact for fact in inputs if fact.name in read[scope]]
+        voted = [fact for fact in inputs if fact.name in read[scope] or fact.name in vote_inputs]
         for subject in facts.subjects(scope):
-            for fact in subject.missing():
-                needed = fact.name in read[scope] or (
-                    scope == Scope.PERSON
-                    and fact.name in vote_inputs
-                    and subject.facts["role"] in TITLE_OF_ROLE
-                )
-                if needed:
+            values = subject.facts
+            if scope == Scope.PERSON and values["role"] in TITLE_OF_ROLE:
+                candidates = voted
+            else:
+                candidates = needed
+            for fact in candidates:
+                if fact.name in values and values[fact.name] is None:
                     missing.append(
                         MissingFact(scope, subject.name, fact.name, fact.input_field, fact.meaning)
                     )
@@ -131,8 +147,20 @@ def assess(
     as_of: date,
     rules: StaffingRules | None = None,
 ) -> Result:
-    """Assess an organization: findings for every subject, a verdict and plan per product."""
-    rules = rules or StaffingRules()
+    """Assess an organization: findings for every subject, a verdict and plan per product.
+
+    Pure computation, with the cyclic collector paused (advisor.engine.collector)."""
+    with collector_paused():
+        return _assess(snapshot, heuristics, as_of=as_of, rules=rules or StaffingRules())
+
+
+def _assess(
+    snapshot: OrgSnapshot,
+    heuristics: Sequence[HeuristicSpec],
+    *,
+    as_of: date,
+    rules: StaffingRules,
+) -> Result:
     facts = compute_facts(snapshot, as_of=as_of, scope_votes_needed=rules.scope_votes_needed)
 
     usable, errors = usable_heuristics(heuristics)

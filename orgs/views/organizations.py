@@ -64,8 +64,8 @@ def organization_detail(
     context = {
         "organization": organization,
         "membership": membership,
-        **products_context(organization, pages["products"]),
-        **people_context(organization, pages["people"]),
+        **products_context(organization, pages["products"], can_edit=membership.can_edit),
+        **people_context(organization, pages["people"], can_edit=membership.can_edit),
     }
     response = TemplateResponse(request, DETAIL_TEMPLATE, context)
     patch_vary_headers(response, ("HX-Request", "HX-Target"))

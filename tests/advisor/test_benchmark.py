@@ -5,7 +5,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from advisor.benchmark import paired, read_every_row, synthetic_document
+from advisor.benchmark import AS_OF, paired, read_every_row, synthetic_document
+from advisor.services import run_assessment
 from orgs.interchange import import_document
 from orgs.models import Organization
 
@@ -29,6 +30,17 @@ class TestBenchmark:
         # 2 products, 8 squads, 27 people (a head, 2 PMs, 3 a squad), 32 squad links (a PO
         # and 2 engineers a squad, each PM 4 squads), 18 title patterns.
         assert rows == 2 + 8 + 27 + 32 + 18
+
+    @pytest.mark.parametrize("squads", [4, 40])
+    def test_an_unsaved_assessment_runs_five_queries_whatever_the_size(
+        self, squads, django_assert_num_queries
+    ):
+        organization = import_document(synthetic_document(squads, name="Sized"))
+        run_assessment(organization, as_of=AS_OF, save=False)  # the version's document, parsed
+        # The latest version, then products, squads, person-squad links and people.
+        with django_assert_num_queries(5):
+            result, _, _ = run_assessment(organization, as_of=AS_OF, save=False)
+        assert len(result.facts.squads) == squads
 
     def test_paired_rounds_alternate_thing_and_floor(self):
         calls: list[str] = []

@@ -1,6 +1,7 @@
 """The engine's core, without a database: each default heuristic at its threshold and past it,
 verdict precedence, the staffing plan, unknown facts, and failures that stay contained."""
 
+import gc
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -9,6 +10,7 @@ import pytest
 
 from advisor.defaults import default_specs
 from advisor.engine import HeuristicSpec, StaffingRules, verdict_of
+from advisor.engine.collector import collector_paused
 from advisor.engine.vocabulary import Scope
 from tests.advisor.builders import AS_OF, fired, only, person, product, run, snapshot, squad
 
@@ -512,3 +514,22 @@ class TestActionsCountRetitles:
         assert (plan.current.product_managers, plan.current.product_owners) == (2, 0)
         assert (plan.recommended.product_managers, plan.recommended.product_owners) == (1, 3)
         assert plan.actions == ("retitle Liam to Product Owner", "add 2 product owners")
+
+
+class TestCollectorPause:
+    def test_the_collector_is_off_inside_and_on_again_after_the_body_raises(self):
+        seen = []
+        with pytest.raises(RuntimeError, match="inside"), collector_paused():
+            seen.append(gc.isenabled())
+            raise RuntimeError("inside")
+        assert seen == [False]
+        assert gc.isenabled()
+
+    def test_a_collector_already_off_stays_off_after_the_pause(self):
+        gc.disable()
+        try:
+            with collector_paused():
+                pass
+            assert not gc.isenabled()
+        finally:
+            gc.enable()

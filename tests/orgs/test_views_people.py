@@ -304,7 +304,7 @@ class TestPeoplePages:
             PersonFactory(organization=organization, name=f"P{n:03}")
         response = viewer_client.get(organization.get_absolute_url(), {"page": 3})
         page = response.context["people_page"]
-        assert [p.name for p in page] == [f"P{n:03}" for n in range(100, 120)]
+        assert [p["name"] for p in page] == [f"P{n:03}" for n in range(100, 120)]
         assert "Page 3 of 3" in response.content.decode()
 
     def test_page_links_name_the_people_keep_the_page_of_products_and_swap_the_section(
