@@ -31,6 +31,11 @@ from orgs.models import (
 
 FORMAT = "team-structure-advisor/v1"
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
+# However broken a document, the list of its problems stays this short (then one line
+# says how many more), so no document can make an unbounded response.
+MAX_PROBLEMS = 50
+# A reporting loop is named by this many people, then how many more it holds.
+LOOP_NAMES_SHOWN = 5
 
 # Read from the model fields so that a valid document always fits the tables.
 NAME_MAX_LENGTH = min(
@@ -85,11 +90,20 @@ class Problem:
         return f"{self.path}: {self.message}" if self.path else self.message
 
 
+@dataclass(frozen=True)
+class Omitted(Problem):
+    """The last line of a list cut at MAX_PROBLEMS: how many more problems were found."""
+
+    count: int = 0
+
+
 class InterchangeError(Exception):
-    """A document that cannot be read or imported; `problems` lists every reason."""
+    """A document that cannot be read or imported; `problems` lists the reasons (at most
+    MAX_PROBLEMS of them, then an Omitted line) and `count` how many there are in all."""
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = list(problems)
+        self.count = sum(p.count if isinstance(p, Omitted) else 1 for p in self.problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
@@ -155,25 +169,37 @@ def _describe(value: Any) -> str:
 
 
 def _join(path: str, key: str) -> str:
-    step = f".{key}" if _IDENTIFIER.fullmatch(key) else f"[{json.dumps(key, ensure_ascii=False)}]"
+    short = len(key) <= NAME_MAX_LENGTH and _IDENTIFIER.fullmatch(key)
+    step = f".{key}" if short else f"[{_quote(key)}]"
     return (path + step).removeprefix(".")
 
 
 def _quote(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)
+    """A string of the document as a message shows it: quoted, and cut short past the
+    length of a name, so that no message is longer than a few names."""
+    cut = len(text) > NAME_MAX_LENGTH
+    shown = text[:NAME_MAX_LENGTH] if cut else text
+    quoted = json.dumps(shown, ensure_ascii=False)
+    if not shown.isascii():
+        try:
+            quoted.encode()
+        except UnicodeEncodeError:
+            # A lone surrogate: shown escaped, as the document writes it.
+            quoted = json.dumps(shown)
+    return quoted[:-1] + '..." (cut short)' if cut else quoted
 
 
 def _or_list(words: list[str]) -> str:
     return ", ".join(words[:-1]) + " or " + words[-1]
 
 
-def _find_loops(manager_of: dict[int, int]) -> dict[int, list[int]]:
-    """For each person on a reporting loop, the loop starting from them (indexes).
+def _find_loops(manager_of: dict[int, int]) -> list[list[int]]:
+    """Every reporting loop (indexes), each starting from its first person in the document.
 
     Everyone has at most one manager, so each walk up either ends or enters
     exactly one loop; a person is on a loop when the walk comes back to them.
     """
-    loops: dict[int, list[int]] = {}
+    loops: list[list[int]] = []
     done: set[int] = set()
     for start in manager_of:
         walk: list[int] = []
@@ -185,18 +211,41 @@ def _find_loops(manager_of: dict[int, int]) -> dict[int, list[int]]:
             current = manager_of.get(current)
         if current is not None and current in position:
             loop = walk[position[current] :]
-            for i, member in enumerate(loop):
-                loops[member] = loop[i:] + loop[:i]
+            first = loop.index(min(loop))
+            loops.append(loop[first:] + loop[:first])
         done.update(walk)
     return loops
 
 
+def _describe_loop(names: list[str]) -> str:
+    """A loop in a message of bounded size: its first few people, then how many more."""
+    if len(names) <= LOOP_NAMES_SHOWN:
+        return "reporting loop: " + " -> ".join([*names, names[0]])
+    shown = " -> ".join(names[:LOOP_NAMES_SHOWN])
+    more = len(names) - LOOP_NAMES_SHOWN
+    return (
+        f"reporting loop of {len(names):,} people: {shown} -> ... and {more:,} more -> {names[0]}"
+    )
+
+
 class _Validator:
     def __init__(self) -> None:
-        self.problems: list[Problem] = []
+        self.found: list[Problem] = []
+        self.count = 0
 
     def add(self, path: str, message: str) -> None:
-        self.problems.append(Problem(path, message))
+        self.count += 1
+        if self.count <= MAX_PROBLEMS:
+            self.found.append(Problem(path, message))
+
+    @property
+    def problems(self) -> list[Problem]:
+        """The first MAX_PROBLEMS problems, then one line for the rest."""
+        more = self.count - len(self.found)
+        if not more:
+            return list(self.found)
+        omitted = Omitted("", f"... and {more:,} more problems, not listed", count=more)
+        return [*self.found, omitted]
 
     def keys(self, obj: dict, path: str, allowed: tuple[str, ...], what: str = "key") -> None:
         for key in obj:
@@ -415,7 +464,7 @@ def validate_document(data: Any) -> list[Problem]:
         for i, (_, person) in enumerate(people)
         if isinstance(person.get("reports_to"), str) and person["reports_to"] in index_of
     }
-    loops = _find_loops({i: m for i, m in manager_of.items() if m != i})
+    loops = {loop[0]: loop for loop in _find_loops({i: m for i, m in manager_of.items() if m != i})}
 
     person_seen: dict[str, str] = {}
     for i, (path, person) in enumerate(people):
@@ -432,8 +481,7 @@ def validate_document(data: Any) -> list[Problem]:
             elif manager_of[i] == i:
                 v.add(reports_path, "a person cannot report to themselves")
             elif i in loops:
-                chain = " -> ".join(people[j][1]["name"] for j in [*loops[i], i])
-                v.add(reports_path, f"reporting loop: {chain}")
+                v.add(reports_path, _describe_loop([people[j][1]["name"] for j in loops[i]]))
         _check_person_squads(v, person, path, squad_names)
         v.time(person, path)
         for key in RESPONSIBILITIES:

@@ -150,3 +150,23 @@ def row_counts() -> tuple[int, int, int, int, int]:
         Person.objects.count(),
         Person.squads.through.objects.count(),
     )
+
+
+def people_document(people: list[dict], name: str = "Crowd") -> dict:
+    """A document of these people only, no products."""
+    return {"format": FORMAT, "organization": {"name": name}, "people": people}
+
+
+def reporting_loop(size: int, prefix: str = "p") -> list[dict]:
+    """People p0 … p(size-1), each reporting to the next and the last back to p0."""
+    return [
+        {"name": f"{prefix}{i}", "reports_to": f"{prefix}{(i + 1) % size}"} for i in range(size)
+    ]
+
+
+def one_manager(reports: int) -> list[dict]:
+    """A boss and `reports` people reporting straight to them, the boss listed last."""
+    return [
+        *({"name": f"Report {i:05}", "reports_to": "Boss"} for i in range(reports)),
+        {"name": "Boss"},
+    ]

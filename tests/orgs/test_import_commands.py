@@ -9,7 +9,7 @@ from django.db import connections
 from orgs.interchange import MAX_DOCUMENT_BYTES, dumps, export_document, import_document
 from orgs.models import MemberRole, Organization, Person
 from tests.factories import MembershipFactory
-from tests.orgs.documents import ACME, DANA, acme, row_counts
+from tests.orgs.documents import ACME, DANA, acme, people_document, reporting_loop, row_counts
 
 
 def run(*args, **kwargs) -> tuple[str, str]:
@@ -99,6 +99,30 @@ class TestImportOrg:
             call_command("import_org", "-", stdin=io.StringIO('{"format": }'), stderr=err)
         assert str(e.value) == "1 problem in -; nothing was imported."
         assert err.getvalue() == "not valid JSON: Expecting value at line 1, column 12\n"
+
+    def test_reporting_loop_of_10000_people_is_refused_once_naming_the_loop(self):
+        document = dumps(people_document(reporting_loop(10_000)))
+        err = io.StringIO()
+        with pytest.raises(CommandError) as e:
+            call_command("import_org", "-", stdin=io.StringIO(document), stderr=err)
+        assert str(e.value) == "1 problem in -; nothing was imported."
+        assert err.getvalue() == (
+            "people[0].reports_to: reporting loop of 10,000 people: "
+            "p0 -> p1 -> p2 -> p3 -> p4 -> ... and 9,995 more -> p0\n"
+        )
+        assert row_counts() == (0, 0, 0, 0, 0)
+
+    def test_counts_every_problem_and_lists_the_first_fifty(self):
+        people = [person for n in range(120) for person in reporting_loop(2, prefix=f"l{n}.")]
+        err = io.StringIO()
+        with pytest.raises(CommandError) as e:
+            call_command(
+                "import_org", "-", stdin=io.StringIO(dumps(people_document(people))), stderr=err
+            )
+        assert str(e.value) == "120 problems in -; nothing was imported."
+        lines = err.getvalue().splitlines()
+        assert len(lines) == 51
+        assert lines[-1] == "... and 70 more problems, not listed"
 
     def test_refuses_a_file_over_5_mb(self, tmp_path):
         path = tmp_path / "big.json"

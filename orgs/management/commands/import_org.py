@@ -36,8 +36,8 @@ class Command(BaseCommand):
         except InterchangeError as e:
             for problem in e.problems:
                 self.stderr.write(str(problem))
-            count = len(e.problems)
+            count = e.count
             raise CommandError(
-                f"{count} problem{'s' if count > 1 else ''} in {file}; nothing was imported."
+                f"{count:,} problem{'s' if count > 1 else ''} in {file}; nothing was imported."
             ) from e
         self.stdout.write(organization.slug)
