@@ -615,37 +615,53 @@ def _write_contents(organization: Organization, data: dict) -> None:
         for product, product_spec in zip(products, product_specs, strict=True)
         for spec in product_spec.get("squads") or []
     )
-    person_specs = data.get("people") or []
-    people = Person.objects.bulk_create(
-        Person(
-            organization=organization,
-            name=spec["name"],
-            title=spec.get("title") or "",
-            role=spec.get("role") or "",
-            owns_roadmap=spec.get("owns_roadmap"),
-            does_market_research=spec.get("does_market_research"),
-            sets_pricing=spec.get("sets_pricing"),
-            **{f"time_{b}": (spec.get("time") or {}).get(b) or 0 for b in TIME_BUCKETS},
+    # Managers before their reports, so that each person's manager has a key when the
+    # person is inserted: one insert per level of the reporting chart, none updated after.
+    pk_of: dict[str, int] = {}
+    for level in _levels(data.get("people") or []):
+        people = Person.objects.bulk_create(
+            Person(
+                organization=organization,
+                name=spec["name"],
+                title=spec.get("title") or "",
+                role=spec.get("role") or "",
+                reports_to_id=pk_of.get(spec.get("reports_to")),
+                owns_roadmap=spec.get("owns_roadmap"),
+                does_market_research=spec.get("does_market_research"),
+                sets_pricing=spec.get("sets_pricing"),
+                **{f"time_{b}": (spec.get("time") or {}).get(b) or 0 for b in TIME_BUCKETS},
+            )
+            for spec in level
         )
-        for spec in person_specs
-    )
+        pk_of.update((person.name, person.pk) for person in people)
 
-    # Managers need their primary keys, which exist only once everyone is inserted.
-    person_by_name = {person.name: person for person in people}
-    managed = []
-    for person, spec in zip(people, person_specs, strict=True):
-        if spec.get("reports_to") is not None:
-            person.reports_to = person_by_name[spec["reports_to"]]
-            managed.append(person)
-    Person.objects.bulk_update(managed, ["reports_to"])
-
-    squad_by_name = {squad.name: squad for squad in squads}
+    squad_pk_of = {squad.name: squad.pk for squad in squads}
     Serves = Person.squads.through
     Serves.objects.bulk_create(
-        Serves(person_id=person.pk, squad_id=squad_by_name[name].pk)
-        for person, spec in zip(people, person_specs, strict=True)
+        Serves(person_id=pk_of[spec["name"]], squad_id=squad_pk_of[name])
+        for spec in data.get("people") or []
         for name in spec.get("squads") or []
     )
+
+
+def _levels(person_specs: list[dict]) -> list[list[dict]]:
+    """The people by level of the reporting chart: those who report to nobody, then their
+    reports, and so on. The document is valid, so every walk up ends."""
+    manager_of = {spec["name"]: spec.get("reports_to") for spec in person_specs}
+    depth_of: dict[str | None, int] = {None: -1}
+    for name in manager_of:
+        walk = []
+        while name not in depth_of:
+            walk.append(name)
+            name = manager_of[name]
+        depth = depth_of[name]
+        for climbed in reversed(walk):
+            depth += 1
+            depth_of[climbed] = depth
+    levels: list[list[dict]] = [[] for _ in range(max(depth_of.values()) + 1)]
+    for spec in person_specs:
+        levels[depth_of[spec["name"]]].append(spec)
+    return levels
 
 
 def _date(value: str | None) -> date | None:

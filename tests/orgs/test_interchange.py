@@ -24,6 +24,7 @@ from tests.orgs.documents import (
     LEE,
     SAM,
     acme,
+    one_manager,
     people_document,
     reporting_loop,
     row_counts,
@@ -771,13 +772,35 @@ class TestImportDocument:
         assert (replaced.pk, replaced.reassess_every_days) == (existing.pk, 30)
         assert Membership.objects.count() == 1
 
+    def test_20000_people_reporting_to_one_manager_import(self):
+        organization = import_document(people_document(one_manager(20_000)))
+        boss = organization.people.get(name="Boss")
+        assert boss.reports_to is None
+        assert organization.people.filter(reports_to=boss).count() == 20_000
+
+    def test_people_listed_before_their_managers_get_them(self):
+        people = [
+            {"name": "Dev", "reports_to": "Lead"},
+            {"name": "Lead", "reports_to": "Head"},
+            {"name": "Intern", "reports_to": "Dev"},
+            {"name": "Head"},
+        ]
+        organization = import_document(people_document(people))
+        assert dict(organization.people.values_list("name", "reports_to__name")) == {
+            "Dev": "Lead",
+            "Lead": "Head",
+            "Intern": "Dev",
+            "Head": None,
+        }
+
     def test_a_failure_part_way_writes_nothing(self, monkeypatch):
         existing = import_document(acme())
 
         def fail(*args, **kwargs):
             raise IntegrityError("simulated")
 
-        monkeypatch.setattr(Person.objects, "bulk_update", fail)
+        # The last write: who serves which squad.
+        monkeypatch.setattr(Person.squads.through.objects, "bulk_create", fail)
         with pytest.raises(IntegrityError):
             import_document(acme(reassess_every_days=30), replace=True)
         existing.refresh_from_db()
@@ -874,6 +897,13 @@ class TestQueryCounts:
         with django_assert_max_num_queries(12):
             import_document(document)
         assert Squad.objects.count() == squads
+
+    @pytest.mark.parametrize("reports", [50, 2_000])
+    def test_import_of_people_reporting_to_one_manager(self, reports, django_assert_num_queries):
+        # In a savepoint: the lock, the slug, the organization, one insert per level of the chart.
+        with django_assert_num_queries(7):
+            import_document(people_document(one_manager(reports)))
+        assert Person.objects.filter(reports_to__name="Boss").count() == reports
 
     @pytest.mark.parametrize("squads", [5, 50])
     def test_import_replacing(self, squads, django_assert_max_num_queries):
