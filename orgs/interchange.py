@@ -8,6 +8,7 @@ nothing unless the document is clean. docs/interchange.md lists the rules.
 
 import difflib
 import json
+import math
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -34,6 +35,8 @@ MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 # However broken a document, the list of its problems stays this short (then one line
 # says how many more), so no document can make an unbounded response.
 MAX_PROBLEMS = 50
+# Longer integers fit no column; refusing them early spares parsing thousands of digits.
+MAX_INTEGER_DIGITS = 20
 # A reporting loop is named by this many people, then how many more it holds.
 LOOP_NAMES_SHOWN = 5
 
@@ -77,6 +80,8 @@ RESPONSIBILITIES = ("owns_roadmap", "does_market_research", "sets_pricing")
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Unicode's control characters (category Cc): tabs, newlines, escapes, NUL and the C1 set.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -110,16 +115,97 @@ class InterchangeError(Exception):
 # Reading
 
 
-class _ConstantRefused(ValueError):
-    pass
+class _Refused:
+    """A value the parser met that no document may hold, kept so that it is reported by
+    its path once the whole document is read."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
 
 
-def _refuse_constant(name: str) -> Any:
-    raise _ConstantRefused(name)
+class _RepeatedKeys(dict):
+    """An object in which some key is written more than once (JSON would keep the last)."""
+
+    repeated: dict[str, int]
+
+
+def _parse_int(text: str) -> int | _Refused:
+    # Python refuses to read integers past 4,300 digits, and none fits a column anyway.
+    digits = len(text.lstrip("-"))
+    if digits > MAX_INTEGER_DIGITS:
+        return _Refused(
+            f"is a number of {digits:,} digits; at most {MAX_INTEGER_DIGITS} digits allowed"
+        )
+    return int(text)
+
+
+def _parse_float(text: str) -> float | _Refused:
+    value = float(text)
+    if math.isinf(value):
+        return _Refused("is a number too large to hold")
+    return value
+
+
+def _parse_constant(name: str) -> _Refused:
+    # NaN and Infinity are not JSON, whatever Python's json module accepts.
+    return _Refused(f"{name} is not a JSON value")
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict:
+    obj = dict(pairs)
+    if len(obj) == len(pairs):
+        return obj
+    repeated = _RepeatedKeys(obj)
+    counts: dict[str, int] = {}
+    for key, _ in pairs:
+        counts[key] = counts.get(key, 0) + 1
+    repeated.repeated = {key: n for key, n in counts.items() if n > 1}
+    return repeated
+
+
+def _is_text(value: str) -> bool:
+    """False for a string holding a lone surrogate (only a \\ud800-style escape makes one),
+    which no database or page can store."""
+    if value.isascii():
+        return True
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _unreadable_values(data: Any) -> list[Problem]:
+    """What the parser kept aside, and strings that are not text, each by its path."""
+    v = _Validator()
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            for key, n in getattr(value, "repeated", {}).items():
+                v.add(_join(path, key), f"key {_quote(key)} is written {n} times; write it once")
+            items = [(_join(path, key), key, item) for key, item in value.items()]
+        else:
+            items = [(f"{path}[{i}]", None, item) for i, item in enumerate(value)]
+        children = []
+        for item_path, key, item in items:
+            if key is not None and not _is_text(key):
+                v.add(item_path, "the key is not valid text (it holds a lone surrogate)")
+            if isinstance(item, dict | list):
+                children.append((item_path, item))
+            elif isinstance(item, _Refused):
+                v.add(item_path, item.reason)
+            elif isinstance(item, str) and not _is_text(item):
+                v.add(item_path, "is not valid text (it holds a lone surrogate)")
+        stack.extend(reversed(children))
+    return v.problems
 
 
 def parse_document(raw: bytes | str) -> dict:
-    """The JSON object in `raw`, or InterchangeError if it is too large or not a JSON object."""
+    """The JSON object in `raw`, or InterchangeError if it is too large, not a JSON object,
+    or holds a value no document may (each reported by its path)."""
     size = len(raw.encode()) if isinstance(raw, str) else len(raw)
     if size > MAX_DOCUMENT_BYTES:
         raise InterchangeError([Problem("", f"document is {size} bytes; the limit is 5 MB")])
@@ -131,20 +217,26 @@ def parse_document(raw: bytes | str) -> dict:
                 [Problem("", f"document is not UTF-8 text (byte {e.start + 1} is not valid)")]
             ) from None
     try:
-        # NaN and Infinity are not JSON, whatever Python's json module accepts.
-        data = json.loads(raw, parse_constant=_refuse_constant)
+        data = json.loads(
+            raw,
+            parse_int=_parse_int,
+            parse_float=_parse_float,
+            parse_constant=_parse_constant,
+            object_pairs_hook=_object,
+        )
     except json.JSONDecodeError as e:
         raise InterchangeError(
             [Problem("", f"not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}")]
         ) from None
-    except _ConstantRefused as e:
-        raise InterchangeError([Problem("", f"not valid JSON: {e} is not a JSON value")]) from None
     except RecursionError:
         raise InterchangeError([Problem("", "not valid JSON: nested too deeply")]) from None
     if not isinstance(data, dict):
         raise InterchangeError(
             [Problem("", f"document must be a JSON object, not {_describe(data)}")]
         )
+    problems = _unreadable_values(data)
+    if problems:
+        raise InterchangeError(problems)
     return data
 
 
@@ -289,21 +381,34 @@ class _Validator:
             return False
         return True
 
+    def line(self, value: str, path: str) -> bool:
+        """Names and titles are shown on one line: no tab, newline or other control character."""
+        control = _CONTROL.search(value)
+        if control is None:
+            return True
+        self.add(
+            path,
+            f"must not contain control characters (U+{ord(control.group()):04X} at "
+            f"character {control.start() + 1})",
+        )
+        return False
+
     def name(self, parent: dict, path: str) -> None:
         value = parent.get("name")
         name_path = _join(path, "name")
         if value is None:
             self.add(name_path, "is required")
-        elif self.string(value, name_path, NAME_MAX_LENGTH):
+        elif self.string(value, name_path, NAME_MAX_LENGTH) and self.line(value, name_path):
             if not value.strip():
                 self.add(name_path, "must not be blank")
             elif value != value.strip():
                 self.add(name_path, "must not start or end with spaces")
 
-    def optional_string(self, parent: dict, path: str, key: str, max_length: int) -> None:
-        value = parent.get(key)
-        if value is not None:
-            self.string(value, _join(path, key), max_length)
+    def title(self, parent: dict, path: str) -> None:
+        value = parent.get("title")
+        title_path = _join(path, "title")
+        if value is not None and self.string(value, title_path, TITLE_MAX_LENGTH):
+            self.line(value, title_path)
 
     def choice(self, parent: dict, path: str, key: str, choices: list[str], nullable: bool) -> None:
         value = parent.get(key)
@@ -369,7 +474,7 @@ class _Validator:
         seen: dict[str, str] = {}
         for i, item in enumerate(value):
             item_path = f"{list_path}[{i}]"
-            if not self.string(item, item_path):
+            if not self.string(item, item_path) or not self.line(item, item_path):
                 continue
             if not item.strip():
                 self.add(item_path, "must not be blank")
@@ -471,7 +576,7 @@ def validate_document(data: Any) -> list[Problem]:
         v.keys(person, path, PERSON_KEYS)
         v.name(person, path)
         v.unique(person_seen, person.get("name"), path, "person")
-        v.optional_string(person, path, "title", TITLE_MAX_LENGTH)
+        v.title(person, path)
         v.choice(person, path, "role", Role.values, nullable=True)
         reports_to = person.get("reports_to")
         reports_path = _join(path, "reports_to")

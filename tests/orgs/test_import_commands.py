@@ -9,7 +9,15 @@ from django.db import connections
 from orgs.interchange import MAX_DOCUMENT_BYTES, dumps, export_document, import_document
 from orgs.models import MemberRole, Organization, Person
 from tests.factories import MembershipFactory
-from tests.orgs.documents import ACME, DANA, acme, people_document, reporting_loop, row_counts
+from tests.orgs.documents import (
+    ACME,
+    DANA,
+    HOSTILE,
+    acme,
+    people_document,
+    reporting_loop,
+    row_counts,
+)
 
 
 def run(*args, **kwargs) -> tuple[str, str]:
@@ -110,6 +118,27 @@ class TestImportOrg:
             "people[0].reports_to: reporting loop of 10,000 people: "
             "p0 -> p1 -> p2 -> p3 -> p4 -> ... and 9,995 more -> p0\n"
         )
+        assert row_counts() == (0, 0, 0, 0, 0)
+
+    @pytest.mark.parametrize(
+        ("text", "expected"), [case[1:] for case in HOSTILE], ids=[case[0] for case in HOSTILE]
+    )
+    @pytest.mark.parametrize("source", ["file", "stdin"])
+    def test_refuses_a_hostile_document_by_path(self, tmp_path, source, text, expected):
+        path = tmp_path / "hostile.json"
+        path.write_text(text, encoding="utf-8")
+        err = io.StringIO()
+        with pytest.raises(CommandError) as e:
+            if source == "file":
+                call_command("import_org", str(path), stderr=err)
+            else:
+                call_command("import_org", "-", stdin=io.StringIO(text), stderr=err)
+        name = str(path) if source == "file" else "-"
+        count = len(expected)
+        assert str(e.value) == (
+            f"{count} problem{'s' if count > 1 else ''} in {name}; nothing was imported."
+        )
+        assert err.getvalue().splitlines() == expected
         assert row_counts() == (0, 0, 0, 0, 0)
 
     def test_counts_every_problem_and_lists_the_first_fifty(self):

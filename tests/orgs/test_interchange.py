@@ -21,6 +21,7 @@ from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 from tests.orgs.documents import (
     ACME,
     DANA,
+    HOSTILE,
     LEE,
     SAM,
     acme,
@@ -52,6 +53,12 @@ def drop(*path):
         del target[path[-1]]
 
     return change
+
+
+def validate_or_raise(document: dict) -> None:
+    problems = validate_document(document)
+    if problems:
+        raise InterchangeError(problems)
 
 
 def problems_of(document) -> list[str]:
@@ -478,10 +485,24 @@ class TestParseDocument:
             "not valid JSON: Expecting ':' delimiter at line 3, column 18"
         ]
 
-    def test_refuses_nan(self):
+    @pytest.mark.parametrize(
+        ("text", "expected"), [case[1:] for case in HOSTILE], ids=[case[0] for case in HOSTILE]
+    )
+    def test_refuses_a_hostile_document_by_path(self, text, expected):
         with pytest.raises(InterchangeError) as e:
-            parse_document('{"reassess_every_days": NaN}')
-        assert str(e.value) == "not valid JSON: NaN is not a JSON value"
+            validate_or_raise(parse_document(text.encode()))
+        assert [str(p) for p in e.value.problems] == expected
+
+    def test_lists_at_most_fifty_unreadable_values(self):
+        with pytest.raises(InterchangeError) as e:
+            parse_document('{"x": [' + ", ".join(["NaN"] * 1000) + "]}")
+        assert len(e.value.problems) == MAX_PROBLEMS + 1
+        assert str(e.value.problems[0]) == "x[0]: NaN is not a JSON value"
+        assert str(e.value.problems[-1]) == "... and 950 more problems, not listed"
+        assert e.value.count == 1000
+
+    def test_keeps_a_surrogate_pair(self):
+        assert parse_document('{"name": "\\ud83d\\ude00"}') == {"name": "\U0001f600"}
 
     def test_refuses_bytes_that_are_not_utf8(self):
         with pytest.raises(InterchangeError) as e:

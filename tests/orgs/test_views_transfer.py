@@ -10,7 +10,7 @@ from orgs.interchange import dumps, export_document
 from orgs.models import MemberRole, Membership, Organization
 from tests.factories import MembershipFactory, ProductFactory, UserFactory
 from tests.helpers import assert_redirects_to
-from tests.orgs.documents import DANA, acme, people_document, reporting_loop, row_counts
+from tests.orgs.documents import DANA, HOSTILE, acme, people_document, reporting_loop, row_counts
 
 
 def upload(document: dict | str, name: str = "acme.json") -> SimpleUploadedFile:
@@ -74,6 +74,15 @@ class TestImport:
         assert "Fix this problem and upload again" in response.content.decode()
         assert len(response.content) < 20_000
         assert not Organization.objects.exists()
+
+    @pytest.mark.parametrize(
+        ("text", "expected"), [case[1:] for case in HOSTILE], ids=[case[0] for case in HOSTILE]
+    )
+    def test_refuses_a_hostile_document_by_path(self, user_client, text, expected):
+        response = user_client.post(reverse("orgs:organization_import"), {"document": upload(text)})
+        assert response.status_code == 200
+        assert [str(p) for p in response.context["problems"]] == expected
+        assert row_counts() == (0, 0, 0, 0, 0)
 
     def test_says_how_many_problems_beyond_those_listed(self, user_client):
         people = [person for n in range(120) for person in reporting_loop(2, prefix=f"l{n}.")]
