@@ -12,8 +12,9 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import IO, Any
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models, transaction
 from django.db.models import Prefetch
@@ -31,7 +32,6 @@ from orgs.models import (
 )
 
 FORMAT = "team-structure-advisor/v1"
-MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 # However broken a document, the list of its problems stays this short (then one line
 # says how many more), so no document can make an unbounded response.
 MAX_PROBLEMS = 50
@@ -203,12 +203,39 @@ def _unreadable_values(data: Any) -> list[Problem]:
     return v.problems
 
 
+def too_large(limit: int) -> str:
+    """The message for a document over the limit: the limit and the setting that sets it."""
+    return f"document is larger than the limit of {limit:,} bytes (ORG_DOCUMENT_MAX_BYTES)"
+
+
+def read_document(stream: IO[bytes] | IO[str]) -> bytes:
+    """The document in a file, standard input or an upload, read a megabyte at a time and
+    never more than one byte past the limit; InterchangeError if it is larger."""
+    limit = settings.ORG_DOCUMENT_MAX_BYTES
+    chunks: list[bytes] = []
+    size = 0
+    while size <= limit:
+        chunk = stream.read(min(1024 * 1024, limit + 1 - size))
+        if not chunk:
+            break
+        if isinstance(chunk, str):
+            chunk = chunk.encode("utf-8", "surrogatepass")
+        chunks.append(chunk)
+        size += len(chunk)
+    if size > limit:
+        raise InterchangeError([Problem("", too_large(limit))])
+    return b"".join(chunks)
+
+
 def parse_document(raw: bytes | str) -> dict:
     """The JSON object in `raw`, or InterchangeError if it is too large, not a JSON object,
     or holds a value no document may (each reported by its path)."""
-    size = len(raw.encode()) if isinstance(raw, str) else len(raw)
-    if size > MAX_DOCUMENT_BYTES:
-        raise InterchangeError([Problem("", f"document is {size} bytes; the limit is 5 MB")])
+    limit = settings.ORG_DOCUMENT_MAX_BYTES
+    # Four bytes at most a character: only text that might be over the limit is encoded.
+    if len(raw) > limit or (isinstance(raw, str) and len(raw) * 4 > limit):
+        size = len(raw.encode("utf-8", "surrogatepass")) if isinstance(raw, str) else len(raw)
+        if size > limit:
+            raise InterchangeError([Problem("", too_large(limit))])
     if isinstance(raw, bytes):
         try:
             raw = raw.decode("utf-8-sig")

@@ -16,6 +16,7 @@ from orgs.interchange import (
     export_document,
     import_document,
     parse_document,
+    read_document,
 )
 from orgs.models import Membership, Organization
 
@@ -28,7 +29,7 @@ def organization_import(request: HtmxHttpRequest) -> HttpResponse:
     problems, problem_count = [], 0
     if request.method == "POST" and form.is_valid():
         try:
-            data = parse_document(form.cleaned_data["document"].read())
+            data = parse_document(read_document(form.cleaned_data["document"]))
             organization = import_document(
                 data, replace=form.cleaned_data["replace"], user=request.user
             )

@@ -5,8 +5,9 @@ import pytest
 from django.core.management import ManagementUtility, call_command
 from django.core.management.base import CommandError
 from django.db import connections
+from django.test import override_settings
 
-from orgs.interchange import MAX_DOCUMENT_BYTES, dumps, export_document, import_document
+from orgs.interchange import dumps, export_document, import_document
 from orgs.models import MemberRole, Organization, Person
 from tests.factories import MembershipFactory
 from tests.orgs.documents import (
@@ -14,9 +15,11 @@ from tests.orgs.documents import (
     DANA,
     HOSTILE,
     acme,
+    one_manager,
     people_document,
     reporting_loop,
     row_counts,
+    sized,
 )
 
 
@@ -153,13 +156,33 @@ class TestImportOrg:
         assert len(lines) == 51
         assert lines[-1] == "... and 70 more problems, not listed"
 
-    def test_refuses_a_file_over_5_mb(self, tmp_path):
+    @override_settings(ORG_DOCUMENT_MAX_BYTES=10_000)
+    @pytest.mark.parametrize("source", ["file", "stdin"])
+    def test_refuses_a_document_over_the_limit_naming_it(self, tmp_path, source):
         path = tmp_path / "big.json"
-        path.write_bytes(b" " * (MAX_DOCUMENT_BYTES + 10))
+        path.write_bytes(b" " * 10_001)
         err = io.StringIO()
-        with pytest.raises(CommandError):
-            call_command("import_org", str(path), stderr=err)
-        assert err.getvalue() == "document is 5242890 bytes; the limit is 5 MB\n"
+        with pytest.raises(CommandError) as e:
+            if source == "file":
+                call_command("import_org", str(path), stderr=err)
+            else:
+                call_command("import_org", "-", stdin=io.BytesIO(b" " * 10_001), stderr=err)
+        assert str(e.value).startswith("1 problem in ")
+        assert err.getvalue() == (
+            "document is larger than the limit of 10,000 bytes (ORG_DOCUMENT_MAX_BYTES)\n"
+        )
+
+    def test_the_export_of_a_large_organization_imports_again(self, tmp_path):
+        organization = import_document(
+            {**people_document(one_manager(20_000)), "products": sized(50)["products"]}
+        )
+        exported = dumps(export_document(organization))
+        assert len(exported.encode()) > 5 * 1024 * 1024
+        path = tmp_path / "large.json"
+        path.write_text(exported, encoding="utf-8")
+        out, _ = run("import_org", str(path), "--replace")
+        assert out == f"{organization.slug}\n"
+        assert dumps(export_document(organization)) == exported
 
     def test_names_a_file_it_cannot_read(self, tmp_path):
         missing = tmp_path / "missing.json"

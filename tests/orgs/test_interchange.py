@@ -1,12 +1,14 @@
+import io
 import json
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.db import IntegrityError
+from django.test import override_settings
 
 from orgs.interchange import (
     FORMAT,
-    MAX_DOCUMENT_BYTES,
     MAX_PROBLEMS,
     InterchangeError,
     Problem,
@@ -14,6 +16,7 @@ from orgs.interchange import (
     export_document,
     import_document,
     parse_document,
+    read_document,
     validate_document,
 )
 from orgs.models import MemberRole, Membership, Organization, Person, Product, Squad
@@ -457,26 +460,52 @@ class TestParseDocument:
     def test_reads_utf8_with_a_byte_order_mark(self):
         assert parse_document(b"\xef\xbb\xbf" + dumps(ACME).encode()) == ACME
 
-    def test_refuses_a_document_over_5_mb(self):
-        raw = b" " * (MAX_DOCUMENT_BYTES + 1)
+    @override_settings(ORG_DOCUMENT_MAX_BYTES=10_000)
+    def test_refuses_a_document_over_the_limit_naming_it(self):
         with pytest.raises(InterchangeError) as e:
-            parse_document(raw)
+            parse_document(b" " * 10_001)
         assert [str(p) for p in e.value.problems] == [
-            "document is 5242881 bytes; the limit is 5 MB"
+            "document is larger than the limit of 10,000 bytes (ORG_DOCUMENT_MAX_BYTES)"
         ]
 
+    @override_settings(ORG_DOCUMENT_MAX_BYTES=10_000)
     def test_counts_text_in_utf8_bytes(self):
-        # 2,621,441 characters of two bytes each: under 5 M characters, over 5 MB.
-        raw = '"' + "é" * (MAX_DOCUMENT_BYTES // 2) + '"'
+        # 5,001 characters of two bytes each: under 10,000 characters, over 10,000 bytes.
         with pytest.raises(InterchangeError) as e:
-            parse_document(raw)
-        assert str(e.value) == "document is 5242882 bytes; the limit is 5 MB"
+            parse_document('"' + "é" * 5_000 + '"')
+        assert str(e.value) == (
+            "document is larger than the limit of 10,000 bytes (ORG_DOCUMENT_MAX_BYTES)"
+        )
 
-    def test_accepts_exactly_5_mb(self):
+    @override_settings(ORG_DOCUMENT_MAX_BYTES=10_000)
+    def test_accepts_exactly_the_limit(self):
         text = dumps(ACME)
-        raw = text + " " * (MAX_DOCUMENT_BYTES - len(text.encode()))
-        assert len(raw.encode()) == MAX_DOCUMENT_BYTES
+        raw = text + " " * (10_000 - len(text.encode()))
+        assert len(raw.encode()) == 10_000
         assert parse_document(raw) == ACME
+        assert parse_document(raw.encode()) == ACME
+
+    def test_the_default_limit_is_100_mb(self):
+        assert settings.ORG_DOCUMENT_MAX_BYTES == 100 * 1024 * 1024
+
+
+class TestReadDocument:
+    @override_settings(ORG_DOCUMENT_MAX_BYTES=3 * 1024 * 1024)
+    def test_stops_one_byte_past_the_limit(self):
+        stream = io.BytesIO(b" " * (10 * 1024 * 1024))
+        with pytest.raises(InterchangeError) as e:
+            read_document(stream)
+        assert str(e.value) == (
+            "document is larger than the limit of 3,145,728 bytes (ORG_DOCUMENT_MAX_BYTES)"
+        )
+        assert stream.tell() == 3 * 1024 * 1024 + 1
+
+    @override_settings(ORG_DOCUMENT_MAX_BYTES=3 * 1024 * 1024)
+    def test_reads_a_document_of_exactly_the_limit(self):
+        assert read_document(io.BytesIO(b"x" * (3 * 1024 * 1024))) == b"x" * (3 * 1024 * 1024)
+
+    def test_reads_text_as_utf8(self):
+        assert read_document(io.StringIO('{"name": "Zoë"}')) == '{"name": "Zoë"}'.encode()
 
     def test_reports_bad_json_with_line_and_column(self):
         with pytest.raises(InterchangeError) as e:

@@ -4,12 +4,13 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.urls import reverse
 
 from orgs.interchange import dumps, export_document
 from orgs.models import MemberRole, Membership, Organization
 from tests.factories import MembershipFactory, ProductFactory, UserFactory
-from tests.helpers import assert_redirects_to
+from tests.helpers import assert_redirects_to, field_errors
 from tests.orgs.documents import DANA, HOSTILE, acme, people_document, reporting_loop, row_counts
 
 
@@ -83,6 +84,30 @@ class TestImport:
         assert response.status_code == 200
         assert [str(p) for p in response.context["problems"]] == expected
         assert row_counts() == (0, 0, 0, 0, 0)
+
+    @override_settings(ORG_DOCUMENT_MAX_BYTES=10_000)
+    def test_refuses_a_file_over_the_limit_before_reading_it(self, user_client, monkeypatch):
+        def never(*args, **kwargs):
+            raise AssertionError("the document was read")
+
+        monkeypatch.setattr("orgs.views.transfer.read_document", never)
+        response = user_client.post(
+            reverse("orgs:organization_import"), {"document": upload(" " * 10_001)}
+        )
+        assert response.status_code == 200
+        assert field_errors(response, "document") == [
+            "Document is larger than the limit of 10,000 bytes (ORG_DOCUMENT_MAX_BYTES)."
+        ]
+        assert not Organization.objects.exists()
+
+    @override_settings(ORG_DOCUMENT_MAX_BYTES=10_000)
+    def test_imports_a_file_of_exactly_the_limit(self, user_client):
+        text = json.dumps(acme())
+        response = user_client.post(
+            reverse("orgs:organization_import"),
+            {"document": upload(text + " " * (10_000 - len(text.encode())))},
+        )
+        assert_redirects_to(response, Organization.objects.get(name="Acme").get_absolute_url())
 
     def test_says_how_many_problems_beyond_those_listed(self, user_client):
         people = [person for n in range(120) for person in reporting_loop(2, prefix=f"l{n}.")]
