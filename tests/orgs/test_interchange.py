@@ -21,6 +21,7 @@ from orgs.interchange import (
 )
 from orgs.models import MemberRole, Membership, Organization, Person, Product, Squad
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+from tests.helpers import lose_the_slug_race
 from tests.orgs.documents import (
     ACME,
     DANA,
@@ -842,6 +843,16 @@ class TestImportDocument:
             "Intern": "Dev",
             "Head": None,
         }
+
+    def test_an_import_losing_the_race_for_its_slug_takes_the_next(self, monkeypatch):
+        owner = UserFactory()
+        picked = lose_the_slug_race(monkeypatch)
+        organization = import_document(acme(), user=owner)
+        assert picked == ["acme", "acme-2"]
+        assert organization.slug == "acme-2"
+        assert organization.memberships.get().user == owner
+        assert list(Organization.objects.values_list("slug", flat=True)) == ["acme", "acme-2"]
+        assert organization.people.count() == 3
 
     def test_a_failure_part_way_writes_nothing(self, monkeypatch):
         existing = import_document(acme())
