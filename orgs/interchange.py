@@ -7,9 +7,12 @@ nothing unless the document is clean. docs/interchange.md lists the rules.
 """
 
 import difflib
+import gc
 import json
 import math
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import IO, Any
@@ -17,7 +20,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models, transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, signals
 
 from orgs.models import (
     TIME_BUCKETS,
@@ -244,13 +247,14 @@ def parse_document(raw: bytes | str) -> dict:
                 [Problem("", f"document is not UTF-8 text (byte {e.start + 1} is not valid)")]
             ) from None
     try:
-        data = json.loads(
-            raw,
-            parse_int=_parse_int,
-            parse_float=_parse_float,
-            parse_constant=_parse_constant,
-            object_pairs_hook=_object,
-        )
+        with _collector_paused():
+            data = json.loads(
+                raw,
+                parse_int=_parse_int,
+                parse_float=_parse_float,
+                parse_constant=_parse_constant,
+                object_pairs_hook=_object,
+            )
     except json.JSONDecodeError as e:
         raise InterchangeError(
             [Problem("", f"not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}")]
@@ -655,13 +659,33 @@ def import_document(data: Any, *, replace: bool = False, user=None) -> Organizat
     recreated. With a `user`, only organizations they belong to are considered
     (only an owner may replace one), and a new organization is theirs to own.
     """
-    problems = validate_document(data)
-    if problems:
-        raise InterchangeError(problems)
-    with transaction.atomic():
-        organization = _target_organization(data["organization"], replace=replace, user=user)
-        _write_contents(organization, data)
+    with _collector_paused():
+        problems = validate_document(data)
+        if problems:
+            raise InterchangeError(problems)
+        with transaction.atomic():
+            organization = _target_organization(data["organization"], replace=replace, user=user)
+            _write_contents(organization, data)
     return organization
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector held off while a document's objects are made.
+
+    Making hundreds of thousands of objects triggers a collection every few
+    hundred, each rescanning the growing heap: measured, that made an import of
+    five times the squads cost 5.9 times as long. None of them form cycles to
+    collect, and the next collection after this finds anything that does.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _target_organization(spec: dict, *, replace: bool, user) -> Organization:
@@ -706,13 +730,52 @@ def _target_organization(spec: dict, *, replace: bool, user) -> Organization:
         raise InterchangeError(
             [Problem("organization.name", f"only an owner of {_quote(name)} can replace it")]
         )
-    # People first: deleting them clears the person-squad rows, so deleting the
-    # products has only squads left to cascade to.
-    organization.people.all().delete()
-    organization.products.all().delete()
+    _delete_contents(organization)
     _apply_settings(organization, spec)
     organization.save()
     return organization
+
+
+def _delete_contents(organization: Organization) -> None:
+    """Delete the organization's products, squads and people in one query a table.
+
+    Dependents first, each through a filter, so that no row is fetched: Django's
+    ordinary delete would read every row and clear its links in batches. Rows of
+    other models pointing at these are handled as their foreign key says; where
+    that needs Django itself (a cascade, a protection, delete signals), the
+    ordinary delete does it.
+    """
+    Serves = Person.squads.through
+    contents = [
+        (Serves, Serves.objects.filter(person__organization=organization)),
+        (Person, Person.objects.filter(organization=organization)),
+        (Squad, Squad.objects.filter(organization=organization)),
+        (Product, Product.objects.filter(organization=organization)),
+    ]
+    deleted_here = {model for model, _ in contents}
+    for model, queryset in contents:
+        if signals.pre_delete.has_listeners(model) or signals.post_delete.has_listeners(model):
+            queryset.delete()
+            continue
+        # The reverse side of every foreign key to the model, as Django's delete finds them.
+        outside = [
+            relation
+            for relation in model._meta.get_fields(include_hidden=True)
+            if relation.auto_created
+            and not relation.concrete
+            and (relation.one_to_many or relation.one_to_one)
+            and relation.related_model not in deleted_here
+        ]
+        if any(r.on_delete not in (models.SET_NULL, models.DO_NOTHING) for r in outside):
+            queryset.delete()
+            continue
+        for relation in outside:
+            if relation.on_delete is models.SET_NULL:
+                key = relation.field.name
+                relation.related_model._base_manager.filter(**{f"{key}__in": queryset}).update(
+                    **{key: None}
+                )
+        queryset._raw_delete(queryset.db)
 
 
 def _apply_settings(organization: Organization, spec: dict) -> None:

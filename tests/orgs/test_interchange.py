@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from django.conf import settings
 from django.db import IntegrityError
+from django.db.models import signals
 from django.test import override_settings
 
 from orgs.interchange import (
@@ -854,6 +855,21 @@ class TestImportDocument:
         assert list(Organization.objects.values_list("slug", flat=True)) == ["acme", "acme-2"]
         assert organization.people.count() == 3
 
+    def test_replacing_sends_delete_signals_where_someone_listens(self):
+        import_document(acme())
+        deleted = []
+
+        def record(sender, instance, **kwargs):
+            deleted.append(instance.name)
+
+        signals.pre_delete.connect(record, sender=Person)
+        try:
+            import_document(acme(), replace=True)
+        finally:
+            signals.pre_delete.disconnect(record, sender=Person)
+        assert sorted(deleted) == ["Dana Lee", "Lee Park", "Sam Ortiz"]
+        assert row_counts() == (1, 2, 3, 3, 3)
+
     def test_a_failure_part_way_writes_nothing(self, monkeypatch):
         existing = import_document(acme())
 
@@ -952,27 +968,30 @@ class TestExportDocument:
 class TestQueryCounts:
     """The import and the export cost the same number of queries at any size."""
 
-    @pytest.mark.parametrize("squads", [5, 50])
-    def test_import(self, squads, django_assert_max_num_queries):
-        document = sized(squads)
-        with django_assert_max_num_queries(12):
-            import_document(document)
+    @pytest.mark.parametrize("squads", [5, 1_000])
+    def test_import(self, squads, django_assert_num_queries):
+        # In a savepoint: the lock, the slug and (in a savepoint of its own) the
+        # organization; an insert each of products and squads, of people per level of
+        # the chart (three here) and of who serves which squad.
+        with django_assert_num_queries(13):
+            import_document(sized(squads))
         assert Squad.objects.count() == squads
 
     @pytest.mark.parametrize("reports", [50, 2_000])
     def test_import_of_people_reporting_to_one_manager(self, reports, django_assert_num_queries):
-        # In a savepoint: the lock, the slug, the organization, one insert per level of the chart.
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(9):
             import_document(people_document(one_manager(reports)))
         assert Person.objects.filter(reports_to__name="Boss").count() == reports
 
-    @pytest.mark.parametrize("squads", [5, 50])
-    def test_import_replacing(self, squads, django_assert_max_num_queries):
+    @pytest.mark.parametrize("squads", [5, 1_000])
+    def test_import_replacing(self, squads, django_assert_num_queries):
         document = sized(squads)
         import_document(document)
-        with django_assert_max_num_queries(20):
+        # In a savepoint: the lock, a delete each of links, people, squads and products,
+        # the organization's update, then the same inserts as a new import.
+        with django_assert_num_queries(14):
             import_document(document, replace=True)
-        assert Squad.objects.count() == squads
+        assert row_counts() == (1, squads // 5, squads, 1 + squads // 5 + squads, 2 * squads)
 
     @pytest.mark.parametrize("squads", [5, 50])
     def test_export(self, squads, django_assert_max_num_queries):
