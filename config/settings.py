@@ -233,9 +233,15 @@ STORAGES = {
     },
 }
 
-# Uploaded interchange documents are read in memory; the import refuses any over 5 MB.
+# The largest interchange document the import reads, from a file, standard input or an
+# upload; the default admits the export of any organization the app is built for
+# (docs/interchange.md, "Size").
+ORG_DOCUMENT_MAX_BYTES = int(os.environ.get("ORG_DOCUMENT_MAX_BYTES", str(100 * 1024 * 1024)))
+# Form fields only: an uploaded file does not count, and one over
+# FILE_UPLOAD_MAX_MEMORY_SIZE waits in a temporary file rather than in memory until the
+# import reads it, so a document can be far larger than either.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = min(6 * 1024 * 1024, ORG_DOCUMENT_MAX_BYTES)
 
 # Mail (password resets) goes to the console in development unless EMAIL_HOST names an
 # SMTP server. With DEBUG off it always goes by SMTP (to localhost unless EMAIL_HOST says

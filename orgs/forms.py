@@ -1,13 +1,14 @@
 """Forms for accounts, organizations, members and the organization model."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db.models import Model, Q, QuerySet
 
-from orgs.interchange import MAX_DOCUMENT_BYTES
+from orgs.interchange import too_large
 from orgs.models import (
     TIME_BUCKETS,
     MemberRole,
@@ -282,7 +283,7 @@ class PersonForm(forms.ModelForm):
 class ImportForm(forms.Form):
     document = forms.FileField(
         label="JSON document",
-        help_text="A team-structure-advisor/v1 document, at most 5 MB.",
+        help_text="A team-structure-advisor/v1 document.",
         widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
     )
     replace = forms.BooleanField(
@@ -294,6 +295,8 @@ class ImportForm(forms.Form):
 
     def clean_document(self):
         document = self.cleaned_data["document"]
-        if document.size > MAX_DOCUMENT_BYTES:
-            raise ValidationError("The document is larger than 5 MB.")
+        # The size the upload counted while it was received, before anything reads it.
+        if document.size > settings.ORG_DOCUMENT_MAX_BYTES:
+            message = too_large(settings.ORG_DOCUMENT_MAX_BYTES)
+            raise ValidationError(message[0].upper() + message[1:] + ".")
         return document

@@ -5,7 +5,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
@@ -73,12 +73,28 @@ class Organization(models.Model):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
-        if not self.slug:
+        if self.slug:
+            super().save(*args, **kwargs)
+            return
+        # Two organizations of one name created at the same moment both find the same
+        # slug free; the second to write takes the next one instead of failing.
+        for attempt in range(SLUG_ATTEMPTS):
             self.slug = unique_slug(self.name)
-        super().save(*args, **kwargs)
+            try:
+                with transaction.atomic():
+                    super().save(*args, **kwargs)
+                return
+            except IntegrityError:
+                taken = Organization.objects.filter(slug=self.slug).exists()
+                self.slug = ""
+                if not taken or attempt == SLUG_ATTEMPTS - 1:
+                    raise
 
     def get_absolute_url(self) -> str:
         return reverse("orgs:organization_detail", kwargs={"slug": self.slug})
+
+
+SLUG_ATTEMPTS = 5
 
 
 def unique_slug(name: str) -> str:

@@ -6,8 +6,9 @@ from html.parser import HTMLParser
 from django.http import HttpResponse
 from django.test import Client
 
+from orgs import models
 from orgs.models import Organization
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 HX = {"HX-Request": "true"}
 
@@ -15,6 +16,24 @@ HX = {"HX-Request": "true"}
 def hx(target: str | None = None) -> dict[str, str]:
     """The headers htmx sends, optionally with the id of the element it will swap."""
     return {**HX, "HX-Target": target} if target else dict(HX)
+
+
+def lose_the_slug_race(monkeypatch) -> list[str]:
+    """Have another organization of the same name take each slug the next creation picks,
+    between its check and its insert, the first time only: what two people creating one
+    name at the same moment do. Returns the slugs picked, in order."""
+    picked: list[str] = []
+    real = models.unique_slug
+
+    def taken_meanwhile(name: str) -> str:
+        slug = real(name)
+        if not picked:
+            OrganizationFactory(name=name, slug=slug)
+        picked.append(slug)
+        return slug
+
+    monkeypatch.setattr(models, "unique_slug", taken_meanwhile)
+    return picked
 
 
 def login(user) -> Client:

@@ -16,6 +16,7 @@ from orgs.interchange import (
     export_document,
     import_document,
     parse_document,
+    read_document,
 )
 from orgs.models import Membership, Organization
 
@@ -25,19 +26,19 @@ from orgs.models import Membership, Organization
 def organization_import(request: HtmxHttpRequest) -> HttpResponse:
     """Create an organization from a document, or replace one the user owns; all or nothing."""
     form = ImportForm(request.POST or None, request.FILES or None)
-    problems = []
+    problems, problem_count = [], 0
     if request.method == "POST" and form.is_valid():
         try:
-            data = parse_document(form.cleaned_data["document"].read())
+            data = parse_document(read_document(form.cleaned_data["document"]))
             organization = import_document(
                 data, replace=form.cleaned_data["replace"], user=request.user
             )
         except InterchangeError as e:
-            problems = e.problems
+            problems, problem_count = e.problems, e.count
         else:
             messages.success(request, f"{organization.name} imported.")
             return redirect(organization)
-    context = {"form": form, "problems": problems}
+    context = {"form": form, "problems": problems, "problem_count": problem_count}
     return TemplateResponse(request, "orgs/organization_import.html", context)
 
 

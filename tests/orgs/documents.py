@@ -1,6 +1,7 @@
 """Interchange documents for tests: one small canonical organization and one of any size."""
 
 import copy
+import json
 
 from orgs.interchange import FORMAT
 from orgs.models import Organization, Person, Product, Squad
@@ -150,3 +151,104 @@ def row_counts() -> tuple[int, int, int, int, int]:
         Person.objects.count(),
         Person.squads.through.objects.count(),
     )
+
+
+def people_document(people: list[dict], name: str = "Crowd") -> dict:
+    """A document of these people only, no products."""
+    return {"format": FORMAT, "organization": {"name": name}, "people": people}
+
+
+def reporting_loop(size: int, prefix: str = "p") -> list[dict]:
+    """People p0 … p(size-1), each reporting to the next and the last back to p0."""
+    return [
+        {"name": f"{prefix}{i}", "reports_to": f"{prefix}{(i + 1) % size}"} for i in range(size)
+    ]
+
+
+def one_manager(reports: int) -> list[dict]:
+    """A boss and `reports` people reporting straight to them, the boss listed last."""
+    return [
+        *({"name": f"Report {i:05}", "reports_to": "Boss"} for i in range(reports)),
+        {"name": "Boss"},
+    ]
+
+
+def acme_text(*replacements: tuple[str, str]) -> str:
+    """ACME as JSON text (non-ASCII escaped), with each (old, new) replaced everywhere."""
+    text = json.dumps(ACME, indent=2)
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new)
+    return text
+
+
+# Documents the parser or the validator must refuse by path, never with a traceback:
+# (id, JSON text, the problems).
+HOSTILE = [
+    (
+        "lone surrogate in a string",
+        acme_text(('"CEO"', '"\\ud800"')),
+        ["people[2].title: is not valid text (it holds a lone surrogate)"],
+    ),
+    (
+        "lone surrogate in a key",
+        acme_text(('"owns_roadmap": null', '"\\udc00x": null')),
+        ['people[2]["\\udc00x"]: the key is not valid text (it holds a lone surrogate)'],
+    ),
+    (
+        "integer of 5,000 digits",
+        acme_text(('"reassess_every_days": 60', '"reassess_every_days": ' + "9" * 5000)),
+        [
+            "organization.reassess_every_days: is a number of 5,000 digits; "
+            "at most 20 digits allowed"
+        ],
+    ),
+    (
+        "integer of 21 digits",
+        acme_text(('"engineers": 6', '"engineers": -' + "1" * 21)),
+        ["products[1].squads[1].engineers: is a number of 21 digits; at most 20 digits allowed"],
+    ),
+    (
+        "NaN, Infinity and -Infinity",
+        acme_text(
+            ('"roadmap_reviews_cancelled": 2', '"roadmap_reviews_cancelled": NaN'),
+            ('"engineers": 4', '"engineers": Infinity'),
+            ('"engineers": 6', '"engineers": -Infinity'),
+        ),
+        [
+            "products[1].roadmap_reviews_cancelled: NaN is not a JSON value",
+            "products[1].squads[0].engineers: Infinity is not a JSON value",
+            "products[1].squads[1].engineers: -Infinity is not a JSON value",
+        ],
+    ),
+    (
+        "a number too large for a float",
+        acme_text(('"engineers": 6', '"engineers": 1e999')),
+        ["products[1].squads[1].engineers: is a number too large to hold"],
+    ),
+    (
+        "duplicate keys",
+        acme_text(
+            ('"name": "Acme",', '"name": "Acme", "name": "Evil Corp",'),
+            ('"backlog": 40,', '"backlog": 40, "backlog": 0, "backlog": 10,'),
+        ),
+        [
+            'organization.name: key "name" is written 2 times; write it once',
+            'people[1].time.backlog: key "backlog" is written 3 times; write it once',
+        ],
+    ),
+    (
+        "control characters in names and titles",
+        acme_text(
+            ('"Checkout"', '"Check\\tout"'),
+            ('"Delivery lead"', '"Delivery\\nlead"'),
+            ('"EU SMB"', '"EU\\u001bSMB"'),
+        ),
+        [
+            "products[1].markets[0]: must not contain control characters (U+001B at character 3)",
+            "products[1].squads[1].name: must not contain control characters "
+            "(U+0009 at character 6)",
+            "people[1].title: must not contain control characters (U+000A at character 9)",
+        ],
+    ),
+]

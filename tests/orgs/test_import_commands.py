@@ -5,11 +5,22 @@ import pytest
 from django.core.management import ManagementUtility, call_command
 from django.core.management.base import CommandError
 from django.db import connections
+from django.test import override_settings
 
-from orgs.interchange import MAX_DOCUMENT_BYTES, dumps, export_document, import_document
+from orgs.interchange import dumps, export_document, import_document
 from orgs.models import MemberRole, Organization, Person
 from tests.factories import MembershipFactory
-from tests.orgs.documents import ACME, DANA, acme, row_counts
+from tests.orgs.documents import (
+    ACME,
+    DANA,
+    HOSTILE,
+    acme,
+    one_manager,
+    people_document,
+    reporting_loop,
+    row_counts,
+    sized,
+)
 
 
 def run(*args, **kwargs) -> tuple[str, str]:
@@ -100,13 +111,78 @@ class TestImportOrg:
         assert str(e.value) == "1 problem in -; nothing was imported."
         assert err.getvalue() == "not valid JSON: Expecting value at line 1, column 12\n"
 
-    def test_refuses_a_file_over_5_mb(self, tmp_path):
-        path = tmp_path / "big.json"
-        path.write_bytes(b" " * (MAX_DOCUMENT_BYTES + 10))
+    def test_reporting_loop_of_10000_people_is_refused_once_naming_the_loop(self):
+        document = dumps(people_document(reporting_loop(10_000)))
         err = io.StringIO()
-        with pytest.raises(CommandError):
-            call_command("import_org", str(path), stderr=err)
-        assert err.getvalue() == "document is 5242890 bytes; the limit is 5 MB\n"
+        with pytest.raises(CommandError) as e:
+            call_command("import_org", "-", stdin=io.StringIO(document), stderr=err)
+        assert str(e.value) == "1 problem in -; nothing was imported."
+        assert err.getvalue() == (
+            "people[0].reports_to: reporting loop of 10,000 people: "
+            "p0 -> p1 -> p2 -> p3 -> p4 -> ... and 9,995 more -> p0\n"
+        )
+        assert row_counts() == (0, 0, 0, 0, 0)
+
+    @pytest.mark.parametrize(
+        ("text", "expected"), [case[1:] for case in HOSTILE], ids=[case[0] for case in HOSTILE]
+    )
+    @pytest.mark.parametrize("source", ["file", "stdin"])
+    def test_refuses_a_hostile_document_by_path(self, tmp_path, source, text, expected):
+        path = tmp_path / "hostile.json"
+        path.write_text(text, encoding="utf-8")
+        err = io.StringIO()
+        with pytest.raises(CommandError) as e:
+            if source == "file":
+                call_command("import_org", str(path), stderr=err)
+            else:
+                call_command("import_org", "-", stdin=io.StringIO(text), stderr=err)
+        name = str(path) if source == "file" else "-"
+        count = len(expected)
+        assert str(e.value) == (
+            f"{count} problem{'s' if count > 1 else ''} in {name}; nothing was imported."
+        )
+        assert err.getvalue().splitlines() == expected
+        assert row_counts() == (0, 0, 0, 0, 0)
+
+    def test_counts_every_problem_and_lists_the_first_fifty(self):
+        people = [person for n in range(120) for person in reporting_loop(2, prefix=f"l{n}.")]
+        err = io.StringIO()
+        with pytest.raises(CommandError) as e:
+            call_command(
+                "import_org", "-", stdin=io.StringIO(dumps(people_document(people))), stderr=err
+            )
+        assert str(e.value) == "120 problems in -; nothing was imported."
+        lines = err.getvalue().splitlines()
+        assert len(lines) == 51
+        assert lines[-1] == "... and 70 more problems, not listed"
+
+    @override_settings(ORG_DOCUMENT_MAX_BYTES=10_000)
+    @pytest.mark.parametrize("source", ["file", "stdin"])
+    def test_refuses_a_document_over_the_limit_naming_it(self, tmp_path, source):
+        path = tmp_path / "big.json"
+        path.write_bytes(b" " * 10_001)
+        err = io.StringIO()
+        with pytest.raises(CommandError) as e:
+            if source == "file":
+                call_command("import_org", str(path), stderr=err)
+            else:
+                call_command("import_org", "-", stdin=io.BytesIO(b" " * 10_001), stderr=err)
+        assert str(e.value).startswith("1 problem in ")
+        assert err.getvalue() == (
+            "document is larger than the limit of 10,000 bytes (ORG_DOCUMENT_MAX_BYTES)\n"
+        )
+
+    def test_the_export_of_a_large_organization_imports_again(self, tmp_path):
+        organization = import_document(
+            {**people_document(one_manager(20_000)), "products": sized(50)["products"]}
+        )
+        exported = dumps(export_document(organization))
+        assert len(exported.encode()) > 5 * 1024 * 1024
+        path = tmp_path / "large.json"
+        path.write_text(exported, encoding="utf-8")
+        out, _ = run("import_org", str(path), "--replace")
+        assert out == f"{organization.slug}\n"
+        assert dumps(export_document(organization)) == exported
 
     def test_names_a_file_it_cannot_read(self, tmp_path):
         missing = tmp_path / "missing.json"

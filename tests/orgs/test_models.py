@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from orgs.models import Person, Role, Squad, TitlePattern, validate_name_list
+from orgs.models import Organization, Person, Role, Squad, TitlePattern, validate_name_list
 from orgs.titles import DEFAULT_TITLE_PATTERNS, TitleRule, role_from_title
 from tests.factories import (
     OrganizationFactory,
@@ -10,6 +10,7 @@ from tests.factories import (
     ProductFactory,
     SquadFactory,
 )
+from tests.helpers import lose_the_slug_race
 
 
 def refused_by_database(create) -> bool:
@@ -20,6 +21,22 @@ def refused_by_database(create) -> bool:
     except IntegrityError:
         return True
     return False
+
+
+@pytest.mark.django_db
+class TestOrganizationSlug:
+    def test_a_slug_taken_meanwhile_gives_the_next(self, monkeypatch):
+        picked = lose_the_slug_race(monkeypatch)
+        organization = Organization(name="Acme")
+        organization.save()
+        assert picked == ["acme", "acme-2"]
+        assert organization.slug == "acme-2"
+
+    def test_another_refusal_is_raised_not_retried(self, monkeypatch):
+        picked = lose_the_slug_race(monkeypatch)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Organization(name="Acme", methodology="agile").save()
+        assert picked == ["acme", "acme-2"]
 
 
 @pytest.mark.django_db

@@ -13,7 +13,7 @@ from tests.factories import (
     SquadFactory,
     UserFactory,
 )
-from tests.helpers import assert_redirects_to
+from tests.helpers import assert_redirects_to, lose_the_slug_race
 
 
 def messages_of(response) -> list[str]:
@@ -49,6 +49,22 @@ class TestOrganizationCreate:
         assert organization.reassess_every_days == 30
         assert Membership.objects.get(organization=organization).user == user
         assert Membership.objects.get(organization=organization).role == MemberRole.OWNER
+
+    def test_two_people_creating_one_name_at_once_both_get_an_organization(
+        self, client, monkeypatch
+    ):
+        user = UserFactory()
+        client.force_login(user)
+        picked = lose_the_slug_race(monkeypatch)
+        response = client.post(
+            reverse("orgs:organization_create"),
+            {"name": "Globex", "methodology": "scrum", "reassess_every_days": 30},
+        )
+        mine = Organization.objects.get(memberships__user=user)
+        assert picked == ["globex", "globex-2"]
+        assert_redirects_to(response, mine.get_absolute_url())
+        assert (mine.name, mine.slug) == ("Globex", "globex-2")
+        assert list(Organization.objects.values_list("slug", flat=True)) == ["globex", "globex-2"]
 
     def test_refuses_a_reassess_period_of_zero(self, client):
         client.force_login(UserFactory())

@@ -4,13 +4,14 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.urls import reverse
 
 from orgs.interchange import dumps, export_document
 from orgs.models import MemberRole, Membership, Organization
 from tests.factories import MembershipFactory, ProductFactory, UserFactory
-from tests.helpers import assert_redirects_to
-from tests.orgs.documents import DANA, acme, row_counts
+from tests.helpers import assert_redirects_to, field_errors
+from tests.orgs.documents import DANA, HOSTILE, acme, people_document, reporting_loop, row_counts
 
 
 def upload(document: dict | str, name: str = "acme.json") -> SimpleUploadedFile:
@@ -60,6 +61,63 @@ class TestImport:
             "not valid JSON: Expecting property name enclosed in double quotes at line 1, column 2"
         ]
         assert not Organization.objects.exists()
+
+    def test_reporting_loop_of_10000_people_is_refused_once_naming_the_loop(self, user_client):
+        document = people_document(reporting_loop(10_000))
+        response = user_client.post(
+            reverse("orgs:organization_import"), {"document": upload(document)}
+        )
+        assert response.status_code == 200
+        assert [str(p) for p in response.context["problems"]] == [
+            "people[0].reports_to: reporting loop of 10,000 people: "
+            "p0 -> p1 -> p2 -> p3 -> p4 -> ... and 9,995 more -> p0"
+        ]
+        assert "Fix this problem and upload again" in response.content.decode()
+        assert len(response.content) < 20_000
+        assert not Organization.objects.exists()
+
+    @pytest.mark.parametrize(
+        ("text", "expected"), [case[1:] for case in HOSTILE], ids=[case[0] for case in HOSTILE]
+    )
+    def test_refuses_a_hostile_document_by_path(self, user_client, text, expected):
+        response = user_client.post(reverse("orgs:organization_import"), {"document": upload(text)})
+        assert response.status_code == 200
+        assert [str(p) for p in response.context["problems"]] == expected
+        assert row_counts() == (0, 0, 0, 0, 0)
+
+    @override_settings(ORG_DOCUMENT_MAX_BYTES=10_000)
+    def test_refuses_a_file_over_the_limit_before_reading_it(self, user_client, monkeypatch):
+        def never(*args, **kwargs):
+            raise AssertionError("the document was read")
+
+        monkeypatch.setattr("orgs.views.transfer.read_document", never)
+        response = user_client.post(
+            reverse("orgs:organization_import"), {"document": upload(" " * 10_001)}
+        )
+        assert response.status_code == 200
+        assert field_errors(response, "document") == [
+            "Document is larger than the limit of 10,000 bytes (ORG_DOCUMENT_MAX_BYTES)."
+        ]
+        assert not Organization.objects.exists()
+
+    @override_settings(ORG_DOCUMENT_MAX_BYTES=10_000)
+    def test_imports_a_file_of_exactly_the_limit(self, user_client):
+        text = json.dumps(acme())
+        response = user_client.post(
+            reverse("orgs:organization_import"),
+            {"document": upload(text + " " * (10_000 - len(text.encode())))},
+        )
+        assert_redirects_to(response, Organization.objects.get(name="Acme").get_absolute_url())
+
+    def test_says_how_many_problems_beyond_those_listed(self, user_client):
+        people = [person for n in range(120) for person in reporting_loop(2, prefix=f"l{n}.")]
+        response = user_client.post(
+            reverse("orgs:organization_import"), {"document": upload(people_document(people))}
+        )
+        assert len(response.context["problems"]) == 51
+        html = response.content.decode()
+        assert "Fix these 120 problems and upload again" in html
+        assert "<li>... and 70 more problems, not listed</li>" in html
 
     def test_refuses_a_name_the_uploader_already_uses_unless_replacing(self, user_client):
         MembershipFactory(organization__name="Acme", user=user_client.user, role=MemberRole.OWNER)

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from orgs.interchange import InterchangeError, import_document, parse_document
+from orgs.interchange import InterchangeError, import_document, parse_document, read_document
 
 
 class Command(BaseCommand):
@@ -23,21 +23,22 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file: str, replace: bool, **options) -> None:
-        if file == "-":
-            stdin = options.get("stdin") or sys.stdin
-            raw = getattr(stdin, "buffer", stdin).read()
-        else:
-            try:
-                raw = Path(file).read_bytes()
-            except OSError as e:
-                raise CommandError(f"Cannot read {file}: {e.strerror}.") from e
         try:
+            if file == "-":
+                stdin = options.get("stdin") or sys.stdin
+                raw = read_document(getattr(stdin, "buffer", stdin))
+            else:
+                try:
+                    with Path(file).open("rb") as stream:
+                        raw = read_document(stream)
+                except OSError as e:
+                    raise CommandError(f"Cannot read {file}: {e.strerror}.") from e
             organization = import_document(parse_document(raw), replace=replace)
         except InterchangeError as e:
             for problem in e.problems:
                 self.stderr.write(str(problem))
-            count = len(e.problems)
+            count = e.count
             raise CommandError(
-                f"{count} problem{'s' if count > 1 else ''} in {file}; nothing was imported."
+                f"{count:,} problem{'s' if count > 1 else ''} in {file}; nothing was imported."
             ) from e
         self.stdout.write(organization.slug)
