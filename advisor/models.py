@@ -293,7 +293,10 @@ class AssessedSubject(models.Model):
     the pages link only to subjects that still exist).
     """
 
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="subjects")
+    # Indexed by the place constraint, which begins with it.
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="subjects", db_index=False
+    )
     scope = models.CharField(max_length=10, choices=SCOPE_CHOICES)
     position = models.PositiveIntegerField(
         help_text="Its place among the assessment's subjects of its scope, from 1, in the "
@@ -303,6 +306,7 @@ class AssessedSubject(models.Model):
         Product,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,
         null=True,
         blank=True,
         related_name="+",
@@ -311,6 +315,7 @@ class AssessedSubject(models.Model):
         Person,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,
         null=True,
         blank=True,
         related_name="+",
@@ -319,6 +324,7 @@ class AssessedSubject(models.Model):
         Squad,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,
         null=True,
         blank=True,
         related_name="+",
@@ -359,6 +365,16 @@ class AssessedSubject(models.Model):
                 name="assessed_subject_scope",
             ),
         ]
+        # A subject's history across assessments; each row has one of the three, so
+        # each index holds the rows of its scope only.
+        indexes = [
+            models.Index(
+                fields=[kind],
+                condition=models.Q(**{f"{kind}__isnull": False}),
+                name=f"assessed_{kind}",
+            )
+            for kind in ("product", "person", "squad")
+        ]
 
     def __str__(self) -> str:
         return f"{self.scope} {self.name}"
@@ -384,8 +400,14 @@ class AssessedSubject(models.Model):
 class AssessedFinding(models.Model):
     """One heuristic that fired on one subject of an assessment, with its evidence."""
 
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="findings")
-    subject = models.ForeignKey(AssessedSubject, on_delete=models.CASCADE, related_name="findings")
+    # Indexed by the (assessment, heuristic) index, which begins with it.
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="findings", db_index=False
+    )
+    # Indexed by the place constraint, which begins with it.
+    subject = models.ForeignKey(
+        AssessedSubject, on_delete=models.CASCADE, related_name="findings", db_index=False
+    )
     position = models.PositiveIntegerField(help_text="Its place among its subject's findings.")
     heuristic = models.CharField(max_length=80, help_text="The heuristic's code.")
     name = models.CharField(max_length=200, blank=True)

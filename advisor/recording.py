@@ -2,23 +2,67 @@
 
 The rows are what the pages, the history and comparisons read: a page reads the rows it
 shows, and two assessments are matched on the ids of their subjects, never on names.
-Everything is written in one transaction: on PostgreSQL in a fixed number of queries
-whatever the organization's size (one insert a table); SQLite takes at most 32,766 bound
-parameters a statement, so Django splits the subjects' insert every ~1,400 rows.
+Everything is written in one transaction and a fixed number of queries whatever the
+organization's size: the assessment, one insert of every subject, the ids of the
+subjects with findings, one insert of every finding.
+
+The two large inserts are one parameterised INSERT run with the cursor's executemany,
+the same SQL on every database, rather than `bulk_create`: for 4,500 subjects (1,000
+squads) `bulk_create` spent about half a second preparing 100,000 values one field at a
+time, ten times the assessment itself (docs/performance.md). The values here are the
+model's own columns, JSON adapted by the database's own adapter.
 """
 
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, models, transaction
 
 from advisor.engine import Result
+from advisor.engine.collector import collector_paused
 from advisor.engine.facts import Subject
 from advisor.engine.vocabulary import TITLE_OF_ROLE, Scope
 from advisor.models import AssessedFinding, AssessedSubject, Assessment, RulesetVersion
 from orgs.models import Organization
 
-FK_OF_SCOPE = {Scope.PRODUCT: "product_id", Scope.PERSON: "person_id", Scope.SQUAD: "squad_id"}
+SUBJECT_COLUMNS = (
+    "assessment",
+    "scope",
+    "position",
+    "product",
+    "person",
+    "squad",
+    "name",
+    "facts",
+    "finding_count",
+    "missing_facts",
+    "missing_count",
+    "verdict",
+    "current_pms",
+    "current_pos",
+    "recommended_pms",
+    "recommended_pos",
+    "actions",
+    "role",
+    "scope_role",
+    "votes",
+    "squads_served",
+)
+FINDING_COLUMNS = (
+    "assessment",
+    "subject",
+    "position",
+    "heuristic",
+    "name",
+    "outcome",
+    "severity",
+    "message",
+    "evidence",
+    "thresholds",
+    "trace",
+    "sources",
+)
 
 
 def record_assessment(
@@ -37,7 +81,9 @@ def record_assessment(
             {"fact": m.fact, "field": m.field, "meaning": m.meaning}
         )
     plans = {plan.subject.id: plan for plan in result.products}
-    with transaction.atomic():
+    json = _json_adapter()
+    empty = json([])
+    with transaction.atomic(), collector_paused():
         assessment = Assessment.objects.create(
             organization=organization,
             as_of=as_of,
@@ -47,74 +93,113 @@ def record_assessment(
             errors=list(result.errors),
             finding_count=sum(len(f) for f in result.findings_by_subject.values()),
         )
-        subjects: list[AssessedSubject] = []
-        findings_of: list[tuple] = []
+        subject_rows: list[tuple] = []
+        found: dict[tuple[str, int], Sequence] = {}
         for scope in Scope:
             for position, subject in enumerate(result.facts.subjects(scope), start=1):
-                row = _subject_row(
-                    assessment, subject, position, missing.get((str(scope), subject.name), [])
+                plan = plans.get(subject.id) if scope == Scope.PRODUCT else None
+                findings = plan.findings if plan else result.findings_for(subject)
+                if findings:
+                    found[(scope.value, position)] = findings
+                gaps = missing.get((scope.value, subject.name), [])
+                subject_rows.append(
+                    (
+                        assessment.pk,
+                        scope.value,
+                        position,
+                        subject.id if scope == Scope.PRODUCT else None,
+                        subject.id if scope == Scope.PERSON else None,
+                        subject.id if scope == Scope.SQUAD else None,
+                        subject.name,
+                        json(dict(subject.facts)),
+                        len(findings),
+                        json(gaps) if gaps else empty,
+                        len(gaps),
+                        *_product_columns(plan, json, empty),
+                        *_person_columns(subject, json, empty),
+                    )
                 )
-                if scope == Scope.PRODUCT and subject.id in plans:
-                    plan = plans[subject.id]
-                    row.verdict = plan.verdict
-                    row.current_pms = plan.current.product_managers
-                    row.current_pos = plan.current.product_owners
-                    row.recommended_pms = plan.recommended.product_managers
-                    row.recommended_pos = plan.recommended.product_owners
-                    row.actions = list(plan.actions)
-                    found = plan.findings
-                else:
-                    found = result.findings_for(subject)
-                row.finding_count = len(found)
-                subjects.append(row)
-                findings_of.append(found)
-        AssessedSubject.objects.bulk_create(subjects)
-        AssessedFinding.objects.bulk_create(
-            (
-                AssessedFinding(
-                    assessment=assessment,
-                    subject=row,
-                    position=position,
-                    heuristic=f.heuristic,
-                    name=f.name,
-                    outcome=f.outcome,
-                    severity=f.severity,
-                    message=f.message,
-                    evidence=dict(f.evidence),
-                    thresholds=dict(f.thresholds),
-                    trace=[c.to_json() for c in f.trace],
-                    sources=[dict(s) for s in f.sources],
-                )
-                for row, found in zip(subjects, findings_of, strict=True)
-                for position, f in enumerate(found, start=1)
+        _insert(AssessedSubject, SUBJECT_COLUMNS, subject_rows)
+        ids = {
+            (scope, position): pk
+            for scope, position, pk in assessment.subjects.filter(finding_count__gt=0).values_list(
+                "scope", "position", "pk"
             )
+        }
+        _insert(
+            AssessedFinding,
+            FINDING_COLUMNS,
+            (
+                (
+                    assessment.pk,
+                    ids[key],
+                    position,
+                    f.heuristic,
+                    f.name,
+                    f.outcome,
+                    f.severity,
+                    f.message,
+                    json(dict(f.evidence)),
+                    json(dict(f.thresholds)),
+                    json([c.to_json() for c in f.trace]),
+                    json([dict(s) for s in f.sources]),
+                )
+                for key, findings in found.items()
+                for position, f in enumerate(findings, start=1)
+            ),
         )
     return assessment
 
 
-def _subject_row(
-    assessment: Assessment, subject: Subject, position: int, missing: list[dict[str, str]]
-) -> AssessedSubject:
-    row = AssessedSubject(
-        assessment=assessment,
-        scope=subject.scope.value,
-        position=position,
-        name=subject.name,
-        facts=dict(subject.facts),
-        missing_facts=missing,
-        missing_count=len(missing),
-        **{FK_OF_SCOPE[subject.scope]: subject.id},
+def _product_columns(plan, json, empty) -> tuple:
+    """verdict, current and recommended counts, actions: a product's plan, blank otherwise."""
+    if plan is None:
+        return ("", None, None, None, None, empty)
+    return (
+        plan.verdict,
+        plan.current.product_managers,
+        plan.current.product_owners,
+        plan.recommended.product_managers,
+        plan.recommended.product_owners,
+        json(list(plan.actions)) if plan.actions else empty,
     )
-    if subject.scope == Scope.PERSON:
-        row.role = subject.facts.get("role") or ""
-        row.scope_role = subject.facts.get("scope_role") or ""
-        # As in the document: the votes explain product people's scope; for the rest of a
-        # large organization they would only make the rows heavy.
-        if row.role in TITLE_OF_ROLE or row.scope_role:
-            row.votes = [
+
+
+def _person_columns(subject: Subject, json, empty) -> tuple:
+    """role, scope_role, votes, squads_served: a person's, blank otherwise."""
+    if subject.scope != Scope.PERSON:
+        return ("", "", empty, None)
+    role = subject.facts.get("role") or ""
+    scope_role = subject.facts.get("scope_role") or ""
+    # As in the document: the votes explain product people's scope; for the rest of a
+    # large organization they would only make the rows heavy.
+    votes = empty
+    if role in TITLE_OF_ROLE or scope_role:
+        votes = json(
+            [
                 {"fact": v.fact, "value": v.value, "vote": v.vote, "reason": v.reason}
                 for v in subject.votes
             ]
-        served = subject.facts.get("squads_served")
-        row.squads_served = served if isinstance(served, int) else None
-    return row
+        )
+    served = subject.facts.get("squads_served")
+    return (role, scope_role, votes, served if isinstance(served, int) else None)
+
+
+def _json_adapter():
+    """The database's own adaptation of a JSON value, as a JSONField would send it."""
+    adapt = connection.ops.adapt_json_value
+    return lambda value: adapt(value, None)
+
+
+def _insert(model: type[models.Model], columns: Sequence[str], rows: Iterable[tuple]) -> None:
+    """INSERT every row in one executemany: one statement, the rows as its parameters."""
+    rows = list(rows)
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(model._meta.get_field(c).column) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})", rows
+        )
