@@ -2,15 +2,16 @@
 
 The rows are what the pages, the history and comparisons read: a page reads the rows it
 shows, and two assessments are matched on the ids of their subjects, never on names.
-Everything is written in one transaction and a fixed number of queries whatever the
-organization's size: the assessment, one insert of every subject, the ids of the
-subjects with findings, one insert of every finding.
+Everything is written in one transaction and a fixed number of statements whatever the
+organization's size: the assessment, every subject, the ids of the subjects with
+findings, every finding.
 
-The two large inserts are one parameterised INSERT run with the cursor's executemany,
-the same SQL on every database, rather than `bulk_create`: for 4,500 subjects (1,000
-squads) `bulk_create` spent about half a second preparing 100,000 values one field at a
-time, ten times the assessment itself (docs/performance.md). The values here are the
-model's own columns, JSON adapted by the database's own adapter.
+The two large writes bypass `bulk_create`: for 4,500 subjects (1,000 squads) it spent
+about half a second preparing 100,000 values one field at a time, ten times the
+assessment itself. On PostgreSQL they are a COPY (a multi-row INSERT that size spent
+0.4 s in psycopg splitting its own query text); elsewhere one INSERT run with
+executemany (docs/performance.md). JSON values are adapted by the database's own
+adapter, as a JSONField adapts them.
 """
 
 from collections.abc import Iterable, Sequence
@@ -192,14 +193,18 @@ def _json_adapter():
 
 
 def _insert(model: type[models.Model], columns: Sequence[str], rows: Iterable[tuple]) -> None:
-    """INSERT every row in one executemany: one statement, the rows as its parameters."""
-    rows = list(rows)
-    if not rows:
-        return
+    """Write the rows in one statement: PostgreSQL's COPY, else one INSERT run with the
+    cursor's executemany (SQLite runs it in C, a row at a time in one statement)."""
     quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
     names = ", ".join(quote(model._meta.get_field(c).column) for c in columns)
-    marks = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})", rows
-        )
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        rows = list(rows)
+        if rows:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
