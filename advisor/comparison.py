@@ -1,9 +1,10 @@
 """What changed from one stored assessment to another, read from their rows.
 
-Subjects are matched on the id they had, never on names: a product renamed between two
-assessments is the same product, shown under its newer name. A subject of an assessment
-kept before ids were recorded (the rows migration 0004 rebuilt without a live match)
-is matched on its name instead.
+Subjects are matched on the id they had: a product renamed between two assessments is
+the same product, shown under its newer name. Only a subject left unmatched on both sides
+is then matched on its name: one deleted and made again under the same name, as
+`import_org --replace` does to every subject, or one of an assessment kept before ids
+were recorded (the rows migration 0004 rebuilt without a live match).
 """
 
 from dataclasses import dataclass
@@ -57,20 +58,41 @@ def _products(assessment: Assessment) -> dict[SubjectKey, AssessedSubject]:
     return {subject_key(row): row for row in rows}
 
 
-def _findings(assessment: Assessment) -> dict[tuple[str, SubjectKey], FindingView]:
-    """(heuristic, subject) → the finding, for every finding of the assessment, in one query."""
+def _findings(assessment: Assessment) -> list[tuple[SubjectKey, AssessedSubject, FindingView]]:
+    """Every finding of the assessment with its subject, in one query."""
     rows = (
         AssessedFinding.objects.filter(assessment=assessment)
         .select_related("subject")
         .defer("subject__facts", "subject__votes", "subject__missing_facts", "subject__actions")
         .order_by("subject__scope", "subject__position", "position")
     )
-    return {
-        (f.heuristic, subject_key(f.subject)): finding_view(
-            f, scope=f.subject.scope, subject=f.subject.name
+    return [
+        (
+            subject_key(f.subject),
+            f.subject,
+            finding_view(f, scope=f.subject.scope, subject=f.subject.name),
         )
         for f in rows
-    }
+    ]
+
+
+def _same_subjects(
+    before: dict[SubjectKey, AssessedSubject], after: dict[SubjectKey, AssessedSubject]
+) -> dict[SubjectKey, SubjectKey]:
+    """Each earlier subject's key → the later key of the same subject: the same id, else,
+    for one no later subject has the id of, the one unmatched later subject of its scope
+    and name."""
+    matched = {key: key for key in before if key in after}
+    by_name: dict[tuple[str, str], list[SubjectKey]] = {}
+    for key, row in after.items():
+        if key not in before:
+            by_name.setdefault((row.scope, row.name), []).append(key)
+    for key, row in before.items():
+        if key not in matched:
+            candidates = by_name.get((row.scope, row.name), [])
+            if len(candidates) == 1:
+                matched[key] = candidates.pop()
+    return matched
 
 
 def compare_assessments(before: Assessment, after: Assessment) -> Comparison:
@@ -78,9 +100,15 @@ def compare_assessments(before: Assessment, after: Assessment) -> Comparison:
     the rules changed. A finding is the same finding when its heuristic and subject match.
     Four queries, whatever the sizes."""
     products_before, products_after = _products(before), _products(after)
+    findings_before, findings_after = _findings(before), _findings(after)
+    subjects_before = {key: row for key, row, _ in findings_before} | products_before
+    subjects_after = {key: row for key, row, _ in findings_after} | products_after
+    same = _same_subjects(subjects_before, subjects_after)
+    earlier = {same[key]: row for key, row in products_before.items() if key in same}
     changes = []
-    for key in [*products_after, *(k for k in products_before if k not in products_after)]:
-        b, a = products_before.get(key), products_after.get(key)
+    for key in [*products_after, *(k for k in products_before if k not in same)]:
+        b = earlier.get(key) if key in products_after else products_before[key]
+        a = products_after.get(key)
         name = (a or b).name
         changes.append(
             ProductChange(
@@ -92,7 +120,10 @@ def compare_assessments(before: Assessment, after: Assessment) -> Comparison:
                 recommended_after=a.recommended if a else None,
             )
         )
-    found_before, found_after = _findings(before), _findings(after)
+    found_before = {
+        (view.heuristic, same.get(key, ("before", key))): view for key, _, view in findings_before
+    }
+    found_after = {(view.heuristic, key): view for key, _, view in findings_after}
     return Comparison(
         ruleset_before=before.ruleset.label,
         ruleset_after=after.ruleset.label,

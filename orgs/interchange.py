@@ -870,8 +870,15 @@ def export_document(organization: Organization) -> dict:
     """The organization as an interchange document; importing it gives the same organization.
 
     Four queries whatever the size; lists are sorted by name so that two exports
-    of the same organization are byte for byte the same.
+    of the same organization are byte for byte the same. The collector is held off while
+    the instances and the document are made, as for an import (export grew 5.95x for 5x
+    the squads with it on).
     """
+    with _collector_paused():
+        return _export(organization)
+
+
+def _export(organization: Organization) -> dict:
     products = Product.objects.filter(organization=organization).prefetch_related(
         Prefetch("squads", queryset=Squad.objects.fetch_mode(models.FETCH_RAISE))
     )

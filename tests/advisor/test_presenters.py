@@ -204,18 +204,38 @@ class TestCompareAssessments:
         assert not product_change.changed
         assert (comparison.appeared, comparison.disappeared) == ((), ())
 
-    def test_a_product_of_the_same_name_but_another_id_is_another_product(self, organization):
+    def test_a_product_made_again_under_its_name_is_matched_by_name(self, organization):
+        # As `import_org --replace` does: every subject deleted and made again, new ids.
         before = stored(overloaded(55), organization)
         replaced = snapshot(
             products=[product("Payments", 7)],
-            squads=[squad("Checkout", 1, product_id=7)],
-            people=[person("Dana Lee", 1, squad_ids=(1,), time={"backlog": 55}, owns_roadmap=True)],
+            squads=[squad("Checkout", 8, product_id=7)],
+            people=[person("Dana Lee", 9, squad_ids=(8,), time={"backlog": 55}, owns_roadmap=True)],
         )
         comparison = compare_assessments(before, stored(replaced, organization))
         assert [(p.name, p.verdict_before, p.verdict_after) for p in comparison.products] == [
-            ("Payments", None, "split"),
-            ("Payments", "split", None),
+            ("Payments", "split", "split")
         ]
+        assert (comparison.appeared, comparison.disappeared) == ((), ())
+
+    def test_the_id_wins_over_the_name(self, organization):
+        before = stored(overloaded(55), organization)
+        # Payments (1) renamed Billing; a new product (7) takes the name Payments.
+        after = stored(
+            snapshot(
+                products=[product("Billing", 1), product("Payments", 7)],
+                squads=[squad("Checkout", 1), squad("Ledger", 2, product_id=7)],
+                people=[
+                    person("Dana Lee", 1, squad_ids=(1,), time={"backlog": 55}, owns_roadmap=True),
+                    person("Ray Ng", 2, squad_ids=(2,), owns_roadmap=True),
+                ],
+            ),
+            organization,
+        )
+        comparison = compare_assessments(before, after)
+        assert [
+            (p.name, p.renamed_from, p.verdict_before, p.verdict_after) for p in comparison.products
+        ] == [("Billing", "Payments", "split", "split"), ("Payments", "", None, "merge")]
 
     def test_same_findings_on_both_sides_neither_appear_nor_disappear(self, organization):
         before = stored(overloaded(), organization)
