@@ -2,9 +2,10 @@
 
 Subjects are matched on the id they had: a product renamed between two assessments is
 the same product, shown under its newer name. Only a subject left unmatched on both sides
-is then matched on its name: one deleted and made again under the same name, as
-`import_org --replace` does to every subject, or one of an assessment kept before ids
-were recorded (the rows migration 0004 rebuilt without a live match).
+is then matched on its name: one deleted and made again under the same name, or one of
+an assessment kept before ids were recorded (the rows migration 0004 rebuilt without a
+live match). `import_org --replace` updates the subjects it names again in place, so
+they keep their ids.
 """
 
 from dataclasses import dataclass

@@ -13,14 +13,15 @@ import math
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import IO, Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
 from django.db.models import Prefetch, signals
+from django.utils import timezone
 
 from orgs.models import (
     TIME_BUCKETS,
@@ -655,17 +656,22 @@ def import_document(data: Any, *, replace: bool = False, user=None) -> Organizat
     Validates first and writes nothing unless the document is clean. Everything
     is written in one transaction with a fixed number of bulk queries, whatever
     the size. Replacing keeps the organization's row, so its slug, memberships
-    and anything else attached to it survive; its products and people are
-    recreated. With a `user`, only organizations they belong to are considered
-    (only an owner may replace one), and a new organization is theirs to own.
+    and anything else attached to it survive; its products, squads and people
+    whose names match the document's are updated in place (same ids, so their
+    history and decisions continue), the others are deleted, the new ones made.
+    With a `user`, only organizations they belong to are considered (only an
+    owner may replace one), and a new organization is theirs to own.
     """
     with _collector_paused():
         problems = validate_document(data)
         if problems:
             raise InterchangeError(problems)
         with transaction.atomic():
-            organization = _target_organization(data["organization"], replace=replace, user=user)
-            _write_contents(organization, data)
+            organization, existed = _target_organization(
+                data["organization"], replace=replace, user=user
+            )
+            kept = _clear_contents(organization, data) if existed else _Kept()
+            _write_contents(organization, data, kept)
     return organization
 
 
@@ -688,7 +694,8 @@ def _collector_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _target_organization(spec: dict, *, replace: bool, user) -> Organization:
+def _target_organization(spec: dict, *, replace: bool, user) -> tuple[Organization, bool]:
+    """The organization to write into, and whether it existed (so has contents to replace)."""
     name = spec["name"]
     candidates = Organization.objects.filter(name=name)
     if user is not None:
@@ -701,7 +708,7 @@ def _target_organization(spec: dict, *, replace: bool, user) -> Organization:
         organization.save()
         if user is not None:
             Membership.objects.create(organization=organization, user=user, role=MemberRole.OWNER)
-        return organization
+        return organization, False
     if not replace:
         raise InterchangeError(
             [
@@ -730,52 +737,112 @@ def _target_organization(spec: dict, *, replace: bool, user) -> Organization:
         raise InterchangeError(
             [Problem("organization.name", f"only an owner of {_quote(name)} can replace it")]
         )
-    _delete_contents(organization)
     _apply_settings(organization, spec)
     organization.save()
-    return organization
+    return organization, True
 
 
-def _delete_contents(organization: Organization) -> None:
-    """Delete the organization's products, squads and people in one query a table.
+# The rows an import writes, in the order they are deleted (dependents first).
+_CONTENTS = (Person, Squad, Product)
+# What tells a row's content apart; the rest is its identity and its timestamps.
+_STAMPS = ("id", "created_at", "updated_at")
 
-    Dependents first, each through a filter, so that no row is fetched: Django's
-    ordinary delete would read every row and clear its links in batches. Rows of
-    other models pointing at these are handled as their foreign key says; where
-    that needs Django itself (a cascade, a protection, delete signals), the
-    ordinary delete does it.
+
+@dataclass
+class _Kept:
+    """The rows of the organization whose names the document keeps: per model, name →
+    the row as it was (its column values), and each kept person's squads then."""
+
+    rows: dict[type[models.Model], dict[str, dict]] = field(default_factory=dict)
+    squads_of: dict[int, set[int]] = field(default_factory=dict)
+
+    def row(self, model: type[models.Model], name: str) -> dict | None:
+        return self.rows.get(model, {}).get(name)
+
+
+def _clear_contents(organization: Organization, data: dict) -> _Kept:
+    """Empty the organization for the document, remembering the rows it keeps.
+
+    A product, squad or person whose name the document has again is kept: it is written
+    again under the same id (and its creation time), so whatever points at it (the
+    subjects of stored assessments, decisions) goes on pointing at it. It is taken out
+    with a raw delete and put back in the same transaction, so no foreign key notices:
+    Django's foreign keys are checked at commit. The others are deleted as their foreign
+    keys say (`_delete_rows`). A fixed number of queries, whatever the size.
     """
+    names = {
+        Product: {spec["name"] for spec in data.get("products") or []},
+        Squad: {
+            squad["name"]
+            for spec in data.get("products") or []
+            for squad in spec.get("squads") or []
+        },
+        Person: {spec["name"] for spec in data.get("people") or []},
+    }
+    kept = _Kept()
     Serves = Person.squads.through
-    contents = [
-        (Serves, Serves.objects.filter(person__organization=organization)),
-        (Person, Person.objects.filter(organization=organization)),
-        (Squad, Squad.objects.filter(organization=organization)),
-        (Product, Product.objects.filter(organization=organization)),
+    links = Serves.objects.filter(person__organization=organization)
+    for person_id, squad_id in links.values_list("person_id", "squad_id"):
+        kept.squads_of.setdefault(person_id, set()).add(squad_id)
+    links._raw_delete(links.db)
+    for model in _CONTENTS:
+        rows = model._base_manager.filter(organization=organization).values()
+        kept.rows[model] = {}
+        dropped = []
+        for row in rows:
+            if row["name"] in names[model]:
+                kept.rows[model][row["name"]] = row
+            else:
+                dropped.append(row["id"])
+        _delete_rows(model, dropped, deleted_here={Serves, *_CONTENTS})
+        # The kept ones go before the next model's dropped rows are deleted, so that a
+        # cascade from a dropped product never reaches a kept squad's dependents.
+        rest = model._base_manager.filter(organization=organization)
+        rest._raw_delete(rest.db)
+    return kept
+
+
+def _delete_rows(model: type[models.Model], ids: list[int], deleted_here: set) -> None:
+    """Delete these rows of the model in one query (a query per 32,766 on SQLite).
+
+    Through a filter, so that no row is fetched: Django's ordinary delete would read
+    every row and clear its links in batches. Rows of other models pointing at these
+    are handled as their foreign key says; where that needs Django itself (a cascade, a
+    protection, delete signals), the ordinary delete does it.
+    """
+    if not ids:
+        return
+    db = router.db_for_write(model)
+    step = connections[db].ops.bulk_batch_size([model._meta.pk], ids)
+    for start in range(0, len(ids), max(step, 1)):
+        _delete_queryset(
+            model, model._base_manager.filter(pk__in=ids[start : start + step]), deleted_here
+        )
+
+
+def _delete_queryset(model: type[models.Model], queryset, deleted_here: set) -> None:
+    if signals.pre_delete.has_listeners(model) or signals.post_delete.has_listeners(model):
+        queryset.delete()
+        return
+    # The reverse side of every foreign key to the model, as Django's delete finds them.
+    outside = [
+        relation
+        for relation in model._meta.get_fields(include_hidden=True)
+        if relation.auto_created
+        and not relation.concrete
+        and (relation.one_to_many or relation.one_to_one)
+        and relation.related_model not in deleted_here
     ]
-    deleted_here = {model for model, _ in contents}
-    for model, queryset in contents:
-        if signals.pre_delete.has_listeners(model) or signals.post_delete.has_listeners(model):
-            queryset.delete()
-            continue
-        # The reverse side of every foreign key to the model, as Django's delete finds them.
-        outside = [
-            relation
-            for relation in model._meta.get_fields(include_hidden=True)
-            if relation.auto_created
-            and not relation.concrete
-            and (relation.one_to_many or relation.one_to_one)
-            and relation.related_model not in deleted_here
-        ]
-        if any(r.on_delete not in (models.SET_NULL, models.DO_NOTHING) for r in outside):
-            queryset.delete()
-            continue
-        for relation in outside:
-            if relation.on_delete is models.SET_NULL:
-                key = relation.field.name
-                relation.related_model._base_manager.filter(**{f"{key}__in": queryset}).update(
-                    **{key: None}
-                )
-        queryset._raw_delete(queryset.db)
+    if any(r.on_delete not in (models.SET_NULL, models.DO_NOTHING) for r in outside):
+        queryset.delete()
+        return
+    for relation in outside:
+        if relation.on_delete is models.SET_NULL:
+            key = relation.field.name
+            relation.related_model._base_manager.filter(**{f"{key}__in": queryset}).update(
+                **{key: None}
+            )
+    queryset._raw_delete(queryset.db)
 
 
 def _apply_settings(organization: Organization, spec: dict) -> None:
@@ -784,59 +851,116 @@ def _apply_settings(organization: Organization, spec: dict) -> None:
     organization.reassess_every_days = 90 if reassess is None else reassess
 
 
-def _write_contents(organization: Organization, data: dict) -> None:
+def _write_contents(organization: Organization, data: dict, kept: _Kept) -> None:
+    """Write the document's products, squads and people: a kept row under its old id,
+    a new one under a new id. One insert a table for each of the two, people one level
+    of the reporting chart at a time (managers first, so every reports_to has its key)."""
+    now = timezone.now()
     product_specs = data.get("products") or []
-    products = Product.objects.bulk_create(
-        Product(
-            organization=organization,
-            name=spec["name"],
-            markets=spec.get("markets") or [],
-            personas=spec.get("personas") or [],
-            roadmap_updated_on=_date(spec.get("roadmap_updated_on")),
-            last_customer_interview_on=_date(spec.get("last_customer_interview_on")),
-            roadmap_reviews_cancelled=spec.get("roadmap_reviews_cancelled"),
-        )
-        for spec in product_specs
-    )
-    squads = Squad.objects.bulk_create(
-        # bulk_create skips Squad.save(), which would otherwise copy the organization.
-        Squad(
-            organization=organization,
-            product=product,
-            name=spec["name"],
-            engineers=spec.get("engineers"),
-            methodology=spec.get("methodology") or "",
-        )
-        for product, product_spec in zip(products, product_specs, strict=True)
-        for spec in product_spec.get("squads") or []
-    )
-    # Managers before their reports, so that each person's manager has a key when the
-    # person is inserted: one insert per level of the reporting chart, none updated after.
-    pk_of: dict[str, int] = {}
-    for level in _levels(data.get("people") or []):
-        people = Person.objects.bulk_create(
-            Person(
+    products = _insert(
+        kept,
+        now,
+        [
+            Product(
                 organization=organization,
                 name=spec["name"],
-                title=spec.get("title") or "",
-                role=spec.get("role") or "",
-                reports_to_id=pk_of.get(spec.get("reports_to")),
-                owns_roadmap=spec.get("owns_roadmap"),
-                does_market_research=spec.get("does_market_research"),
-                sets_pricing=spec.get("sets_pricing"),
-                **{f"time_{b}": (spec.get("time") or {}).get(b) or 0 for b in TIME_BUCKETS},
+                markets=spec.get("markets") or [],
+                personas=spec.get("personas") or [],
+                roadmap_updated_on=_date(spec.get("roadmap_updated_on")),
+                last_customer_interview_on=_date(spec.get("last_customer_interview_on")),
+                roadmap_reviews_cancelled=spec.get("roadmap_reviews_cancelled"),
             )
-            for spec in level
+            for spec in product_specs
+        ],
+    )
+    squads = _insert(
+        kept,
+        now,
+        [
+            # Squad.save() would copy the organization; these are inserted without it.
+            Squad(
+                organization=organization,
+                product=product,
+                name=spec["name"],
+                engineers=spec.get("engineers"),
+                methodology=spec.get("methodology") or "",
+            )
+            for product, product_spec in zip(products, product_specs, strict=True)
+            for spec in product_spec.get("squads") or []
+        ],
+    )
+    squad_pk_of = {squad.name: squad.pk for squad in squads}
+    squads_of = {
+        spec["name"]: {squad_pk_of[name] for name in spec.get("squads") or []}
+        for spec in data.get("people") or []
+    }
+    pk_of: dict[str, int] = {}
+    for level in _levels(data.get("people") or []):
+        people = _insert(
+            kept,
+            now,
+            [
+                Person(
+                    organization=organization,
+                    name=spec["name"],
+                    title=spec.get("title") or "",
+                    role=spec.get("role") or "",
+                    reports_to_id=pk_of.get(spec.get("reports_to")),
+                    owns_roadmap=spec.get("owns_roadmap"),
+                    does_market_research=spec.get("does_market_research"),
+                    sets_pricing=spec.get("sets_pricing"),
+                    **{f"time_{b}": (spec.get("time") or {}).get(b) or 0 for b in TIME_BUCKETS},
+                )
+                for spec in level
+            ],
+            squads_of=squads_of,
         )
         pk_of.update((person.name, person.pk) for person in people)
 
-    squad_pk_of = {squad.name: squad.pk for squad in squads}
     Serves = Person.squads.through
     Serves.objects.bulk_create(
-        Serves(person_id=pk_of[spec["name"]], squad_id=squad_pk_of[name])
-        for spec in data.get("people") or []
-        for name in spec.get("squads") or []
+        Serves(person_id=pk_of[name], squad_id=squad_pk)
+        for name, squad_pks in squads_of.items()
+        for squad_pk in squad_pks
     )
+
+
+def _insert[M: models.Model](
+    kept: _Kept, now, objs: list[M], squads_of: dict[str, set[int]] | None = None
+) -> list[M]:
+    """Insert the rows, those the organization had before under their old ids.
+
+    A kept row keeps its creation time, and its update time unless its content (or, for a
+    person, their squads) changed. New rows go through bulk_create; kept ones through the
+    raw insert Django's fixtures use, which writes every column as given.
+    """
+    if not objs:
+        return objs
+    model = type(objs[0])
+    fresh, again = [], []
+    compared = [f.attname for f in model._meta.concrete_fields if f.attname not in _STAMPS]
+    for obj in objs:
+        row = kept.row(model, obj.name)
+        if row is None:
+            fresh.append(obj)
+            continue
+        obj.pk, obj.created_at = row["id"], row["created_at"]
+        same = all(getattr(obj, name) == row[name] for name in compared) and (
+            squads_of is None or squads_of[obj.name] == kept.squads_of.get(row["id"], set())
+        )
+        obj.updated_at = row["updated_at"] if same else now
+        again.append(obj)
+    if fresh:
+        model._base_manager.bulk_create(fresh)
+    if again:
+        db = router.db_for_write(model)
+        fields = model._meta.concrete_fields
+        step = max(connections[db].ops.bulk_batch_size(fields, again), 1)
+        for start in range(0, len(again), step):
+            model._base_manager._insert(
+                again[start : start + step], fields=fields, raw=True, using=db
+            )
+    return objs
 
 
 def _levels(person_specs: list[dict]) -> list[list[dict]]:

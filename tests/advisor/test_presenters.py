@@ -205,7 +205,7 @@ class TestCompareAssessments:
         assert (comparison.appeared, comparison.disappeared) == ((), ())
 
     def test_a_product_made_again_under_its_name_is_matched_by_name(self, organization):
-        # As `import_org --replace` does: every subject deleted and made again, new ids.
+        # Every subject deleted and made again under its name, so with new ids.
         before = stored(overloaded(55), organization)
         replaced = snapshot(
             products=[product("Payments", 7)],

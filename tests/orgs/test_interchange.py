@@ -732,7 +732,8 @@ class TestImportDocument:
         original.slug = "acme-corp"
         original.save()
         membership = MembershipFactory(organization=original, role=MemberRole.EDITOR)
-        old_people = set(Person.objects.values_list("pk", flat=True))
+        old_pk = dict(Person.objects.values_list("name", "pk"))
+        old_people = set(old_pk.values())
         document = acme(methodology="kanban")
         del document["products"][0]
         document["people"][LEE]["squads"] = ["Checkout"]
@@ -754,8 +755,43 @@ class TestImportDocument:
             ("Lee Park", "Dana Lee"),
             ("Sam Ortiz-Reyes", None),
         ]
-        assert old_people.isdisjoint(Person.objects.values_list("pk", flat=True))
+        # Dana and Lee are kept under their ids; Sam, renamed, is a new person.
+        assert set(Person.objects.values_list("pk", flat=True)) & old_people == {
+            old_pk["Dana Lee"],
+            old_pk["Lee Park"],
+        }
         assert Organization.objects.count() == 1
+
+    def test_replace_updates_in_place_whatever_the_document_keeps(self):
+        organization = import_document(acme())
+        before = {
+            (model.__name__, row["name"]): row
+            for model in (Product, Squad, Person)
+            for row in model.objects.values("name", "pk", "created_at", "updated_at")
+        }
+        document = acme()
+        document["people"][DANA]["time"] = {"backlog": 30, "strategy": 30}
+        document["people"][LEE]["squads"] = ["Checkout"]
+
+        import_document(document, replace=True)
+
+        after = {
+            (model.__name__, row["name"]): row
+            for model in (Product, Squad, Person)
+            for row in model.objects.values("name", "pk", "created_at", "updated_at")
+        }
+        assert after.keys() == before.keys()
+        for key, row in after.items():
+            assert (row["pk"], row["created_at"]) == (before[key]["pk"], before[key]["created_at"])
+        changed = {
+            key for key, row in after.items() if row["updated_at"] != before[key]["updated_at"]
+        }
+        assert changed == {("Person", "Dana Lee"), ("Person", "Lee Park")}
+        dana = organization.people.get(name="Dana Lee")
+        assert (dana.time_backlog, dana.time_strategy, dana.time_ceremonies) == (30, 30, 0)
+        assert list(
+            organization.people.get(name="Lee Park").squads.values_list("name", flat=True)
+        ) == ["Checkout"]
 
     def test_replace_leaves_other_organizations_alone(self):
         globex = import_document(acme(name="Globex"))
@@ -855,20 +891,23 @@ class TestImportDocument:
         assert list(Organization.objects.values_list("slug", flat=True)) == ["acme", "acme-2"]
         assert organization.people.count() == 3
 
-    def test_replacing_sends_delete_signals_where_someone_listens(self):
+    def test_replacing_sends_delete_signals_for_the_people_it_drops(self):
         import_document(acme())
         deleted = []
 
         def record(sender, instance, **kwargs):
             deleted.append(instance.name)
 
+        document = acme()
+        del document["people"][LEE]
         signals.pre_delete.connect(record, sender=Person)
         try:
-            import_document(acme(), replace=True)
+            import_document(document, replace=True)
         finally:
             signals.pre_delete.disconnect(record, sender=Person)
-        assert sorted(deleted) == ["Dana Lee", "Lee Park", "Sam Ortiz"]
-        assert row_counts() == (1, 2, 3, 3, 3)
+        # The people the document keeps are updated in place, never deleted.
+        assert deleted == ["Lee Park"]
+        assert row_counts() == (1, 2, 3, 2, 2)
 
     def test_a_failure_part_way_writes_nothing(self, monkeypatch):
         existing = import_document(acme())
@@ -987,11 +1026,22 @@ class TestQueryCounts:
     def test_import_replacing(self, squads, django_assert_num_queries):
         document = sized(squads)
         import_document(document)
-        # In a savepoint: the lock, a delete each of links, people, squads and products,
-        # the organization's update, then the same inserts as a new import.
-        with django_assert_num_queries(14):
+        # In a savepoint: the lock; the links read and deleted; per table (people, squads,
+        # products) its rows read and the kept ones deleted to be written again; the
+        # organization's update; then the same inserts as a new import.
+        with django_assert_num_queries(18):
             import_document(document, replace=True)
         assert row_counts() == (1, squads // 5, squads, 1 + squads // 5 + squads, 2 * squads)
+
+    @pytest.mark.parametrize("squads", [10, 1_000])
+    def test_import_replacing_with_half_the_organization(self, squads, django_assert_num_queries):
+        import_document(sized(squads))
+        # The second half of the products, their squads, PMs and POs are dropped.
+        # A delete a table of the rows it drops (nothing points at them here).
+        with django_assert_num_queries(18 + 3):
+            import_document(sized(squads // 2), replace=True)
+        half = squads // 2
+        assert row_counts() == (1, half // 5, half, 1 + half // 5 + half, 2 * half)
 
     @pytest.mark.parametrize("squads", [5, 50])
     def test_export(self, squads, django_assert_max_num_queries):
