@@ -49,22 +49,22 @@ class Move:
     name: str
     before: Any
     after: Any
+    # The side the subject is missing from ("before" or "after"), if it is: no value
+    # there, which is not an unknown one.
+    absent: str = ""
 
     @property
     def words(self) -> str:
         """`pm_backlog_share 35% → 55%`."""
-        return (
-            f"{self.name} {format_value(self.name, self.before)} → "
-            f"{format_value(self.name, self.after)}"
-        )
+        return f"{self.name} {self.before_text} → {self.after_text}"
 
     @property
     def before_text(self) -> str:
-        return format_value(self.name, self.before)
+        return "—" if self.absent == "before" else format_value(self.name, self.before)
 
     @property
     def after_text(self) -> str:
-        return format_value(self.name, self.after)
+        return "—" if self.absent == "after" else format_value(self.name, self.after)
 
     def to_json(self) -> dict[str, Any]:
         return {"from": self.before, "to": self.after}
@@ -184,15 +184,21 @@ def _same_subjects(
 
 
 def _moves(
-    scope: str, before: Mapping[str, Any], after: Mapping[str, Any], skip: Iterable[str]
+    scope: str,
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any] | None,
+    skip: Iterable[str],
 ) -> tuple[Move, ...]:
-    """The facts whose values differ, in the catalogue's order (facts it no longer has last)."""
+    """The facts whose values differ, in the catalogue's order (facts it no longer has last);
+    None for a side the subject is not on."""
+    absent = "before" if before is None else "after" if after is None else ""
+    before, after = before or {}, after or {}
     order = _FACT_ORDER[Scope(scope)]
     names = sorted(
         (set(before) | set(after)) - set(skip), key=lambda n: (order.get(n, len(order)), n)
     )
     return tuple(
-        Move(name, before.get(name), after.get(name))
+        Move(name, before.get(name), after.get(name), absent)
         for name in names
         if before.get(name) != after.get(name)
     )
@@ -206,8 +212,9 @@ def _staffing(row: AssessedSubject | None) -> dict[str, int | None]:
 
 def _staffing_moves(before: AssessedSubject | None, after: AssessedSubject | None) -> tuple:
     b, a = _staffing(before), _staffing(after)
+    absent = "before" if before is None else "after" if after is None else ""
     return tuple(
-        Move(name, b.get(name), a.get(name))
+        Move(name, b.get(name), a.get(name), absent)
         for name in STAFFING_FIELDS
         if b.get(name) != a.get(name)
     )
@@ -304,8 +311,8 @@ def compare_assessments(before: Assessment, after: Assessment) -> Comparison:
                 resolved=tuple(dict.fromkeys(c for c in codes_b if c not in codes_a)),
                 facts=_moves(
                     Scope.PRODUCT,
-                    b.facts if b else {},
-                    a.facts if a else {},
+                    b.facts if b else None,
+                    a.facts if a else None,
                     skip=STAFFING_FACTS,
                 ),
                 staffing=_staffing_moves(b, a),

@@ -32,6 +32,10 @@ class NothingToCompare(Exception):
     says which, in words for the person who asked."""
 
 
+class UnknownAssessment(NothingToCompare):
+    """An id that is not one of the organization's assessments."""
+
+
 def choose_pair(
     organization: Organization,
     *,
@@ -49,7 +53,7 @@ def choose_pair(
     found = {a.pk: a for a in assessments.filter(pk__in=wanted)} if wanted else {}
     for option, pk in (("--from", from_id), ("--to", to_id)):
         if pk is not None and pk not in found:
-            raise NothingToCompare(
+            raise UnknownAssessment(
                 f"{option}: no assessment {pk} of the organization {organization.slug}"
             )
     settled = not_projections(assessments).latest_first()

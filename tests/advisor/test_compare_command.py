@@ -96,7 +96,7 @@ class TestText:
 
 class TestCause:
     def test_rules_alone_changed_the_advice(self, growth):
-        before = assess(growth)
+        assess(growth)
         lowered = Heuristic.objects.get(code="split-three-plus-squads")
         lowered.parameters = {"min_squads": 2}
         lowered.save()
