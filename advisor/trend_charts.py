@@ -72,6 +72,7 @@ def line_chart(
     top: float = 10,
     axis_room: float = 22,
     show_columns: bool = True,
+    tick_count: int = 4,
 ) -> LineChart:
     """One line per series (name, CSS class, a value per column) on a common scale from 0 to
     `scale_max` (default: the largest value, at least 1)."""
@@ -110,7 +111,7 @@ def line_chart(
         plot_width=plot_width,
         plot_height=plot_height,
         columns=tuple(zip(columns, xs, strict=True)) if show_columns else (),
-        ticks=tuple((v, y_of(v)) for v in _ticks(top_value)),
+        ticks=tuple((v, y_of(v)) for v in _ticks(top_value, tick_count)),
         series=tuple(built),
         label_y=top + plot_height + axis_room - 6,
     )

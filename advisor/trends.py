@@ -262,6 +262,7 @@ def trends_page(
                 column_width=48,
                 plot_height=60,
                 show_columns=False,
+                tick_count=2,
             ),
         )
         for key, name in managers.object_list
