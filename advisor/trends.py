@@ -24,6 +24,7 @@ from orgs.paging import page_of
 
 MAX_ASSESSMENTS = 12
 PER_PAGE = 20
+STAFFING_PLOT_WIDTH = 560
 # The limit a product manager's backlog share is drawn against: this heuristic's parameter,
 # as each assessment's ruleset version set it (none where the heuristic was off).
 BACKLOG_LIMIT = ("split-backlog-overload", "max_backlog_share")
@@ -217,7 +218,9 @@ def trends_page(
         per_page=PER_PAGE,
     )
     grid = (
-        verdict_grid([c.label for c in columns], [(p.name, p.cells) for p in products])
+        verdict_grid(
+            [c.label for c in columns], [(p.name, p.cells) for p in products], cell_width=84
+        )
         if len(products.object_list)
         else None
     )
@@ -275,7 +278,15 @@ def trends_page(
         StaffingLine("Product owners recommended", "line-po-recommended", tuple(totals["rpo"])),
     )
     staffing_chart = (
-        line_chart(labels, [(s.name, s.css, s.values) for s in staffing]) if columns else None
+        line_chart(
+            labels,
+            [(s.name, s.css, s.values) for s in staffing],
+            # At least 80 pixels a column, and room to read a short history.
+            column_width=max(80, STAFFING_PLOT_WIDTH / max(len(labels) - 1, 1)),
+            plot_height=160,
+        )
+        if columns
+        else None
     )
     return TrendsPage(
         columns=columns,
