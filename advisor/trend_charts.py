@@ -56,9 +56,8 @@ class LineChart:
         return self.top + self.plot_height
 
 
-def _ticks(scale_max: int, count: int = 4) -> list[int]:
-    step = max(1, -(-scale_max // count))
-    return list(range(0, scale_max + 1, step))
+def _step(scale_max: int, count: int) -> int:
+    return max(1, -(-scale_max // count))
 
 
 def line_chart(
@@ -79,6 +78,9 @@ def line_chart(
     known = [v for _, _, values in series for v in values if v is not None]
     top_value = scale_max if scale_max is not None else max([1, *known])
     top_value = max(int(top_value), 1)
+    # The scale ends on a tick.
+    step = _step(top_value, tick_count)
+    top_value = -(-top_value // step) * step
     plot_width = max(len(columns) - 1, 1) * column_width
     xs = [
         left + (i * column_width if len(columns) > 1 else plot_width / 2)
@@ -111,7 +113,7 @@ def line_chart(
         plot_width=plot_width,
         plot_height=plot_height,
         columns=tuple(zip(columns, xs, strict=True)) if show_columns else (),
-        ticks=tuple((v, y_of(v)) for v in _ticks(top_value, tick_count)),
+        ticks=tuple((v, y_of(v)) for v in range(0, top_value + 1, step)),
         series=tuple(built),
         label_y=top + plot_height + axis_room - 6,
     )
