@@ -93,6 +93,11 @@ class ProductChange:
             self.recommended_after,
         )
 
+    @property
+    def moved(self) -> bool:
+        """Whether anything of it moved: its advice, its facts or its staffing."""
+        return bool(self.cause != Cause.NONE or self.facts or self.staffing)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "name": self.name,

@@ -146,13 +146,13 @@ class Cause(StrEnum):
 
 
 CAUSE_LABELS: dict[str, str] = {
-    Cause.NONE: "No change",
+    Cause.NONE: "Advice unchanged",
     Cause.ORGANIZATION: "The organization changed",
     Cause.RULES: "The rules changed",
     Cause.BOTH: "The organization and the rules changed",
 }
 CAUSE_MEANINGS: dict[str, str] = {
-    Cause.NONE: "The advice is the same.",
+    Cause.NONE: "The advice is the same, whatever moved in the organization.",
     Cause.ORGANIZATION: "The older facts under the newer rules give the older advice: "
     "what the organization became moved it.",
     Cause.RULES: "The older facts under the newer rules already give the newer advice: "

@@ -11,7 +11,7 @@ from advisor.models import Assessment, Heuristic
 from advisor.services import run_assessment
 from orgs.models import MemberRole
 from tests.advisor.scenarios import AS_OF, grow, small_payments
-from tests.factories import build_organization
+from tests.factories import PersonFactory, build_organization
 from tests.helpers import client_for, table_rows
 
 pytestmark = pytest.mark.django_db
@@ -323,3 +323,29 @@ class TestTrends:
         assert len(page.columns) == min(n_assessments, 12)
         assert page.total == n_assessments
         assert page.products.paginator.count == n_squads // 3 + 1
+
+
+class TestCompareWhatMovedWithoutChangingTheAdvice:
+    def test_a_product_whose_staffing_moved_but_not_its_advice_is_still_detailed(
+        self, growth, member
+    ):
+        assess(growth)
+        # A second PO on Billing: still merge (two squads), recommended still 1 / 0.
+        PersonFactory(
+            organization=growth,
+            name="Chen Wu",
+            title="Product Owner",
+            squads=[growth.squads.get(name="Billing")],
+            time_backlog=50,
+            time_ceremonies=50,
+            owns_roadmap=False,
+        )
+        assess(growth)
+        html = (
+            member(MemberRole.VIEWER)
+            .get(reverse("advisor:assessment_compare", args=[growth.slug]))
+            .content.decode()
+        )
+        assert "Payments | Merge | Merge | Advice unchanged | 1 / 0 | 1 / 0" in table_rows(html)
+        card = html.split('id="product-1"')[1].split("</section>")[0]
+        assert "product_owners | 1 | 2" in table_rows(card)

@@ -58,7 +58,9 @@ def test_an_owner_reads_why_the_advice_changed_the_trends_and_deletes_a_mistake(
     page.get_by_role("combobox", name=re.compile("^From")).select_option(index=1)
     page.get_by_role("combobox", name=re.compile("^To")).select_option(index=0)
     page.get_by_role("button", name="Compare", exact=True).click()
-    expect(page.get_by_role("row", name=re.compile("^Payments"))).to_contain_text("No change")
+    expect(page.get_by_role("row", name=re.compile("^Payments"))).to_contain_text(
+        "Advice unchanged"
+    )
 
     page.get_by_role("link", name="Trends").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Trends")
