@@ -215,7 +215,9 @@ def _staffing(row: AssessedSubject | None) -> dict[str, int | None]:
     return {name: getattr(row, field) for name, field in STAFFING_FIELDS.items()}
 
 
-def _staffing_moves(before: AssessedSubject | None, after: AssessedSubject | None) -> tuple:
+def _staffing_moves(
+    before: AssessedSubject | None, after: AssessedSubject | None
+) -> tuple[Move, ...]:
     b, a = _staffing(before), _staffing(after)
     absent = "before" if before is None else "after" if after is None else ""
     return tuple(
