@@ -1,4 +1,4 @@
-"""What changed from one stored assessment to another, read from their rows.
+"""What changed from one stored assessment to another, and why, read from their rows.
 
 Subjects are matched on the id they had: a product renamed between two assessments is
 the same product, shown under its newer name. Only a subject left unmatched on both sides
@@ -6,15 +6,69 @@ is then matched on its name: one deleted and made again under the same name, or 
 an assessment kept before ids were recorded (the rows migration 0004 rebuilt without a
 live match). `import_org --replace` updates the subjects it names again in place, so
 they keep their ids.
+
+The cause of a product's change (docs/history.md): its advice is its verdict, the
+product heuristics that fired and the recommended staffing. The older facts are judged
+again under the newer ruleset version (advisor.engine.judging): if that differs from what
+the older assessment said, the rules moved it; if it differs from what the newer one
+says, the organization did; `both`, or `none` when the advice did not change.
 """
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from advisor.engine.vocabulary import Scope
-from advisor.models import AssessedFinding, AssessedSubject, Assessment
+from advisor.engine.explanations import format_value
+from advisor.engine.facts import CATALOGUE
+from advisor.engine.judging import Judgement, judge_products
+from advisor.engine.plan import Staffing
+from advisor.engine.vocabulary import Cause, Scope
+from advisor.models import AssessedFinding, AssessedSubject, Assessment, RulesetVersion
 from advisor.presenters import FindingView, finding_view
+from advisor.rulesets import parsed_ruleset
 
 SubjectKey = tuple[str, int | str]
+
+# The product facts the comparison reports as staffing, not as facts: the counts now.
+STAFFING_FACTS = ("product_managers", "product_owners")
+# Staffing names → the row's fields, in the order they are reported.
+STAFFING_FIELDS = {
+    "product_managers": "current_pms",
+    "product_owners": "current_pos",
+    "recommended_product_managers": "recommended_pms",
+    "recommended_product_owners": "recommended_pos",
+}
+# A person's facts that only tally the scope votes; the votes' inputs are reported.
+VOTE_TALLIES = ("scope_votes_pm", "scope_votes_po")
+_FACT_ORDER = {scope: {name: i for i, name in enumerate(CATALOGUE[scope])} for scope in CATALOGUE}
+
+
+@dataclass(frozen=True)
+class Move:
+    """One value that moved: a fact, a staffing count or a person's input."""
+
+    name: str
+    before: Any
+    after: Any
+    # The side the subject is missing from ("before" or "after"), if it is: no value
+    # there, which is not an unknown one.
+    absent: str = ""
+
+    @property
+    def words(self) -> str:
+        """`pm_backlog_share 35% → 55%`."""
+        return f"{self.name} {self.before_text} → {self.after_text}"
+
+    @property
+    def before_text(self) -> str:
+        return "—" if self.absent == "before" else format_value(self.name, self.before)
+
+    @property
+    def after_text(self) -> str:
+        return "—" if self.absent == "after" else format_value(self.name, self.after)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"from": self.before, "to": self.after}
 
 
 @dataclass(frozen=True)
@@ -26,6 +80,12 @@ class ProductChange:
     verdict_after: str | None
     recommended_before: dict[str, int | None] | None
     recommended_after: dict[str, int | None] | None
+    cause: str = Cause.NONE.value
+    # Codes of its own heuristics that fired on one side only.
+    appeared: tuple[str, ...] = ()
+    resolved: tuple[str, ...] = ()
+    facts: tuple[Move, ...] = ()
+    staffing: tuple[Move, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -33,6 +93,33 @@ class ProductChange:
             self.verdict_after,
             self.recommended_after,
         )
+
+    @property
+    def moved(self) -> bool:
+        """Whether anything of it moved: its advice, its facts or its staffing."""
+        return bool(self.cause != Cause.NONE or self.facts or self.staffing)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "verdict": {"from": self.verdict_before, "to": self.verdict_after},
+            "cause": self.cause,
+            "appeared": list(self.appeared),
+            "resolved": list(self.resolved),
+            "facts": {m.name: m.to_json() for m in self.facts},
+            "staffing": {m.name: m.to_json() for m in self.staffing},
+        }
+
+
+@dataclass(frozen=True)
+class PersonChange:
+    """A person whose inputs moved, or who is on one side only."""
+
+    name: str
+    renamed_from: str
+    # "joined", "left" or "" (on both sides).
+    presence: str
+    moves: tuple[Move, ...]
 
 
 @dataclass(frozen=True)
@@ -42,6 +129,7 @@ class Comparison:
     products: tuple[ProductChange, ...]
     appeared: tuple[FindingView, ...]
     disappeared: tuple[FindingView, ...]
+    people: tuple[PersonChange, ...] = ()
 
     @property
     def ruleset_changed(self) -> bool:
@@ -54,8 +142,13 @@ def subject_key(subject: AssessedSubject) -> SubjectKey:
     return (subject.scope, pk if pk is not None else f"name:{subject.name}")
 
 
-def _products(assessment: Assessment) -> dict[SubjectKey, AssessedSubject]:
-    rows = assessment.subjects.filter(scope=Scope.PRODUCT).defer("facts").order_by("position")
+def _subjects(assessment: Assessment) -> dict[SubjectKey, AssessedSubject]:
+    """The assessment's products and people with their facts, in one query."""
+    rows = (
+        assessment.subjects.filter(scope__in=[Scope.PRODUCT, Scope.PERSON])
+        .defer("votes", "missing_facts", "actions")
+        .order_by("scope", "position")
+    )
     return {subject_key(row): row for row in rows}
 
 
@@ -78,7 +171,7 @@ def _findings(assessment: Assessment) -> list[tuple[SubjectKey, AssessedSubject,
 
 
 def _same_subjects(
-    before: dict[SubjectKey, AssessedSubject], after: dict[SubjectKey, AssessedSubject]
+    before: Mapping[SubjectKey, AssessedSubject], after: Mapping[SubjectKey, AssessedSubject]
 ) -> dict[SubjectKey, SubjectKey]:
     """Each earlier subject's key → the later key of the same subject: the same id, else,
     for one no later subject has the id of, the one unmatched later subject of its scope
@@ -96,20 +189,122 @@ def _same_subjects(
     return matched
 
 
+def _moves(
+    scope: str,
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any] | None,
+    skip: Iterable[str],
+) -> tuple[Move, ...]:
+    """The facts whose values differ, in the catalogue's order (facts it no longer has last);
+    None for a side the subject is not on."""
+    absent = "before" if before is None else "after" if after is None else ""
+    before, after = before or {}, after or {}
+    order = _FACT_ORDER[Scope(scope)]
+    names = sorted(
+        (set(before) | set(after)) - set(skip), key=lambda n: (order.get(n, len(order)), n)
+    )
+    return tuple(
+        Move(name, before.get(name), after.get(name), absent)
+        for name in names
+        if before.get(name) != after.get(name)
+    )
+
+
+def _staffing(row: AssessedSubject | None) -> dict[str, int | None]:
+    if row is None:
+        return {}
+    return {name: getattr(row, field) for name, field in STAFFING_FIELDS.items()}
+
+
+def _staffing_moves(
+    before: AssessedSubject | None, after: AssessedSubject | None
+) -> tuple[Move, ...]:
+    b, a = _staffing(before), _staffing(after)
+    absent = "before" if before is None else "after" if after is None else ""
+    return tuple(
+        Move(name, b.get(name), a.get(name), absent)
+        for name in STAFFING_FIELDS
+        if b.get(name) != a.get(name)
+    )
+
+
+Advice = tuple[str, frozenset[str], tuple[int | None, int | None]]
+
+
+def _advice(verdict: str, fired: Iterable[str], recommended: Mapping[str, Any]) -> Advice:
+    return (
+        verdict,
+        frozenset(fired),
+        (recommended["product_managers"], recommended["product_owners"]),
+    )
+
+
+def _judged_advice(judgement: Judgement) -> Advice:
+    staffing: Staffing = judgement.recommended
+    return _advice(judgement.verdict, judgement.fired, staffing.to_json())
+
+
+def cause_of(before: Advice, after: Advice, older_under_newer_rules: Advice) -> str:
+    """`none` when the advice is the same; else which of the rules and the organization
+    moved it: the rules when the older facts are judged differently under the newer rules,
+    the organization when the newer facts are judged differently from the older ones."""
+    if before == after:
+        return Cause.NONE.value
+    rules = older_under_newer_rules != before
+    organization = older_under_newer_rules != after
+    if rules and organization:
+        return Cause.BOTH.value
+    return Cause.RULES.value if rules else Cause.ORGANIZATION.value
+
+
+def _same_rules(before: RulesetVersion, after: RulesetVersion) -> bool:
+    return before.pk == after.pk or before.digest == after.digest
+
+
 def compare_assessments(before: Assessment, after: Assessment) -> Comparison:
-    """Verdicts and staffing per product, findings that appeared and disappeared, and whether
-    the rules changed. A finding is the same finding when its heuristic and subject match.
-    Four queries, whatever the sizes."""
-    products_before, products_after = _products(before), _products(after)
+    """Per product: the verdict then and now, the cause, the findings that appeared and
+    resolved, the facts and staffing that moved; the people whose inputs moved; every
+    finding that appeared or disappeared. A finding is the same finding when its heuristic
+    and subject match. Four queries whatever the sizes, and one more for the newer ruleset
+    version's document the first time a process compares across versions."""
+    subjects_before, subjects_after = _subjects(before), _subjects(after)
     findings_before, findings_after = _findings(before), _findings(after)
-    subjects_before = {key: row for key, row, _ in findings_before} | products_before
-    subjects_after = {key: row for key, row, _ in findings_after} | products_after
-    same = _same_subjects(subjects_before, subjects_after)
-    earlier = {same[key]: row for key, row in products_before.items() if key in same}
+    all_before = {key: row for key, row, _ in findings_before} | subjects_before
+    all_after = {key: row for key, row, _ in findings_after} | subjects_after
+    same = _same_subjects(all_before, all_after)
+
+    fired_before: dict[SubjectKey, list[str]] = {}
+    for key, _, view in findings_before:
+        fired_before.setdefault(key, []).append(view.heuristic)
+    fired_after: dict[SubjectKey, list[str]] = {}
+    for key, _, view in findings_after:
+        fired_after.setdefault(key, []).append(view.heuristic)
+
+    products_before = {k: r for k, r in subjects_before.items() if r.scope == Scope.PRODUCT}
+    products_after = {k: r for k, r in subjects_after.items() if r.scope == Scope.PRODUCT}
+    pairs = _pairs(products_before, products_after, same)
+
+    # The older facts under the newer rules, for the products on both sides.
+    judged: dict[SubjectKey, Judgement] = {}
+    if not _same_rules(before.ruleset, after.ruleset):
+        ruleset = parsed_ruleset(after.ruleset)
+        judged = judge_products(
+            {key: b.facts for key, b, a in pairs if a is not None and b is not None},
+            ruleset.heuristics,
+            rules=ruleset.staffing,
+        )
+
     changes = []
-    for key in [*products_after, *(k for k in products_before if k not in same)]:
-        b = earlier.get(key) if key in products_after else products_before[key]
-        a = products_after.get(key)
+    for key, b, a in pairs:
+        codes_b = fired_before.get(subject_key(b), []) if b else []
+        codes_a = fired_after.get(key, []) if a else []
+        if a is None or b is None:
+            cause = Cause.ORGANIZATION.value
+        else:
+            advice_b = _advice(b.verdict, codes_b, b.recommended)
+            advice_a = _advice(a.verdict, codes_a, a.recommended)
+            hybrid = _judged_advice(judged[key]) if key in judged else advice_b
+            cause = cause_of(advice_b, advice_a, hybrid)
         name = (a or b).name
         changes.append(
             ProductChange(
@@ -119,8 +314,35 @@ def compare_assessments(before: Assessment, after: Assessment) -> Comparison:
                 verdict_after=a.verdict if a else None,
                 recommended_before=b.recommended if b else None,
                 recommended_after=a.recommended if a else None,
+                cause=cause,
+                appeared=tuple(dict.fromkeys(c for c in codes_a if c not in codes_b)),
+                resolved=tuple(dict.fromkeys(c for c in codes_b if c not in codes_a)),
+                facts=_moves(
+                    Scope.PRODUCT,
+                    b.facts if b else None,
+                    a.facts if a else None,
+                    skip=STAFFING_FACTS,
+                ),
+                staffing=_staffing_moves(b, a),
             )
         )
+
+    people_before = {k: r for k, r in subjects_before.items() if r.scope == Scope.PERSON}
+    people_after = {k: r for k, r in subjects_after.items() if r.scope == Scope.PERSON}
+    people = []
+    for _, b, a in _pairs(people_before, people_after, same):
+        moves = _moves(Scope.PERSON, b.facts if b else {}, a.facts if a else {}, skip=VOTE_TALLIES)
+        presence = "joined" if b is None else "left" if a is None else ""
+        if moves or presence:
+            people.append(
+                PersonChange(
+                    name=(a or b).name,
+                    renamed_from=b.name if a and b and b.name != a.name else "",
+                    presence=presence,
+                    moves=moves if not presence else (),
+                )
+            )
+
     found_before = {
         (view.heuristic, same.get(key, ("before", key))): view for key, _, view in findings_before
     }
@@ -131,4 +353,20 @@ def compare_assessments(before: Assessment, after: Assessment) -> Comparison:
         products=tuple(changes),
         appeared=tuple(v for k, v in found_after.items() if k not in found_before),
         disappeared=tuple(v for k, v in found_before.items() if k not in found_after),
+        people=tuple(people),
     )
+
+
+def _pairs(
+    before: Mapping[SubjectKey, AssessedSubject],
+    after: Mapping[SubjectKey, AssessedSubject],
+    same: Mapping[SubjectKey, SubjectKey],
+) -> list[tuple[SubjectKey, AssessedSubject | None, AssessedSubject | None]]:
+    """(key, earlier row, later row) of each subject: the later ones in their order, then
+    those gone since."""
+    earlier = {same[key]: row for key, row in before.items() if key in same}
+    pairs: list[tuple[SubjectKey, AssessedSubject | None, AssessedSubject | None]] = [
+        (key, earlier.get(key), row) for key, row in after.items()
+    ]
+    pairs += [(key, row, None) for key, row in before.items() if same.get(key) not in after]
+    return pairs

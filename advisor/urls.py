@@ -1,6 +1,6 @@
 from django.urls import path
 
-from advisor import views
+from advisor import history_views, views
 
 app_name = "advisor"
 
@@ -9,7 +9,7 @@ urlpatterns = [
     path("orgs/<slug:slug>/assessments/", views.assessment_list, name="assessment_list"),
     path(
         "orgs/<slug:slug>/assessments/compare/",
-        views.assessment_compare,
+        history_views.assessment_compare,
         name="assessment_compare",
     ),
     path(
@@ -18,4 +18,14 @@ urlpatterns = [
         name="assessment_detail",
     ),
     path("heuristics/", views.heuristic_list, name="heuristic_list"),
+    path(
+        "orgs/<slug:slug>/assessments/<int:pk>/delete/",
+        history_views.assessment_delete,
+        name="assessment_delete",
+    ),
+    path(
+        "orgs/<slug:slug>/assessments/trends/",
+        history_views.assessment_trends,
+        name="assessment_trends",
+    ),
 ]

@@ -1,4 +1,5 @@
-"""The advice in the browser: run an assessment, read it with its evidence, compare, chart.
+"""The advice in the browser: run an assessment, read it with its evidence, chart. (History
+and comparison: advisor.history_views.)
 
 Every organization URL is guarded by `orgs.access.organization_view`: non-members
 get 404, and running an assessment (a write) needs the editor role.
@@ -6,13 +7,12 @@ get 404, and running an assessment (a write) needs the editor role.
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
-from advisor.comparison import compare_assessments
 from advisor.forms import AssessForm
 from advisor.heuristics_page import ruleset_page
 from advisor.links import OrganizationLinks
@@ -118,47 +118,6 @@ def assessment_list(
         "rows": rows,
     }
     return page_or_partial(request, "advisor/assessment_list.html", context, "history")
-
-
-def _pk_param(request: HtmxHttpRequest, name: str) -> int | None:
-    raw = request.GET.get(name)
-    if raw is None or raw == "":
-        return None
-    try:
-        return int(raw)
-    except ValueError as e:
-        raise Http404(f"{name} must be an assessment number.") from e
-
-
-@organization_view()
-@require_safe
-def assessment_compare(
-    request: HtmxHttpRequest, organization: Organization, membership: Membership
-) -> TemplateResponse:
-    """What changed between two assessments; by default the latest against the one before."""
-    a_pk, b_pk = _pk_param(request, "a"), _pk_param(request, "b")
-    assessments = organization.assessments.select_related("created_by", "ruleset").defer(
-        "report", "ruleset__content"
-    )
-    if a_pk is None and b_pk is None:
-        latest_two = list(assessments.latest_first()[:2])
-        before, after = (latest_two[1], latest_two[0]) if len(latest_two) == 2 else (None, None)
-    elif a_pk is None or b_pk is None:
-        raise Http404("Give both assessments to compare, a and b.")
-    else:
-        found = {a.pk: a for a in assessments.filter(pk__in=[a_pk, b_pk])}
-        if a_pk not in found or b_pk not in found:
-            raise Http404("No such assessment in this organization.")
-        before, after = found[a_pk], found[b_pk]
-    comparison = compare_assessments(before, after) if before else None
-    context = {
-        "organization": organization,
-        "membership": membership,
-        "before": before,
-        "after": after,
-        "comparison": comparison,
-    }
-    return TemplateResponse(request, "advisor/assessment_compare.html", context)
 
 
 @login_required

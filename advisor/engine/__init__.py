@@ -10,15 +10,18 @@ import-linter contract in pyproject.toml keeps it that way.
 """
 
 from advisor.engine.evaluation import Finding, HeuristicSpec, heuristic_problems
+from advisor.engine.judging import Judgement, judge_products
 from advisor.engine.plan import StaffingRules, verdict_of
 from advisor.engine.result import Result, assess
 
 __all__ = [
     "Finding",
     "HeuristicSpec",
+    "Judgement",
     "Result",
     "StaffingRules",
     "assess",
     "heuristic_problems",
+    "judge_products",
     "verdict_of",
 ]

@@ -134,3 +134,29 @@ def outcome_label(outcome: str) -> str:
     if outcome == ERROR:
         return ERROR_LABEL
     return OUTCOME_LABELS.get(outcome, outcome)
+
+
+class Cause(StrEnum):
+    """Why a product's advice changed between two assessments (advisor.comparison)."""
+
+    NONE = "none"
+    ORGANIZATION = "organization"
+    RULES = "rules"
+    BOTH = "both"
+
+
+CAUSE_LABELS: dict[str, str] = {
+    Cause.NONE: "Advice unchanged",
+    Cause.ORGANIZATION: "The organization changed",
+    Cause.RULES: "The rules changed",
+    Cause.BOTH: "The organization and the rules changed",
+}
+CAUSE_MEANINGS: dict[str, str] = {
+    Cause.NONE: "The advice is the same, whatever moved in the organization.",
+    Cause.ORGANIZATION: "The older facts under the newer rules give the older advice: "
+    "what the organization became moved it.",
+    Cause.RULES: "The older facts under the newer rules already give the newer advice: "
+    "the rules moved it.",
+    Cause.BOTH: "The newer rules alone change the older advice, and the organization's "
+    "changes move it further.",
+}

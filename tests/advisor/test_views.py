@@ -327,14 +327,14 @@ class TestHistory:
         assert rows[1].split(" | ")[1:6] == [
             "23 Nov 2026",
             "—",
-            "v1",
+            "v1 (The rules in force when ruleset versions were introduced.)",
             "1 split",
             "2",
         ]
         assert rows[2].split(" | ")[1:4] == [
             "1 Oct 2026",
             client.user.username,
-            "v1",
+            "v1 (The rules in force when ruleset versions were introduced.)",
         ]
 
     def test_pages_hold_25_and_htmx_gets_the_history_alone(self, acme, member):
@@ -424,7 +424,9 @@ class TestCompare:
         assert payments.recommended_after == {"product_managers": 1, "product_owners": 1}
         html = response.content.decode()
         assert "The rules changed between these assessments" in html
-        assert "Payments changed | Split | Keep | 1 / 3 | 1 / 1" in table_rows(html)
+        assert "Payments changed | Split | Keep | The rules changed | 1 / 3 | 1 / 1" in table_rows(
+            html
+        )
         assert (before.ruleset.label, after.ruleset.label) == ("v1", "v3")
 
     def test_with_fewer_than_two_assessments_there_is_nothing_to_compare(self, acme, member):
@@ -553,8 +555,9 @@ class TestQueryCounts:
             # ...; a page of assessments and their verdicts counted.
             (reverse("advisor:assessment_list", args=[slug]), 6),
             # ...; the two assessments; the products and the findings of each.
-            (compare, 8),
-            (f"{compare}?a={first.pk}&b={second.pk}", 8),
+            # ...; the assessments to choose from.
+            (compare, 9),
+            (f"{compare}?a={first.pk}&b={second.pk}", 9),
             (reverse("orgs:org_chart", args=[slug]), 5),
         ]:
             with django_assert_max_num_queries(bound):

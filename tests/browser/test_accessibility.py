@@ -77,6 +77,8 @@ def main_pages(organization) -> dict[str, str]:
         "assessment page": assessment.get_absolute_url(),
         "history": f"/orgs/{slug}/assessments/",
         "compare": f"/orgs/{slug}/assessments/compare/",
+        "trends": f"/orgs/{slug}/assessments/trends/",
+        "delete assessment": f"/orgs/{slug}/assessments/{assessment.pk}/delete/",
         "org chart": f"/orgs/{slug}/chart/",
         "heuristics page": "/heuristics/",
         "password change": "/accounts/password_change/",

@@ -76,6 +76,7 @@ def test_screenshots_of_the_main_pages(browser, live_server, log_in, demo, scree
         ("person-form", f"/orgs/{lumen.slug}/people/{daniel.pk}/edit/", True),
         ("assessment", assessment.get_absolute_url(), True),
         ("compare", f"/orgs/{lumen.slug}/assessments/compare/", False),
+        ("trends", f"/orgs/{lumen.slug}/assessments/trends/", False),
         ("org-chart", f"/orgs/{lumen.slug}/chart/", False),
         ("heuristics", "/heuristics/", False),
     ]

@@ -1,0 +1,83 @@
+"""Organizations that change between assessments, for the history, compare and trends tests.
+
+Payments starts small (two Scrum squads, Dana Lee its PM at 35% backlog, Bea Kim its PO at
+55%): merge. It then grows to four squads with a second PO, Dana's backlog share rises to
+55% and Bea's falls to 30%: split, because of the organization.
+"""
+
+from datetime import date
+
+from orgs.models import Organization, Person
+from tests.factories import OrganizationFactory, PersonFactory, ProductFactory, SquadFactory
+
+AS_OF = date(2026, 11, 23)
+RECENT = date(2026, 11, 1)
+
+
+def small_payments(organization: Organization | None = None) -> Organization:
+    """Payments with Checkout and Billing: merge (two squads, one market, one persona)."""
+    organization = organization or OrganizationFactory(name="Growth")
+    payments = ProductFactory(
+        organization=organization,
+        name="Payments",
+        markets=["EU SMB"],
+        personas=["Merchant"],
+        roadmap_updated_on=RECENT,
+        last_customer_interview_on=RECENT,
+    )
+    checkout = SquadFactory(product=payments, name="Checkout", engineers=6)
+    billing = SquadFactory(product=payments, name="Billing", engineers=5)
+    sam = PersonFactory(organization=organization, name="Sam Ortiz", title="CEO")
+    PersonFactory(
+        organization=organization,
+        name="Dana Lee",
+        title="Product Manager",
+        reports_to=sam,
+        squads=[checkout, billing],
+        time_backlog=35,
+        time_strategy=35,
+        time_discovery=15,
+        time_stakeholders=10,
+        time_ceremonies=5,
+        owns_roadmap=True,
+        does_market_research=True,
+    )
+    bea = PersonFactory(
+        organization=organization,
+        name="Bea Kim",
+        title="Product Owner",
+        squads=[checkout],
+        time_backlog=55,
+        time_ceremonies=45,
+        owns_roadmap=False,
+        does_market_research=False,
+    )
+    bea.reports_to = Person.objects.get(organization=organization, name="Dana Lee")
+    bea.save()
+    return organization
+
+
+def grow(organization: Organization) -> None:
+    """Payments grows to four squads; Chen Wu joins as a second PO; Dana's backlog share
+    rises to 55%, Bea's falls to 30%."""
+    payments = organization.products.get(name="Payments")
+    ledger = SquadFactory(product=payments, name="Ledger", engineers=4)
+    risk = SquadFactory(product=payments, name="Risk", engineers=4)
+    dana = organization.people.get(name="Dana Lee")
+    dana.time_backlog, dana.time_strategy = 55, 15
+    dana.save()
+    dana.squads.add(ledger, risk)
+    bea = organization.people.get(name="Bea Kim")
+    bea.time_backlog, bea.time_ceremonies = 30, 70
+    bea.save()
+    PersonFactory(
+        organization=organization,
+        name="Chen Wu",
+        title="Product Owner",
+        reports_to=dana,
+        squads=[organization.squads.get(name="Billing")],
+        time_backlog=60,
+        time_ceremonies=40,
+        owns_roadmap=False,
+        does_market_research=False,
+    )
