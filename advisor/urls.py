@@ -1,6 +1,6 @@
 from django.urls import path
 
-from advisor import views
+from advisor import decision_views, views
 
 app_name = "advisor"
 
@@ -18,4 +18,23 @@ urlpatterns = [
         name="assessment_detail",
     ),
     path("heuristics/", views.heuristic_list, name="heuristic_list"),
+]
+
+# Decisions on advice (advisor.decision_views).
+urlpatterns += [
+    path(
+        "orgs/<slug:slug>/assessments/<int:pk>/findings/<int:finding_pk>/decide/",
+        decision_views.decide,
+        name="decide",
+    ),
+    path(
+        "orgs/<slug:slug>/assessments/<int:pk>/findings/<int:finding_pk>/reopen/",
+        decision_views.reopen,
+        name="reopen_decision",
+    ),
+    path(
+        "orgs/<slug:slug>/decisions/<int:pk>/",
+        decision_views.decision_history,
+        name="decision_history",
+    ),
 ]

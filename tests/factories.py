@@ -251,3 +251,25 @@ class RulesetVersionFactory(factory.django.DjangoModelFactory):
     content = factory.LazyFunction(lambda: current_ruleset().content)
     digest = factory.LazyFunction(lambda: current_ruleset().digest)
     note = "Published by a test"
+
+
+class DecisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "advisor.Decision"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    scope = "product"
+    subject_id = factory.Sequence(lambda n: n + 1)
+    subject_name = factory.Sequence(lambda n: f"Product {n}")
+    heuristic = "split-backlog-overload"
+    status = "dismissed"
+    reason = "not_applicable"
+
+
+class DecisionEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "advisor.DecisionEvent"
+
+    decision = factory.SubFactory(DecisionFactory)
+    action = "dismiss"
+    reason = "not_applicable"
