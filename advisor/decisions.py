@@ -43,7 +43,7 @@ from advisor.engine.vocabulary import (
     DecisionAction,
     DecisionStatus,
 )
-from advisor.models import AssessedFinding, AssessedSubject, Assessment, Decision, DecisionEvent
+from advisor.models import AssessedFinding, Assessment, Decision, DecisionEvent
 
 LARGER_IS_WORSE = (">", ">=")
 SMALLER_IS_WORSE = ("<", "<=")
@@ -273,20 +273,6 @@ def decisions_for(
         pk: decision_view(pk, subject_id is not None, found.get((scope, subject_id, heuristic)))
         for pk, scope, subject_id, heuristic in findings
     }
-
-
-def finding_keys(subjects: Iterable[AssessedSubject]) -> list[tuple[int, str, int | None, str]]:
-    """(pk, scope, live subject id, heuristic) of every finding of these subjects: one query."""
-    by_pk = {s.pk: s for s in subjects}
-    if not by_pk:
-        return []
-    rows = AssessedFinding.objects.filter(subject_id__in=by_pk).values_list(
-        "pk", "subject_id", "heuristic"
-    )
-    return [
-        (pk, by_pk[subject].scope, by_pk[subject].subject_id, heuristic)
-        for pk, subject, heuristic in rows
-    ]
 
 
 def _set_aside_decisions(assessment: Assessment, today: date) -> QuerySet:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from advisor.comparison import compare_assessments
-from advisor.decisions import decided_findings, decisions_for, finding_keys
+from advisor.decisions import decided_findings, decisions_for
 from advisor.forms import AssessForm
 from advisor.heuristics_page import ruleset_page
 from advisor.links import OrganizationLinks
@@ -100,19 +100,27 @@ def assessment_detail(
         "assessment": assessment,
         "page": page,
         "previous_pk": previous,
-        **decisions_context(request, assessment, shown),
+        **decisions_context(request, assessment, page),
     }
     return TemplateResponse(request, "advisor/assessment_detail.html", context)
 
 
-def decisions_context(request: HtmxHttpRequest, assessment, shown) -> dict:
+def decisions_context(request: HtmxHttpRequest, assessment, page) -> dict:
     """The decision on each finding shown, and the page of findings set aside (dismissed or
-    snoozed) that the Decided section shows apart: four queries."""
+    snoozed) that the Decided section shows apart: three queries (one with none set aside)."""
     decided = decided_findings(assessment, request.GET.get("decided_page"))
+    shown = page.shown
     keys = [
-        *finding_keys([*shown.products, *shown.people, *shown.squads]),
-        *((f.pk, f.subject.scope, f.subject.subject_id, f.heuristic) for f in decided),
+        (f.pk, row.scope, row.subject_id, f.heuristic)
+        for views, rows in (
+            (page.products, shown.products),
+            (page.people, shown.people),
+            (page.squads, shown.squads),
+        )
+        for view, row in zip(views, rows, strict=True)
+        for f in view.findings
     ]
+    keys += [(f.pk, f.subject.scope, f.subject.subject_id, f.heuristic) for f in decided]
     return {
         "decisions": decisions_for(assessment.organization_id, keys),
         "decided": decided,
