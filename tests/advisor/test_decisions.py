@@ -2,7 +2,7 @@
 keep them while the evidence is no worse and reopen them, saying why, when it gets worse or
 the snooze ends; who decided what and when is kept and shown."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -93,9 +93,7 @@ class TestCarryForward:
     def test_worse_evidence_reopens_it_saying_why(self, acme, member):
         user = member(MemberRole.EDITOR).user
         first = today_assessment(acme)
-        decision = decide(
-            finding(first, "split-backlog-overload"), action="accept", user=user
-        )
+        decision = decide(finding(first, "split-backlog-overload"), action="accept", user=user)
         acme.people.filter(name="Dana Lee").update(time_backlog=60, time_strategy=5)
         second = today_assessment(acme)
         decision.refresh_from_db()
@@ -145,9 +143,7 @@ class TestCarryForward:
         today_assessment(acme)
         decision.refresh_from_db()
         assert decision.status == "open"
-        assert decision.reopened_because == (
-            f"The snooze until {today.day} {today:%b %Y} ended."
-        )
+        assert decision.reopened_because == (f"The snooze until {today.day} {today:%b %Y} ended.")
 
     def test_a_projection_reopens_nothing(self, acme, member):
         user = member(MemberRole.EDITOR).user
@@ -159,9 +155,7 @@ class TestCarryForward:
         decision.refresh_from_db()
         assert decision.status == "accepted"
 
-    def test_a_finding_that_resolved_and_came_back_as_it_was_keeps_the_decision(
-        self, acme, member
-    ):
+    def test_a_finding_that_resolved_and_came_back_as_it_was_keeps_the_decision(self, acme, member):
         user = member(MemberRole.EDITOR).user
         decision = decide(
             finding(today_assessment(acme), "split-backlog-overload"), action="accept", user=user
@@ -347,9 +341,7 @@ class TestDecidingInTheBrowser:
         history = member(MemberRole.VIEWER).get(
             reverse("advisor:decision_history", args=["acme", decision.pk])
         )
-        rows = [
-            (e.action, e.by, e.reason) for e in history.context["events"]
-        ]
+        rows = [(e.action, e.by, e.reason) for e in history.context["events"]]
         assert rows == [
             ("reopen", owner.user, ""),
             ("dismiss", editor.user, "data_wrong"),
@@ -361,7 +353,9 @@ class TestDecidingInTheBrowser:
     def test_the_history_names_the_assessment_that_reopened_it_and_why(self, acme, member):
         first = today_assessment(acme)
         editor = member(MemberRole.EDITOR)
-        editor.post(decide_url(first, finding(first, "split-backlog-overload")), {"action": "accept"})
+        editor.post(
+            decide_url(first, finding(first, "split-backlog-overload")), {"action": "accept"}
+        )
         acme.people.filter(name="Dana Lee").update(time_backlog=60, time_strategy=5)
         second = today_assessment(acme)
         decision = Decision.objects.get()
