@@ -1,6 +1,6 @@
 from django.urls import path
 
-from advisor import decision_views, views
+from advisor import decision_views, scenario_views, views
 
 app_name = "advisor"
 
@@ -36,5 +36,19 @@ urlpatterns += [
         "orgs/<slug:slug>/decisions/<int:pk>/",
         decision_views.decision_history,
         name="decision_history",
+    ),
+]
+
+# What-if scenarios' advice (advisor.scenario_views); the scenario is the slug's organization.
+urlpatterns += [
+    path(
+        "orgs/<slug:slug>/scenario/compare/",
+        scenario_views.scenario_compare,
+        name="scenario_compare",
+    ),
+    path(
+        "orgs/<slug:slug>/scenario/hires/",
+        scenario_views.scenario_add_hires,
+        name="scenario_add_hires",
     ),
 ]

@@ -690,7 +690,7 @@ def _collector_paused() -> Iterator[None]:
 
 def _target_organization(spec: dict, *, replace: bool, user) -> Organization:
     name = spec["name"]
-    candidates = Organization.objects.filter(name=name)
+    candidates = Organization.objects.live().filter(name=name)
     if user is not None:
         candidates = candidates.filter(memberships__user=user)
     existing = list(candidates.select_for_update(of=("self",)))
