@@ -103,6 +103,8 @@ def deletion_summary(organization: Organization) -> list[str]:
         if count:
             meta = relation.related_model._meta
             noun = meta.verbose_name if count == 1 else meta.verbose_name_plural
+            if relation.related_model is Organization:
+                noun = "what-if scenario" if count == 1 else "what-if scenarios"
             lines.append(f"{count} {noun}")
     return lines
 

@@ -213,3 +213,18 @@ class TestApply:
             apply_scenario(scenario)
         assert export_document(acme) == before
         assert Scenario.objects.get(pk=scenario.pk).applied_at is None
+
+
+class TestDeleting:
+    def test_deleting_the_live_organization_says_its_scenarios_go_too(self, acme, scenario, member):
+        client = member(MemberRole.OWNER)
+        response = client.get(reverse("orgs:organization_delete", args=["acme"]))
+        assert "1 what-if scenario" in response.context["summary"]
+        client.post(reverse("orgs:organization_delete", args=["acme"]))
+        assert not Organization.objects.exists()
+
+    def test_deleting_a_scenario_returns_to_its_live_organization(self, acme, scenario, member):
+        client = member(MemberRole.OWNER)
+        response = client.post(reverse("orgs:organization_delete", args=[scenario.slug]))
+        assert_redirects_to(response, acme.get_absolute_url())
+        assert list(Organization.objects.all()) == [acme]
