@@ -57,6 +57,10 @@ class TestAdvice:
             ("Payments", "split", "split")
         ]
         assert [f.heuristic for f in comparison.disappeared] == ["split-backlog-overload"]
+        # Staffing now, on either side: Payments' PM and PO, the same in both.
+        assert [(p.name, before, after) for p, before, after in response.context["products"]] == [
+            ("Payments", (1, 1), (1, 1))
+        ]
         assert comparison.appeared == ()
         assert [str(c) for c in response.context["changes"]] == [
             "Person Dana Lee: backlog share 55% → 30%; strategy share 10% → 35%"
@@ -152,8 +156,9 @@ class TestQueryCounts:
         run_assessment(scenario)
         client = client_for(live, MemberRole.OWNER)
         # Session, user, membership (missed, then the scenario's); the two assessments; the
-        # comparison's four; the scenario's record and its content, exported (four).
-        with django_assert_max_num_queries(15):
+        # comparison's four; the staffing now of each; the scenario's record and its
+        # content, exported (four).
+        with django_assert_max_num_queries(17):
             assert client.get(compare_url(scenario)).status_code == 200
         # The organization page's, one more for the scenario's membership and its record.
         with django_assert_max_num_queries(17):

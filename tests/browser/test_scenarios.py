@@ -83,8 +83,10 @@ def test_an_owner_tries_the_hires_in_a_scenario_compares_and_applies_it(
         "Scenario “Three product owners” against Harbour"
     )
     pier = page.get_by_role("row", name="Pier")
-    expect(pier.get_by_role("cell").nth(2)).to_have_text("1 / 3")
+    # Product managers / owners now: Harbour's one PM alone; the scenario's PM and 3 POs.
+    expect(pier.get_by_role("cell").nth(2)).to_have_text("1 / 0")
     expect(pier.get_by_role("cell").nth(3)).to_have_text("1 / 3")
+    expect(pier.get_by_role("cell").nth(5)).to_have_text("1 / 3")
     changes = page.locator("#changes")
     expect(changes).to_contain_text("person New Product Owner, Docks")
     # Harbour is untouched until the scenario is applied.
