@@ -4,8 +4,10 @@ from typing import Any
 
 from django import forms
 from django.forms.fields import InvalidJSONInput
+from django.utils import timezone
 
 from advisor.engine.values import MAX_NUMBER, describe, is_number, number_problem, text_problem
+from advisor.engine.vocabulary import DISMISS_REASON_LABELS, DecisionAction
 
 
 class AssessForm(forms.Form):
@@ -147,3 +149,56 @@ class RuleJSONField(forms.JSONField):
         if self.disabled or not isinstance(data, str):
             return super().bound_data(data, initial)
         return InvalidJSONInput(data)
+
+
+class DecisionForm(forms.Form):
+    """Accept a finding, dismiss it with a reason, or snooze it until a date after today."""
+
+    action = forms.ChoiceField(
+        label="Decision",
+        choices=[
+            (DecisionAction.ACCEPT.value, "Accept: we will act on it"),
+            (DecisionAction.DISMISS.value, "Dismiss: it does not call for action"),
+            (DecisionAction.SNOOZE.value, "Snooze: look again at a later date"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.ChoiceField(
+        label="Why dismiss it",
+        required=False,
+        choices=[("", "—"), *DISMISS_REASON_LABELS.items()],
+        help_text="Needed to dismiss.",
+    )
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Optional: what the team decided and why.",
+    )
+    until = forms.DateField(
+        label="Snooze until",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Needed to snooze: a date after today. The advice comes back that day.",
+    )
+
+    def clean_note(self) -> str:
+        note = self.cleaned_data["note"].strip()
+        problem = text_problem(note, multiline=True)
+        if problem:
+            raise forms.ValidationError(f"{problem[:1].upper()}{problem[1:]}.")
+        return note
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        action = data.get("action")
+        if action == DecisionAction.DISMISS and not data.get("reason"):
+            self.add_error("reason", "Choose why you dismiss this advice.")
+        if action == DecisionAction.SNOOZE and "until" not in self.errors:
+            until = data.get("until")
+            if until is None:
+                self.add_error("until", "Give the date until which to snooze it.")
+            elif until <= timezone.localdate():
+                self.add_error("until", "The snooze must end after today.")
+        return data

@@ -13,9 +13,13 @@ from advisor.engine import heuristic_problems
 from advisor.engine.ruleset import OFF, ON, heuristic_spec
 from advisor.engine.values import text_problem
 from advisor.engine.vocabulary import (
+    DECISION_ACTION_LABELS,
+    DECISION_STATUS_LABELS,
+    DISMISS_REASON_LABELS,
     OUTCOME_LABELS,
     SEVERITY_LABELS,
     VERDICT_LABELS,
+    DecisionStatus,
     Scope,
     Severity,
 )
@@ -432,3 +436,95 @@ class AssessedFinding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.heuristic} on {self.subject}"
+
+
+class Decision(models.Model):
+    """A member's decision on one piece of advice: a heuristic's finding on one subject
+    (product, person or squad, by the id it keeps through renames), whatever assessment
+    shows it. One row per piece of advice holds where it stands; its DecisionEvent rows are
+    the history (advisor.decisions)."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="decisions"
+    )
+    scope = models.CharField(max_length=10, choices=SCOPE_CHOICES)
+    subject_id = models.PositiveBigIntegerField(
+        help_text="The product's, person's or squad's id: it survives renames."
+    )
+    subject_name = models.CharField(max_length=200, help_text="Its name when last decided.")
+    heuristic = models.CharField(max_length=80, help_text="The heuristic's code.")
+    status = models.CharField(
+        max_length=10,
+        choices=list(DECISION_STATUS_LABELS.items()),
+        default=DecisionStatus.OPEN.value,
+    )
+    reason = models.CharField(
+        max_length=20, blank=True, choices=list(DISMISS_REASON_LABELS.items())
+    )
+    note = models.TextField(blank=True)
+    until = models.DateField(null=True, blank=True, help_text="A snooze's last day.")
+    evidence = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The finding's trace when decided: what later assessments are held to.",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # Why it is open again, when an assessment reopened it.
+    reopened_because = models.TextField(blank=True)
+    event_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["organization", "scope", "subject_id", "heuristic"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "scope", "subject_id", "heuristic"],
+                name="decision_one_per_advice",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=[s.value for s in DecisionStatus]),
+                name="decision_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=DecisionStatus.SNOOZED.value)
+                | models.Q(until__isnull=False),
+                name="decision_snooze_has_end",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.heuristic} on {self.scope} {self.subject_name}: {self.status}"
+
+
+class DecisionEvent(models.Model):
+    """One line of a decision's history: who decided what and when, or which assessment
+    reopened it and why."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=10, choices=list(DECISION_ACTION_LABELS.items()))
+    reason = models.CharField(
+        max_length=20, blank=True, choices=list(DISMISS_REASON_LABELS.items())
+    )
+    note = models.TextField(blank=True)
+    until = models.DateField(null=True, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    assessment = models.ForeignKey(
+        Assessment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The assessment it was decided on, or that reopened it.",
+    )
+    explanation = models.TextField(blank=True, help_text="Why an assessment reopened it.")
+
+    class Meta:
+        ordering = ["decision", "-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.decision}"

@@ -91,6 +91,8 @@ class FindingView:
     sources: tuple[SourceRef, ...]
     # A product finding whose outcome a higher-ranking verdict overrode.
     outranked_by: str = ""
+    # The stored finding's id: what a decision on it is posted to (advisor.decisions).
+    pk: int | None = None
 
 
 def evidence_rows(
@@ -134,7 +136,15 @@ def finding_view(
         evidence=evidence_rows(finding.trace, finding.evidence or {}),
         sources=source_refs(finding.sources),
         outranked_by=VERDICT_LABELS.get(verdict, verdict) if outranked and verdict else "",
+        pk=finding.pk,
     )
+
+
+def finding_of(finding: AssessedFinding) -> FindingView:
+    """A finding read with its subject (select_related), as its subject's card shows it."""
+    subject = finding.subject
+    verdict = subject.verdict if subject.scope == Scope.PRODUCT else ""
+    return finding_view(finding, scope=subject.scope, subject=subject.name, verdict=verdict)
 
 
 class Links(Protocol):

@@ -3,8 +3,10 @@
 import dataclasses
 from datetime import date
 
+from django.db import transaction
 from django.utils import timezone
 
+from advisor.decisions import carry_forward
 from advisor.engine import Result, assess
 from advisor.loading import load_snapshot
 from advisor.models import Assessment
@@ -32,7 +34,10 @@ def run_assessment(
     document = result.to_json(ruleset_version=version.label)
     assessment = None
     if save:
-        assessment = record_assessment(
-            organization, result, document, version=version, as_of=as_of, user=user
-        )
+        with transaction.atomic():
+            assessment = record_assessment(
+                organization, result, document, version=version, as_of=as_of, user=user
+            )
+            # Decisions on advice that got worse, or whose snooze ended, open again.
+            carry_forward(assessment)
     return result, document, assessment

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from advisor import history_views, views
+from advisor import decision_views, history_views, scenario_views, views
 
 app_name = "advisor"
 
@@ -27,5 +27,38 @@ urlpatterns = [
         "orgs/<slug:slug>/assessments/trends/",
         history_views.assessment_trends,
         name="assessment_trends",
+    ),
+]
+
+# Decisions on advice (advisor.decision_views).
+urlpatterns += [
+    path(
+        "orgs/<slug:slug>/assessments/<int:pk>/findings/<int:finding_pk>/decide/",
+        decision_views.decide,
+        name="decide",
+    ),
+    path(
+        "orgs/<slug:slug>/assessments/<int:pk>/findings/<int:finding_pk>/reopen/",
+        decision_views.reopen,
+        name="reopen_decision",
+    ),
+    path(
+        "orgs/<slug:slug>/decisions/<int:pk>/",
+        decision_views.decision_history,
+        name="decision_history",
+    ),
+]
+
+# What-if scenarios' advice (advisor.scenario_views); the scenario is the slug's organization.
+urlpatterns += [
+    path(
+        "orgs/<slug:slug>/scenario/compare/",
+        scenario_views.scenario_compare,
+        name="scenario_compare",
+    ),
+    path(
+        "orgs/<slug:slug>/scenario/hires/",
+        scenario_views.scenario_add_hires,
+        name="scenario_add_hires",
     ),
 ]

@@ -13,11 +13,18 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
+from advisor.decisions import decided_findings, decisions_for
 from advisor.forms import AssessForm
 from advisor.heuristics_page import ruleset_page
 from advisor.links import OrganizationLinks
 from advisor.models import RulesetVersion
-from advisor.presenters import assessment_page, shown_rows, verdict_counts, verdict_summary
+from advisor.presenters import (
+    assessment_page,
+    finding_of,
+    shown_rows,
+    verdict_counts,
+    verdict_summary,
+)
 from advisor.services import run_assessment
 from orgs.access import organization_view
 from orgs.htmx import HtmxHttpRequest, page_or_partial
@@ -93,8 +100,33 @@ def assessment_detail(
         "assessment": assessment,
         "page": page,
         "previous_pk": previous,
+        **decisions_context(request, assessment, page),
     }
     return TemplateResponse(request, "advisor/assessment_detail.html", context)
+
+
+def decisions_context(request: HtmxHttpRequest, assessment, page) -> dict:
+    """The decision on each finding shown, and the page of findings set aside (dismissed or
+    snoozed) that the Decided section shows apart: three queries (one with none set aside)."""
+    decided = decided_findings(assessment, request.GET.get("decided_page"))
+    shown = page.shown
+    keys = [
+        (f.pk, row.scope, row.subject_id, f.heuristic)
+        for views, rows in (
+            (page.products, shown.products),
+            (page.people, shown.people),
+            (page.squads, shown.squads),
+        )
+        for view, row in zip(views, rows, strict=True)
+        for f in view.findings
+    ]
+    keys += [(f.pk, f.subject.scope, f.subject.subject_id, f.heuristic) for f in decided]
+    return {
+        "decisions": decisions_for(assessment.organization_id, keys),
+        "decided": decided,
+        "decided_findings": [finding_of(f) for f in decided],
+        "next_url": request.get_full_path(),
+    }
 
 
 @organization_view()

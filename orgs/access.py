@@ -12,6 +12,8 @@ organization named by the URL's ``slug`` whose role is at least ``min_role``:
 The decorated view is called as ``view(request, organization, membership, **kwargs)``
 with the URL's other keyword arguments. Put ``@organization_view`` outermost, above
 ``require_POST`` and friends, so that a non-member gets 404 whatever the method.
+A what-if scenario (orgs.scenarios) has no members of its own: the live organization's
+members reach it with their role there (`membership` is theirs in the live organization).
 Objects inside the organization must still be looked up through it
 (``get_object_or_404(organization.products, pk=pk)``).
 
@@ -26,10 +28,10 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponseBase
-from django.shortcuts import get_object_or_404
+from django.db.models import F
+from django.http import Http404, HttpRequest, HttpResponseBase
 
-from orgs.models import MemberRole, Membership
+from orgs.models import MemberRole, Membership, Organization
 
 ROLE_RANK: dict[str, int] = {
     MemberRole.VIEWER: 0,
@@ -43,6 +45,37 @@ def has_role(membership: Membership, min_role: str) -> bool:
     return ROLE_RANK[membership.role] >= ROLE_RANK[min_role]
 
 
+def scenario_membership(slug: str, user) -> tuple[Organization, Membership]:
+    """A what-if scenario (orgs.scenarios) and the user's membership of the live organization
+    it copies, whose members it has: one query, or 404."""
+    scenario = (
+        Organization.objects.filter(
+            slug=slug, scenario_of__isnull=False, scenario_of__memberships__user=user
+        )
+        .select_related("scenario_of")
+        .annotate(
+            member_role=F("scenario_of__memberships__role"),
+            membership_pk=F("scenario_of__memberships__pk"),
+        )
+        .first()
+    )
+    if scenario is None:
+        raise Http404("No such organization.")
+    membership = Membership(
+        pk=scenario.membership_pk,
+        organization=scenario.scenario_of,
+        user=user,
+        role=scenario.member_role,
+    )
+    return scenario, membership
+
+
+def refuse_scenario(organization: Organization) -> None:
+    """404 for what a scenario does not have of its own: members (the live organization's)."""
+    if organization.scenario_of_id is not None:
+        raise Http404("A scenario's members are its organization's.")
+
+
 def organization_view(
     min_role: str = MemberRole.VIEWER,
 ) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
@@ -54,14 +87,17 @@ def organization_view(
         @login_required
         @wraps(view)
         def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            membership = get_object_or_404(
-                Membership.objects.select_related("organization"),
-                organization__slug=slug,
-                user=request.user,
+            membership = (
+                Membership.objects.select_related("organization")
+                .filter(organization__slug=slug, user=request.user)
+                .first()
             )
+            organization = membership.organization if membership else None
+            if membership is None:
+                organization, membership = scenario_membership(slug, request.user)
             if not has_role(membership, min_role):
                 raise PermissionDenied(f"This needs the {min_role} role in the organization.")
-            return view(request, membership.organization, membership, *args, **kwargs)
+            return view(request, organization, membership, *args, **kwargs)
 
         return wrapper
 

@@ -300,3 +300,25 @@ class ImportForm(forms.Form):
             message = too_large(settings.ORG_DOCUMENT_MAX_BYTES)
             raise ValidationError(message[0].upper() + message[1:] + ".")
         return document
+
+
+class ScenarioForm(forms.Form):
+    """The name of a new what-if scenario of an organization."""
+
+    name = forms.CharField(
+        label="Scenario name",
+        max_length=150,
+        help_text="What you want to try, e.g. “Hire three product owners”.",
+    )
+
+    def __init__(self, *args, organization: Organization, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise ValidationError("Give the scenario a name.")
+        if self.organization.scenarios.filter(name__iexact=name).exists():
+            raise ValidationError(f"{self.organization.name} already has a scenario of that name.")
+        return name

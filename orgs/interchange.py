@@ -697,7 +697,7 @@ def _collector_paused() -> Iterator[None]:
 def _target_organization(spec: dict, *, replace: bool, user) -> tuple[Organization, bool]:
     """The organization to write into, and whether it existed (so has contents to replace)."""
     name = spec["name"]
-    candidates = Organization.objects.filter(name=name)
+    candidates = Organization.objects.live().filter(name=name)
     if user is not None:
         candidates = candidates.filter(memberships__user=user)
     existing = list(candidates.select_for_update(of=("self",)))

@@ -41,6 +41,11 @@ class OrganizationQuerySet(models.QuerySet):
             return self.none()
         return self.filter(memberships__user=user)
 
+    def live(self) -> "OrganizationQuerySet":
+        """Organizations of their own: no what-if scenario (orgs.scenarios). What lists,
+        schedules and counts organizations' advice reads."""
+        return self.filter(scenario_of__isnull=True)
+
 
 class Organization(models.Model):
     name = models.CharField(max_length=200)
@@ -55,6 +60,16 @@ class Organization(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # A what-if scenario is a copy of a live organization (orgs.scenarios): its own
+    # products, squads and people, the live organization's members, never listed as one.
+    scenario_of = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="scenarios",
+        help_text="The live organization this scenario was copied from.",
+    )
 
     objects = OrganizationQuerySet.as_manager()
 
@@ -385,3 +400,27 @@ class Membership(models.Model):
     @property
     def can_manage_members(self) -> bool:
         return self.role == MemberRole.OWNER
+
+
+class Scenario(models.Model):
+    """What a what-if scenario was copied from: the live organization's document at that
+    moment and its fingerprint, who copied it, and whether it was applied (orgs.scenarios)."""
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, primary_key=True, related_name="scenario"
+    )
+    base = models.JSONField(help_text="The live organization's document when it was copied.")
+    fingerprint = models.CharField(
+        max_length=64, help_text="sha256 of the live organization's content when copied."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Scenario {self.organization}"

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from orgs.views import accounts, chart, members, organizations, people, products, transfer
+from orgs.views import (
+    accounts,
+    chart,
+    members,
+    organizations,
+    people,
+    products,
+    scenarios,
+    transfer,
+)
 
 app_name = "orgs"
 
@@ -41,4 +50,10 @@ urlpatterns = [
         people.person_title_role,
         name="person_title_role",
     ),
+]
+
+# What-if scenarios (orgs.scenarios): a scenario's URLs are those of an organization.
+urlpatterns += [
+    path("orgs/<slug:slug>/scenarios/new/", scenarios.scenario_create, name="scenario_create"),
+    path("orgs/<slug:slug>/apply/", scenarios.scenario_apply, name="scenario_apply"),
 ]

@@ -17,6 +17,7 @@ from orgs.models import (
     Squad,
     TitlePattern,
 )
+from orgs.scenarios import fingerprint
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -251,3 +252,46 @@ class RulesetVersionFactory(factory.django.DjangoModelFactory):
     content = factory.LazyFunction(lambda: current_ruleset().content)
     digest = factory.LazyFunction(lambda: current_ruleset().digest)
     note = "Published by a test"
+
+
+class DecisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "advisor.Decision"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    scope = "product"
+    subject_id = factory.Sequence(lambda n: n + 1)
+    subject_name = factory.Sequence(lambda n: f"Product {n}")
+    heuristic = "split-backlog-overload"
+    status = "dismissed"
+    reason = "not_applicable"
+
+
+class DecisionEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "advisor.DecisionEvent"
+
+    decision = factory.SubFactory(DecisionFactory)
+    action = "dismiss"
+    reason = "not_applicable"
+
+
+class ScenarioFactory(factory.django.DjangoModelFactory):
+    """A scenario record of an empty scenario copied from a new organization; to copy a real
+    one, use orgs.scenarios.copy_organization."""
+
+    class Meta:
+        model = "orgs.Scenario"
+
+    organization = factory.SubFactory(
+        OrganizationFactory, scenario_of=factory.SubFactory(OrganizationFactory)
+    )
+    base = factory.LazyFunction(
+        lambda: {
+            "format": "team-structure-advisor/v1",
+            "organization": {"name": "Live", "methodology": "scrum", "reassess_every_days": 90},
+            "products": [],
+            "people": [],
+        }
+    )
+    fingerprint = factory.LazyAttribute(lambda o: fingerprint(o.base))

@@ -160,3 +160,45 @@ CAUSE_MEANINGS: dict[str, str] = {
     Cause.BOTH: "The newer rules alone change the older advice, and the organization's "
     "changes move it further.",
 }
+
+
+class DecisionStatus(StrEnum):
+    """Where a member's decision on a piece of advice stands (advisor.decisions)."""
+
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    DISMISSED = "dismissed"
+    SNOOZED = "snoozed"
+
+
+DECISION_STATUS_LABELS: dict[str, str] = {
+    DecisionStatus.OPEN: "Open",
+    DecisionStatus.ACCEPTED: "Accepted",
+    DecisionStatus.DISMISSED: "Dismissed",
+    DecisionStatus.SNOOZED: "Snoozed",
+}
+
+
+class DecisionAction(StrEnum):
+    """One line of a decision's history: what a member did, or an assessment reopening it."""
+
+    ACCEPT = "accept"
+    DISMISS = "dismiss"
+    SNOOZE = "snooze"
+    REOPEN = "reopen"
+
+
+DECISION_ACTION_LABELS: dict[str, str] = {
+    DecisionAction.ACCEPT: "Accepted",
+    DecisionAction.DISMISS: "Dismissed",
+    DecisionAction.SNOOZE: "Snoozed",
+    DecisionAction.REOPEN: "Reopened",
+}
+# Why a member dismisses advice: a short list; the note says the rest.
+DISMISS_REASON_LABELS: dict[str, str] = {
+    "not_applicable": "Does not apply to us",
+    "already_handled": "Already handled another way",
+    "data_wrong": "The data behind it is wrong",
+    "accepted_risk": "We accept the risk",
+    "other": "Other (see the note)",
+}

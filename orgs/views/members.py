@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from orgs.access import organization_view
+from orgs.access import organization_view, refuse_scenario
 from orgs.forms import MemberAddForm, MemberRoleForm
 from orgs.htmx import HtmxHttpRequest
 from orgs.models import MemberRole, Membership, Organization
@@ -37,6 +37,7 @@ def member_list(
     request: HtmxHttpRequest, organization: Organization, membership: Membership
 ) -> TemplateResponse:
     """Who belongs to the organization, and in which role."""
+    refuse_scenario(organization)
     return member_list_response(request, organization, membership)
 
 
@@ -46,6 +47,7 @@ def member_add(
     request: HtmxHttpRequest, organization: Organization, membership: Membership
 ) -> HttpResponse:
     """Give an existing user a role in the organization."""
+    refuse_scenario(organization)
     form = MemberAddForm(request.POST, organization=organization, auto_id="member-%s")
     if not form.is_valid():
         return member_list_response(request, organization, membership, add_form=form)
@@ -75,6 +77,7 @@ def member_role(
     request: HtmxHttpRequest, organization: Organization, membership: Membership, pk: int
 ) -> HttpResponse:
     """Change a member's role; the last owner stays an owner."""
+    refuse_scenario(organization)
     form = MemberRoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose owner, editor or viewer.")
@@ -103,6 +106,7 @@ def member_remove(
     request: HtmxHttpRequest, organization: Organization, membership: Membership, pk: int
 ) -> HttpResponse:
     """Remove a member after a confirmation; the last owner cannot be removed."""
+    refuse_scenario(organization)
     member = get_object_or_404(organization.memberships.select_related("user"), pk=pk)
     name = member.user.get_username()
     if request.method == "POST":

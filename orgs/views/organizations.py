@@ -13,6 +13,7 @@ from orgs.access import organization_view
 from orgs.forms import OrganizationForm
 from orgs.htmx import HtmxHttpRequest
 from orgs.models import MemberRole, Membership, Organization
+from orgs.views.scenarios import scenario_context
 from orgs.views.sections import (
     DETAIL_TEMPLATE,
     PAGE_PARAMS,
@@ -66,6 +67,7 @@ def organization_detail(
         "membership": membership,
         **products_context(organization, pages["products"], can_edit=membership.can_edit),
         **people_context(organization, pages["people"], can_edit=membership.can_edit),
+        **scenario_context(organization),
     }
     response = TemplateResponse(request, DETAIL_TEMPLATE, context)
     patch_vary_headers(response, ("HX-Request", "HX-Target"))
@@ -101,6 +103,8 @@ def deletion_summary(organization: Organization) -> list[str]:
         if count:
             meta = relation.related_model._meta
             noun = meta.verbose_name if count == 1 else meta.verbose_name_plural
+            if relation.related_model is Organization:
+                noun = "what-if scenario" if count == 1 else "what-if scenarios"
             lines.append(f"{count} {noun}")
     return lines
 
@@ -112,10 +116,10 @@ def organization_delete(
 ) -> HttpResponse:
     """Delete the organization and everything in it, after a confirmation."""
     if request.method == "POST":
-        name = organization.name
+        name, live = organization.name, organization.scenario_of
         organization.delete()
         messages.success(request, f"{name} deleted.")
-        return redirect("orgs:organization_list")
+        return redirect(live) if live else redirect("orgs:organization_list")
     context = {
         "organization": organization,
         "membership": membership,

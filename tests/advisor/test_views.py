@@ -550,8 +550,8 @@ class TestQueryCounts:
         for url, bound in [
             # Session, user, membership; the assessment; one count of every list; a page of
             # products, people and missing facts; their findings; the chart; four links; the
-            # assessment before.
-            (reverse("advisor:assessment_detail", args=[slug, second.pk]), 14),
+            # assessment before; the decided findings counted, a page of them, the decisions.
+            (reverse("advisor:assessment_detail", args=[slug, second.pk]), 17),
             # ...; a page of assessments and their verdicts counted.
             (reverse("advisor:assessment_list", args=[slug]), 6),
             # ...; the two assessments; the products and the findings of each.
@@ -657,7 +657,8 @@ class TestAssessmentPagesOfALargeOrganization:
         subjects = list(dict.fromkeys((m["scope"], m["subject"]) for m in missing))
         assert len(subjects) > 25
         client = client_for(large, MemberRole.EDITOR)
-        with django_assert_max_num_queries(14):
+        # 14, and the decided findings counted, a page of them and the decisions shown.
+        with django_assert_max_num_queries(17):
             response, html = self.get(client, assessment, missing_page=2)
         shown = response.context["page"].missing_facts
         assert [(m.scope, m.subject, m.fact) for m in shown] == [

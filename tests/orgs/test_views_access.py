@@ -22,7 +22,13 @@ def organization_url_names() -> list[str]:
 ORGANIZATION_URL_NAMES = organization_url_names()
 # The only organization URLs a viewer may use; everything else writes.
 READ_URL_NAMES = {"organization_detail", "organization_export", "member_list", "org_chart"}
-OWNER_URL_NAMES = {"organization_delete", "member_add", "member_role", "member_remove"}
+OWNER_URL_NAMES = {
+    "organization_delete",
+    "member_add",
+    "member_role",
+    "member_remove",
+    "scenario_apply",
+}
 
 
 @pytest.fixture
@@ -67,6 +73,8 @@ def test_the_list_of_organization_urls_is_complete():
         "person_edit",
         "person_delete",
         "person_title_role",
+        "scenario_create",
+        "scenario_apply",
     }
 
 

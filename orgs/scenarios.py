@@ -1,0 +1,267 @@
+"""What-if scenarios: copy an organization, change the copy, apply it to the live one.
+
+A scenario is an Organization of its own whose `scenario_of` is the live organization: its
+own products, squads and people, so the same pages and forms change it, and the advisor
+assesses it as any organization. It has no members: the live organization's members reach
+it with their role there (orgs.access). It is never listed as an organization
+(`Organization.objects.live()`), and its assessments are its own, never the live
+organization's advice.
+
+Copying keeps the live organization's interchange document (orgs.interchange) and its
+fingerprint (`Scenario`). Applying, by an owner, in one transaction: refused, listing what
+changed, when the live organization's fingerprint is no longer the one copied; otherwise the
+live organization takes the scenario's content, products, squads and people matched by
+name updated in place (their ids, and so their history and decisions, continue), the new
+created and the removed deleted. A scenario applies once.
+"""
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from orgs.interchange import _write_contents, export_document
+from orgs.models import TIME_BUCKETS, Organization, Person, Product, Scenario, Squad, unique_slug
+
+PRODUCT_FIELDS = (
+    "markets",
+    "personas",
+    "roadmap_updated_on",
+    "last_customer_interview_on",
+    "roadmap_reviews_cancelled",
+)
+SQUAD_FIELDS = ("product", "engineers", "methodology")
+PERSON_FIELDS = (
+    "title",
+    "role",
+    "reports_to",
+    "squads",
+    "time",
+    "owns_roadmap",
+    "does_market_research",
+    "sets_pricing",
+)
+SETTINGS_FIELDS = ("methodology", "reassess_every_days")
+
+
+class ScenarioError(Exception):
+    """A scenario that cannot be applied; `changes` are what changed in the live organization."""
+
+    def __init__(self, message: str, changes: tuple["Change", ...] = ()):
+        super().__init__(message)
+        self.message = message
+        self.changes = changes
+
+
+@dataclass(frozen=True)
+class Change:
+    """One product, squad or person added, removed or changed, or the settings changed."""
+
+    kind: str  # "organization", "product", "squad" or "person"
+    name: str
+    action: str  # "added", "removed" or "changed"
+    fields: tuple[tuple[str, str, str], ...] = ()  # (field, from, to), in words
+
+    def __str__(self) -> str:
+        if self.action != "changed":
+            return f"{self.kind.capitalize()} {self.name} {self.action}"
+        moved = "; ".join(f"{field} {before} → {after}" for field, before, after in self.fields)
+        return f"{self.kind.capitalize()} {self.name}: {moved}"
+
+
+def fingerprint(document: Mapping[str, Any]) -> str:
+    """sha256 of an organization's content: its settings (not its name), products, squads and
+    people, as the export writes them (sorted, so the same content gives the same print)."""
+    content = {
+        "settings": {k: document["organization"].get(k) for k in SETTINGS_FIELDS},
+        "products": document.get("products", []),
+        "people": document.get("people", []),
+    }
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@transaction.atomic
+def copy_organization(live: Organization, *, name: str, user=None) -> Organization:
+    """A new scenario of the live organization: a copy of its products, squads and people."""
+    if live.scenario_of_id is not None:
+        raise ScenarioError("A scenario cannot be copied into another scenario.")
+    document = export_document(live)
+    scenario = Organization(
+        name=name,
+        slug=unique_slug(f"{live.slug} {name}"),
+        methodology=live.methodology,
+        reassess_every_days=live.reassess_every_days,
+        scenario_of=live,
+    )
+    scenario.save()
+    _write_contents(scenario, document)
+    Scenario.objects.create(
+        organization=scenario, base=document, fingerprint=fingerprint(document), created_by=user
+    )
+    return scenario
+
+
+def _words(value: Any) -> str:
+    if value is None or value == [] or value == "":
+        return "unknown" if value is None or value == [] else "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return " / ".join(f"{k} {v}%" for k, v in value.items() if v) or "unknown"
+    return str(value)
+
+
+def _squads(document: Mapping[str, Any]) -> dict[str, dict]:
+    return {
+        squad["name"]: {**squad, "product": product["name"]}
+        for product in document.get("products", [])
+        for squad in product.get("squads") or []
+    }
+
+
+def _compare(kind: str, before: dict, after: dict, fields: tuple[str, ...]) -> list[Change]:
+    changes = [Change(kind, name, "added") for name in after if name not in before]
+    changes += [Change(kind, name, "removed") for name in before if name not in after]
+    for name, row in after.items():
+        if name not in before:
+            continue
+        moved = []
+        for field in fields:
+            if field == "time":
+                old, new = before[name].get("time") or {}, row.get("time") or {}
+                moved += [
+                    (f"{b} share", f"{old.get(b) or 0}%", f"{new.get(b) or 0}%")
+                    for b in TIME_BUCKETS
+                    if (old.get(b) or 0) != (new.get(b) or 0)
+                ]
+            elif before[name].get(field) != row.get(field):
+                label = field.replace("_", " ")
+                moved.append((label, _words(before[name].get(field)), _words(row.get(field))))
+        if moved:
+            changes.append(Change(kind, name, "changed", tuple(moved)))
+    return changes
+
+
+def differences(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[Change, ...]:
+    """What changed from one document of an organization to another: settings, then the
+    products, squads and people added, removed and changed (matched by name)."""
+    changes = _compare(
+        "organization",
+        {"settings": before["organization"]},
+        {"settings": after["organization"]},
+        SETTINGS_FIELDS,
+    )
+    products = (
+        [{"name": p["name"], **{f: p.get(f) for f in PRODUCT_FIELDS}} for p in before["products"]],
+        [{"name": p["name"], **{f: p.get(f) for f in PRODUCT_FIELDS}} for p in after["products"]],
+    )
+    changes += _compare(
+        "product",
+        {p["name"]: p for p in products[0]},
+        {p["name"]: p for p in products[1]},
+        PRODUCT_FIELDS,
+    )
+    changes += _compare("squad", _squads(before), _squads(after), SQUAD_FIELDS)
+    changes += _compare(
+        "person",
+        {p["name"]: p for p in before.get("people", [])},
+        {p["name"]: p for p in after.get("people", [])},
+        PERSON_FIELDS,
+    )
+    return tuple(changes)
+
+
+def changes_made(scenario: Organization) -> tuple[Change, ...]:
+    """What was changed in the scenario since it was copied."""
+    return differences(scenario.scenario.base, export_document(scenario))
+
+
+def apply_scenario(scenario: Organization, *, user=None) -> tuple[Change, ...]:
+    """Make the live organization what the scenario is, in one transaction; returns the
+    changes applied. Refused (ScenarioError, with what changed) when the live organization
+    changed since the copy, or the scenario was applied already."""
+    with transaction.atomic():
+        live = Organization.objects.select_for_update().get(pk=scenario.scenario_of_id)
+        record = Scenario.objects.select_for_update().get(pk=scenario.pk)
+        if record.applied_at is not None:
+            raise ScenarioError(f"This scenario was applied on {record.applied_at:%Y-%m-%d}.")
+        now = export_document(live)
+        if fingerprint(now) != record.fingerprint:
+            raise ScenarioError(
+                f"{live.name} changed since this scenario was copied; nothing was applied. "
+                "Copy it again to start from what it is now.",
+                differences(record.base, now),
+            )
+        target = export_document(scenario)
+        applied = differences(now, target)
+        _write_in_place(live, target)
+        record.applied_at = timezone.now()
+        record.applied_by = user
+        record.save(update_fields=["applied_at", "applied_by"])
+    return applied
+
+
+def _write_in_place(live: Organization, document: Mapping[str, Any]) -> None:
+    """The live organization's content made the document's: rows matched by name are
+    updated, the new created, the removed deleted."""
+    live.methodology = document["organization"]["methodology"]
+    live.reassess_every_days = document["organization"]["reassess_every_days"]
+    live.save(update_fields=["methodology", "reassess_every_days", "updated_at"])
+
+    products = {p.name: p for p in live.products.all()}
+    for spec in document["products"]:
+        product = products.get(spec["name"]) or Product(organization=live, name=spec["name"])
+        product.markets = spec["markets"]
+        product.personas = spec["personas"]
+        product.roadmap_updated_on = _date(spec["roadmap_updated_on"])
+        product.last_customer_interview_on = _date(spec["last_customer_interview_on"])
+        product.roadmap_reviews_cancelled = spec["roadmap_reviews_cancelled"]
+        product.save()
+        products[spec["name"]] = product
+
+    squads = {s.name: s for s in live.squads.all()}
+    wanted_squads = _squads(document)
+    for name, spec in wanted_squads.items():
+        squad = squads.get(name) or Squad(name=name)
+        squad.product = products[spec["product"]]
+        squad.engineers = spec["engineers"]
+        squad.methodology = spec["methodology"] or ""
+        squad.save()
+        squads[name] = squad
+    live.squads.exclude(name__in=list(wanted_squads)).delete()
+    wanted_products = [p["name"] for p in document["products"]]
+    live.products.exclude(name__in=wanted_products).delete()
+
+    people = {p.name: p for p in live.people.all()}
+    specs = document.get("people", [])
+    for spec in specs:
+        person = people.get(spec["name"]) or Person(organization=live, name=spec["name"])
+        person.title = spec["title"] or ""
+        person.role = spec["role"] or ""
+        person.owns_roadmap = spec["owns_roadmap"]
+        person.does_market_research = spec["does_market_research"]
+        person.sets_pricing = spec["sets_pricing"]
+        for bucket in TIME_BUCKETS:
+            setattr(person, f"time_{bucket}", (spec.get("time") or {}).get(bucket) or 0)
+        person.save()
+        people[spec["name"]] = person
+    live.people.exclude(name__in=[s["name"] for s in specs]).delete()
+    for spec in specs:
+        person = people[spec["name"]]
+        manager = people.get(spec["reports_to"]) if spec["reports_to"] else None
+        if person.reports_to_id != (manager.pk if manager else None):
+            person.reports_to = manager
+            person.save(update_fields=["reports_to", "updated_at"])
+        person.squads.set([squads[name] for name in spec["squads"]])
+
+
+def _date(value: str | None) -> date | None:
+    return None if value is None else date.fromisoformat(value)

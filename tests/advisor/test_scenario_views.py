@@ -1,0 +1,170 @@
+"""A what-if scenario's advice: assessed as its own, compared with the live organization's,
+and the hires its plan asks for added in one click."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from advisor.models import Assessment
+from advisor.scenario_hires import planned_hires
+from advisor.services import run_assessment
+from orgs.models import MemberRole, Organization
+from orgs.scenarios import copy_organization
+from tests.factories import build_organization
+from tests.helpers import assert_redirects_to, client_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scenario(acme) -> Organization:
+    return copy_organization(acme, name="Hire POs")
+
+
+def hires_url(scenario) -> str:
+    return reverse("advisor:scenario_add_hires", args=[scenario.slug])
+
+
+def compare_url(scenario) -> str:
+    return reverse("advisor:scenario_compare", args=[scenario.slug])
+
+
+class TestAdvice:
+    def test_assessing_a_scenario_never_counts_as_the_live_organizations_advice(
+        self, acme, scenario, member
+    ):
+        client = member(MemberRole.EDITOR)
+        response = client.post(reverse("advisor:assess", args=[scenario.slug]))
+        assessment = Assessment.objects.get()
+        assert assessment.organization == scenario
+        assert_redirects_to(response, assessment.get_absolute_url())
+        assert not acme.assessments.exists()
+        page = client.get(acme.get_absolute_url()).content.decode()
+        assert assessment.get_absolute_url() not in page
+
+    def test_the_compare_view_shows_live_before_scenario_after_and_the_changes(
+        self, acme, scenario, member
+    ):
+        run_assessment(acme)
+        scenario.people.filter(name="Dana Lee").update(time_backlog=30, time_strategy=35)
+        run_assessment(scenario)
+        response = member(MemberRole.VIEWER).get(compare_url(scenario))
+        assert response.status_code == 200
+        comparison = response.context["comparison"]
+        assert [(p.name, p.verdict_before, p.verdict_after) for p in comparison.products] == [
+            ("Payments", "split", "split")
+        ]
+        assert [f.heuristic for f in comparison.disappeared] == ["split-backlog-overload"]
+        # Staffing now, on either side: Payments' PM and PO, the same in both.
+        assert [(p.name, before, after) for p, before, after in response.context["products"]] == [
+            ("Payments", (1, 1), (1, 1))
+        ]
+        assert comparison.appeared == ()
+        assert [str(c) for c in response.context["changes"]] == [
+            "Person Dana Lee: backlog share 55% → 30%; strategy share 10% → 35%"
+        ]
+        html = response.content.decode()
+        assert "Advice the scenario resolves" in html
+        assert "backlog share: 55% → 30%" in html
+
+    def test_the_compare_view_says_what_to_assess_first(self, acme, scenario, member):
+        client = member(MemberRole.VIEWER)
+        assert (
+            "Acme has not been assessed yet" in client.get(compare_url(scenario)).content.decode()
+        )
+        run_assessment(acme)
+        html = client.get(compare_url(scenario)).content.decode()
+        assert "The scenario has not been assessed yet" in html
+
+    def test_a_projection_of_the_live_organization_is_not_its_advice(self, acme, scenario, member):
+        today = run_assessment(acme)[2]
+        run_assessment(acme, as_of=timezone.localdate() + timedelta(days=60))
+        run_assessment(scenario)
+        response = member(MemberRole.VIEWER).get(compare_url(scenario))
+        assert response.context["before"] == today
+
+    def test_the_compare_view_is_for_scenarios_and_members_only(self, acme, scenario, member):
+        assert member(MemberRole.VIEWER).get(compare_url(acme)).status_code == 404
+        assert member(None).get(compare_url(scenario)).status_code == 404
+
+
+class TestAddHires:
+    def test_one_click_adds_the_product_owners_the_plan_asks_for(self, acme, scenario, member):
+        run_assessment(scenario)
+        client = member(MemberRole.EDITOR)
+        response = client.post(hires_url(scenario))
+        assert_redirects_to(response, scenario.get_absolute_url())
+        added = scenario.people.filter(name__startswith="New ").order_by("name")
+        assert [
+            (p.name, p.title, p.reports_to.name, [s.name for s in p.squads.all()]) for p in added
+        ] == [
+            ("New Product Owner, Billing", "Product Owner", "Dana Lee", ["Billing"]),
+            ("New Product Owner, Ledger", "Product Owner", "Dana Lee", ["Ledger"]),
+        ]
+        assert not acme.people.filter(name__startswith="New ").exists()
+        # The plan now met: a second click adds nobody.
+        client.post(hires_url(scenario))
+        assert scenario.people.filter(name__startswith="New ").count() == 2
+        result = run_assessment(scenario)[0]
+        plan = result.products[0]
+        assert (plan.verdict, plan.current.product_owners, plan.recommended.product_owners) == (
+            "split",
+            3,
+            3,
+        )
+
+    def test_the_plan_is_read_from_structured_hires_when_the_document_has_them(self, scenario):
+        assessment = run_assessment(scenario)[2]
+        assessment.report["products"][0]["hires"] = [
+            {
+                "role": "product_manager",
+                "title": "Product Manager",
+                "squads": ["Ledger"],
+                "reports_to": "Sam Ortiz",
+                "responsibilities": ["owns the roadmap"],
+            }
+        ]
+        hires = planned_hires(assessment)
+        assert [(h.name, h.role, h.squads, h.reports_to) for h in hires] == [
+            ("New Product Manager, Ledger", "product_manager", ("Ledger",), "Sam Ortiz")
+        ]
+
+    def test_without_an_assessment_it_says_to_assess_first(self, scenario, member):
+        client = member(MemberRole.EDITOR)
+        response = client.post(hires_url(scenario), follow=True)
+        assert "Assess the scenario first" in response.content.decode()
+        assert not scenario.people.filter(name__startswith="New ").exists()
+
+    def test_a_viewer_gets_403_and_a_live_organization_404(self, acme, scenario, member):
+        run_assessment(scenario)
+        assert member(MemberRole.VIEWER).post(hires_url(scenario)).status_code == 403
+        run_assessment(acme)
+        assert member(MemberRole.EDITOR).post(hires_url(acme)).status_code == 404
+        assert not acme.people.filter(name__startswith="New ").exists()
+
+
+class TestQueryCounts:
+    @pytest.mark.parametrize("n_squads", [6, 60])
+    def test_the_scenario_pages_cost_the_same_at_two_sizes(
+        self, n_squads, django_assert_max_num_queries
+    ):
+        live = build_organization(n_squads)
+        scenario = copy_organization(live, name="What if")
+        run_assessment(live)
+        run_assessment(scenario)
+        client = client_for(live, MemberRole.OWNER)
+        # Session, user, membership (missed, then the scenario's); the two assessments; the
+        # comparison's four; the staffing now of each; the scenario's record and its
+        # content, exported (four).
+        with django_assert_max_num_queries(17):
+            assert client.get(compare_url(scenario)).status_code == 200
+        # The organization page's, one more for the scenario's membership and its record.
+        with django_assert_max_num_queries(17):
+            assert client.get(scenario.get_absolute_url()).status_code == 200
+        # Session, user, membership (two); the record; the changes: the scenario exported.
+        with django_assert_max_num_queries(9):
+            assert (
+                client.get(reverse("orgs:scenario_apply", args=[scenario.slug])).status_code == 200
+            )

@@ -1,0 +1,230 @@
+"""What-if scenarios: a copy of an organization, changed with the same pages, never the live
+organization's, applied by an owner in one transaction unless the live one changed."""
+
+import pytest
+from django.urls import reverse
+
+from orgs.interchange import export_document
+from orgs.models import MemberRole, Membership, Organization, Person, Scenario
+from orgs.scenarios import (
+    ScenarioError,
+    apply_scenario,
+    changes_made,
+    copy_organization,
+    fingerprint,
+)
+from tests.factories import PersonFactory, ProductFactory, SquadFactory
+from tests.helpers import assert_redirects_to
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scenario(acme) -> Organization:
+    return copy_organization(acme, name="Hire POs")
+
+
+def names(queryset) -> list[str]:
+    return sorted(queryset.values_list("name", flat=True))
+
+
+class TestCopy:
+    def test_a_copy_has_the_same_content_and_none_of_the_rows(self, acme, scenario):
+        assert scenario.scenario_of == acme
+        assert (scenario.name, scenario.slug) == ("Hire POs", "acme-hire-pos")
+        live, copy = export_document(acme), export_document(scenario)
+        assert copy["products"] == live["products"]
+        assert copy["people"] == live["people"]
+        assert not set(scenario.people.values_list("pk", flat=True)) & set(
+            acme.people.values_list("pk", flat=True)
+        )
+        record = Scenario.objects.get(pk=scenario.pk)
+        assert record.base == live
+        assert record.fingerprint == fingerprint(live)
+
+    def test_changing_the_scenario_never_touches_the_live_organization(self, acme, scenario):
+        before = export_document(acme)
+        scenario.people.filter(name="Dana Lee").update(time_backlog=20)
+        scenario.squads.get(name="Ledger").delete()
+        assert export_document(acme) == before
+
+    def test_a_scenario_is_never_listed_as_an_organization(self, acme, scenario, member):
+        client = member(MemberRole.OWNER)
+        response = client.get(reverse("orgs:organization_list"))
+        assert [m.organization for m in response.context["memberships"]] == [acme]
+        assert list(Organization.objects.live()) == [acme]
+
+    def test_the_live_page_lists_its_scenarios(self, acme, scenario, member):
+        html = member(MemberRole.VIEWER).get(acme.get_absolute_url()).content.decode()
+        assert f'<a href="{scenario.get_absolute_url()}">Hire POs</a>' in html
+        assert "Copy into a new scenario" not in html
+
+    def test_an_editor_copies_one_from_the_live_page(self, acme, member):
+        client = member(MemberRole.EDITOR)
+        response = client.post(
+            reverse("orgs:scenario_create", args=["acme"]), {"name": "Two more squads"}
+        )
+        scenario = Organization.objects.get(scenario_of=acme)
+        assert_redirects_to(response, scenario.get_absolute_url())
+        assert scenario.name == "Two more squads"
+        assert Scenario.objects.get(pk=scenario.pk).created_by == client.user
+
+    @pytest.mark.parametrize(
+        ("name", "error"),
+        [
+            ("", "This field is required."),
+            ("hire pos", "Acme already has a scenario of that name."),
+        ],
+    )
+    def test_a_name_is_needed_and_unique_among_the_scenarios(
+        self, acme, scenario, member, name, error
+    ):
+        response = member(MemberRole.EDITOR).post(
+            reverse("orgs:scenario_create", args=["acme"]), {"name": name}
+        )
+        assert response.status_code == 200
+        assert response.context["form"].errors["name"] == [error]
+        assert Organization.objects.filter(scenario_of=acme).count() == 1
+
+    def test_a_viewer_cannot_copy_and_a_stranger_gets_404(self, acme, member):
+        url = reverse("orgs:scenario_create", args=["acme"])
+        assert member(MemberRole.VIEWER).post(url, {"name": "x"}).status_code == 403
+        assert member(None).post(url, {"name": "x"}).status_code == 404
+        assert not Organization.objects.filter(scenario_of=acme).exists()
+
+
+class TestAccess:
+    def test_members_of_the_live_organization_reach_the_scenario_with_their_role(
+        self, acme, scenario, member
+    ):
+        viewer, editor = member(MemberRole.VIEWER), member(MemberRole.EDITOR)
+        assert viewer.get(scenario.get_absolute_url()).status_code == 200
+        create = reverse("orgs:product_create", args=[scenario.slug])
+        assert viewer.post(create, {"name": "Lending"}).status_code == 403
+        response = editor.post(create, {"name": "Lending"})
+        assert response.status_code == 302
+        assert names(scenario.products) == ["Lending", "Payments"]
+        assert names(acme.products) == ["Payments"]
+
+    def test_a_stranger_gets_404_on_the_scenario(self, scenario, member):
+        assert member(None).get(scenario.get_absolute_url()).status_code == 404
+
+    def test_a_scenario_has_no_members_of_its_own(self, scenario, member):
+        client = member(MemberRole.OWNER)
+        assert client.get(reverse("orgs:member_list", args=[scenario.slug])).status_code == 404
+        add = reverse("orgs:member_add", args=[scenario.slug])
+        assert client.post(add, {"user": "x", "role": "viewer"}).status_code == 404
+        assert not Membership.objects.filter(organization=scenario).exists()
+
+
+class TestApply:
+    def test_only_an_owner_applies(self, scenario, member):
+        url = reverse("orgs:scenario_apply", args=[scenario.slug])
+        assert member(MemberRole.EDITOR).post(url).status_code == 403
+        assert member(MemberRole.EDITOR).get(url).status_code == 403
+
+    def test_the_confirmation_lists_the_changes_made(self, acme, scenario, member):
+        scenario.people.filter(name="Dana Lee").update(time_backlog=30, time_strategy=35)
+        SquadFactory(product=scenario.products.get(), name="Fraud", engineers=3)
+        scenario.people.get(name="Pat Kim").delete()
+        changes = [str(c) for c in changes_made(scenario)]
+        assert changes == [
+            "Squad Fraud added",
+            "Person Pat Kim removed",
+            "Person Dana Lee: backlog share 55% → 30%; strategy share 10% → 35%",
+        ]
+        html = (
+            member(MemberRole.OWNER)
+            .get(reverse("orgs:scenario_apply", args=[scenario.slug]))
+            .content.decode()
+        )
+        assert "<strong>Fraud</strong>" in html and "backlog share: 55% → 30%" in html
+
+    def test_applying_updates_in_place_creates_and_deletes_in_one_step(
+        self, acme, scenario, member
+    ):
+        ids = dict(acme.people.values_list("name", "pk"))
+        squad_ids = dict(acme.squads.values_list("name", "pk"))
+        payments = acme.products.get()
+        copy = scenario.products.get()
+        scenario.people.filter(name="Dana Lee").update(time_backlog=30, time_strategy=35)
+        ledger = scenario.squads.get(name="Ledger")
+        lending = ProductFactory(organization=scenario, name="Lending", markets=["EU"])
+        ledger.product = lending
+        ledger.save()
+        fraud = SquadFactory(product=copy, name="Fraud", engineers=3)
+        scenario.squads.get(name="Billing").delete()
+        scenario.people.get(name="Pat Kim").delete()
+        PersonFactory(
+            organization=scenario,
+            name="Lee Park",
+            title="Product Owner",
+            reports_to=scenario.people.get(name="Dana Lee"),
+            squads=[fraud],
+        )
+        client = member(MemberRole.OWNER)
+        response = client.post(reverse("orgs:scenario_apply", args=[scenario.slug]))
+        assert_redirects_to(response, acme.get_absolute_url())
+        assert export_document(acme)["products"] == export_document(scenario)["products"]
+        assert export_document(acme)["people"] == export_document(scenario)["people"]
+        dana = acme.people.get(name="Dana Lee")
+        assert (dana.pk, dana.time_backlog) == (ids["Dana Lee"], 30)
+        assert acme.products.get(name="Payments").pk == payments.pk
+        assert acme.squads.get(name="Ledger").pk == squad_ids["Ledger"]
+        assert acme.squads.get(name="Ledger").product.name == "Lending"
+        assert not Person.objects.filter(pk=ids["Pat Kim"]).exists()
+        assert acme.people.get(name="Lee Park").reports_to == dana
+        record = Scenario.objects.get(pk=scenario.pk)
+        assert record.applied_by == client.user and record.applied_at is not None
+
+    def test_a_live_organization_changed_since_the_copy_refuses_it_saying_what_changed(
+        self, acme, scenario, member
+    ):
+        scenario.people.filter(name="Dana Lee").update(time_backlog=30, time_strategy=35)
+        acme.people.filter(name="Pat Kim").update(title="Senior Product Owner")
+        before = export_document(acme)
+        response = member(MemberRole.OWNER).post(
+            reverse("orgs:scenario_apply", args=[scenario.slug])
+        )
+        assert response.status_code == 409
+        html = response.content.decode()
+        assert "Acme changed since this scenario was copied; nothing was applied." in html
+        assert "Person Pat Kim: title Product Owner → Senior Product Owner" in html
+        assert export_document(acme) == before
+        assert Scenario.objects.get(pk=scenario.pk).applied_at is None
+
+    def test_a_scenario_applies_once(self, acme, scenario):
+        apply_scenario(scenario)
+        with pytest.raises(ScenarioError, match="This scenario was applied on"):
+            apply_scenario(scenario)
+
+    def test_a_failure_midway_applies_nothing(self, acme, scenario, monkeypatch):
+        from orgs import scenarios
+
+        scenario.people.filter(name="Dana Lee").update(time_backlog=30, time_strategy=35)
+        before = export_document(acme)
+
+        def broken(live, document):
+            live.people.filter(name="Dana Lee").update(time_backlog=30, time_strategy=35)
+            raise RuntimeError("disk full")
+
+        monkeypatch.setattr(scenarios, "_write_in_place", broken)
+        with pytest.raises(RuntimeError):
+            apply_scenario(scenario)
+        assert export_document(acme) == before
+        assert Scenario.objects.get(pk=scenario.pk).applied_at is None
+
+
+class TestDeleting:
+    def test_deleting_the_live_organization_says_its_scenarios_go_too(self, acme, scenario, member):
+        client = member(MemberRole.OWNER)
+        response = client.get(reverse("orgs:organization_delete", args=["acme"]))
+        assert "1 what-if scenario" in response.context["summary"]
+        client.post(reverse("orgs:organization_delete", args=["acme"]))
+        assert not Organization.objects.exists()
+
+    def test_deleting_a_scenario_returns_to_its_live_organization(self, acme, scenario, member):
+        client = member(MemberRole.OWNER)
+        response = client.post(reverse("orgs:organization_delete", args=[scenario.slug]))
+        assert_redirects_to(response, acme.get_absolute_url())
+        assert list(Organization.objects.all()) == [acme]
