@@ -670,9 +670,20 @@ def import_document(data: Any, *, replace: bool = False, user=None) -> Organizat
             organization, existed = _target_organization(
                 data["organization"], replace=replace, user=user
             )
-            kept = _clear_contents(organization, data) if existed else _Kept()
-            _write_contents(organization, data, kept)
+            write_contents(organization, data, replace=existed)
     return organization
+
+
+def write_contents(organization: Organization, data: dict, *, replace: bool) -> None:
+    """Write a valid document's products, squads and people into the organization.
+
+    With `replace`, what the organization has is made the document's, matched by name:
+    the rows it names again are updated in place (same ids, so their history and
+    decisions continue), the others deleted, the new made. A fixed number of queries,
+    whatever the size; call it inside a transaction.
+    """
+    kept = _clear_contents(organization, data) if replace else _Kept()
+    _write_contents(organization, data, kept)
 
 
 @contextmanager

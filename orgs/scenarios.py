@@ -19,14 +19,13 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from orgs.interchange import _write_contents, export_document
-from orgs.models import TIME_BUCKETS, Organization, Person, Product, Scenario, Squad, unique_slug
+from orgs.interchange import export_document, write_contents
+from orgs.models import TIME_BUCKETS, Organization, Scenario, unique_slug
 
 PRODUCT_FIELDS = (
     "markets",
@@ -100,7 +99,7 @@ def copy_organization(live: Organization, *, name: str, user=None) -> Organizati
         scenario_of=live,
     )
     scenario.save()
-    _write_contents(scenario, document)
+    write_contents(scenario, document, replace=False)
     Scenario.objects.create(
         organization=scenario, base=document, fingerprint=fingerprint(document), created_by=user
     )
@@ -211,57 +210,9 @@ def apply_scenario(scenario: Organization, *, user=None) -> tuple[Change, ...]:
 
 def _write_in_place(live: Organization, document: Mapping[str, Any]) -> None:
     """The live organization's content made the document's: rows matched by name are
-    updated, the new created, the removed deleted."""
+    updated in place (their ids, history and decisions continue), the new created, the
+    removed deleted; a fixed number of queries (orgs.interchange.write_contents)."""
     live.methodology = document["organization"]["methodology"]
     live.reassess_every_days = document["organization"]["reassess_every_days"]
     live.save(update_fields=["methodology", "reassess_every_days", "updated_at"])
-
-    products = {p.name: p for p in live.products.all()}
-    for spec in document["products"]:
-        product = products.get(spec["name"]) or Product(organization=live, name=spec["name"])
-        product.markets = spec["markets"]
-        product.personas = spec["personas"]
-        product.roadmap_updated_on = _date(spec["roadmap_updated_on"])
-        product.last_customer_interview_on = _date(spec["last_customer_interview_on"])
-        product.roadmap_reviews_cancelled = spec["roadmap_reviews_cancelled"]
-        product.save()
-        products[spec["name"]] = product
-
-    squads = {s.name: s for s in live.squads.all()}
-    wanted_squads = _squads(document)
-    for name, spec in wanted_squads.items():
-        squad = squads.get(name) or Squad(name=name)
-        squad.product = products[spec["product"]]
-        squad.engineers = spec["engineers"]
-        squad.methodology = spec["methodology"] or ""
-        squad.save()
-        squads[name] = squad
-    live.squads.exclude(name__in=list(wanted_squads)).delete()
-    wanted_products = [p["name"] for p in document["products"]]
-    live.products.exclude(name__in=wanted_products).delete()
-
-    people = {p.name: p for p in live.people.all()}
-    specs = document.get("people", [])
-    for spec in specs:
-        person = people.get(spec["name"]) or Person(organization=live, name=spec["name"])
-        person.title = spec["title"] or ""
-        person.role = spec["role"] or ""
-        person.owns_roadmap = spec["owns_roadmap"]
-        person.does_market_research = spec["does_market_research"]
-        person.sets_pricing = spec["sets_pricing"]
-        for bucket in TIME_BUCKETS:
-            setattr(person, f"time_{bucket}", (spec.get("time") or {}).get(bucket) or 0)
-        person.save()
-        people[spec["name"]] = person
-    live.people.exclude(name__in=[s["name"] for s in specs]).delete()
-    for spec in specs:
-        person = people[spec["name"]]
-        manager = people.get(spec["reports_to"]) if spec["reports_to"] else None
-        if person.reports_to_id != (manager.pk if manager else None):
-            person.reports_to = manager
-            person.save(update_fields=["reports_to", "updated_at"])
-        person.squads.set([squads[name] for name in spec["squads"]])
-
-
-def _date(value: str | None) -> date | None:
-    return None if value is None else date.fromisoformat(value)
+    write_contents(live, dict(document), replace=True)
