@@ -18,7 +18,7 @@ from advisor.heuristics_page import ruleset_page
 from advisor.links import OrganizationLinks
 from advisor.models import RulesetVersion
 from advisor.presenters import assessment_page, shown_rows, verdict_counts, verdict_summary
-from advisor.services import run_assessment
+from advisor.services import NothingToAssess, run_assessment
 from orgs.access import organization_view
 from orgs.htmx import HtmxHttpRequest, page_or_partial
 from orgs.models import MemberRole, Membership, Organization
@@ -41,14 +41,29 @@ def assess(
 ) -> HttpResponse:
     """Run an assessment now, or as of a date, and show it."""
     form = AssessForm(request.POST if request.method == "POST" else None)
+    nothing_to_assess = None
     if form.is_valid():
-        _, _, assessment = run_assessment(
-            organization, as_of=form.cleaned_data["as_of"], user=request.user
-        )
-        if request.htmx:
-            return HttpResponseClientRedirect(assessment.get_absolute_url())
-        return redirect(assessment)
-    context = {"organization": organization, "membership": membership, "form": form}
+        try:
+            _, _, assessment = run_assessment(
+                organization, as_of=form.cleaned_data["as_of"], user=request.user
+            )
+        except NothingToAssess as e:
+            if request.htmx and request.htmx.target != "assess-form":
+                # From another page's button: the assess page says why, in full.
+                return HttpResponseClientRedirect(request.path)
+            nothing_to_assess = str(e)
+        else:
+            if request.htmx:
+                return HttpResponseClientRedirect(assessment.get_absolute_url())
+            return redirect(assessment)
+    if nothing_to_assess is None and not organization.products.exists():
+        nothing_to_assess = str(NothingToAssess(organization))
+    context = {
+        "organization": organization,
+        "membership": membership,
+        "form": form,
+        "nothing_to_assess": nothing_to_assess,
+    }
     return page_or_partial(request, "advisor/assess.html", context, "assess_form")
 
 
@@ -79,7 +94,8 @@ def assessment_detail(
         shown=shown,
     )
     previous = (
-        organization.assessments.filter(
+        organization.assessments.advice()
+        .filter(
             Q(created_at__lt=assessment.created_at)
             | Q(created_at=assessment.created_at, pk__lt=assessment.pk)
         )
@@ -141,7 +157,7 @@ def assessment_compare(
         "report", "ruleset__content"
     )
     if a_pk is None and b_pk is None:
-        latest_two = list(assessments.latest_first()[:2])
+        latest_two = list(assessments.advice().latest_first()[:2])
         before, after = (latest_two[1], latest_two[0]) if len(latest_two) == 2 else (None, None)
     elif a_pk is None or b_pk is None:
         raise Http404("Give both assessments to compare, a and b.")

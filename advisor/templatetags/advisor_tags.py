@@ -22,9 +22,11 @@ VERDICTS_NAMED = 20
 
 
 def latest_for(organization: Organization) -> Assessment | None:
-    """The latest assessment without its (large) documents."""
+    """The latest assessment without its (large) documents; a projection is never the
+    organization's latest advice."""
     return (
-        organization.assessments.latest_first()
+        organization.assessments.advice()
+        .latest_first()
         .select_related("created_by", "ruleset")
         .defer("report", "ruleset__content")
         .first()
@@ -32,8 +34,12 @@ def latest_for(organization: Organization) -> Assessment | None:
 
 
 @register.inclusion_tag("advisor/_latest_assessment_summary.html")
-def latest_assessment(organization: Organization, membership: Membership | None) -> dict[str, Any]:
-    """Date, ruleset, verdicts and findings of the latest assessment; whether one is due."""
+def latest_assessment(
+    organization: Organization, membership: Membership | None, product_count: int | None = None
+) -> dict[str, Any]:
+    """Date, ruleset, verdicts and findings of the latest assessment; whether one is due.
+    With no products (`product_count` 0, as the page counted them) there is nothing to
+    assess: the block says so instead of offering the button."""
     assessment = latest_for(organization)
     age_days = None
     named: list[tuple[str, str]] = []
@@ -60,7 +66,8 @@ def latest_assessment(organization: Organization, membership: Membership | None)
         "verdict_counts": verdict_summary(counts),
         "age_days": age_days,
         "due": age_days is None or age_days > organization.reassess_every_days,
-        "can_assess": membership is not None and membership.can_edit,
+        "can_assess": membership is not None and membership.can_edit and product_count != 0,
+        "nothing_to_assess": product_count == 0,
     }
 
 

@@ -1,0 +1,104 @@
+"""Notes and projections (issue 7).
+
+1. `Assessment.is_projection`: an assessment made for an as-of date after the day it was
+   made is a projection, never the organization's latest advice. Assessments kept before
+   are marked by that rule, from the day they were created.
+2. The outcome `note`, and the two default note heuristics of DOMAIN.md
+   (`note-pm-in-ceremonies`, `note-strategy-starved`) added after the heuristics there
+   are, unless a heuristic of that code is already there (an admin's or another
+   migration's); then the rules in force are published as a new ruleset version, as
+   0003 does.
+"""
+
+from django.db import migrations, models
+from django.db.models import F, Max
+
+import advisor.engine.vocabulary
+
+
+def add_notes_and_mark_projections(apps, schema_editor):
+    from advisor.defaults import NOTE_HEURISTICS
+    from advisor.rulesets import RuleModels, publish_from
+
+    database = schema_editor.connection.alias
+    Assessment = apps.get_model("advisor", "Assessment")
+    Assessment.objects.using(database).filter(as_of__gt=F("created_at__date")).update(
+        is_projection=True
+    )
+    Heuristic = apps.get_model("advisor", "Heuristic")
+    heuristics = Heuristic.objects.using(database)
+    existing = set(heuristics.values_list("code", flat=True))
+    position = heuristics.aggregate(last=Max("position"))["last"] or 0
+    for row in NOTE_HEURISTICS:
+        if row["code"] in existing:
+            continue
+        position += 10
+        heuristics.create(position=position, **{**row, "scope": str(row["scope"])})
+    publish_from(
+        RuleModels.of(apps, database),
+        note="The outcome note and the two default notes: note-pm-in-ceremonies and "
+        "note-strategy-starved.",
+    )
+
+
+def remove_notes(apps, schema_editor):
+    from advisor.defaults import NOTE_HEURISTICS
+    from advisor.rulesets import RuleModels, publish_from
+
+    database = schema_editor.connection.alias
+    Heuristic = apps.get_model("advisor", "Heuristic")
+    Heuristic.objects.using(database).filter(outcome="note").delete()
+    Heuristic.objects.using(database).filter(
+        code__in=[row["code"] for row in NOTE_HEURISTICS]
+    ).delete()
+    if apps.get_model("advisor", "RulesetVersion").objects.using(database).exists():
+        publish_from(RuleModels.of(apps, database), note="The notes taken out again.")
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("advisor", "0006_assessed_row_indexes"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="assessment",
+            name="is_projection",
+            field=models.BooleanField(
+                default=False,
+                help_text="Made for an as-of date after the day it was made: a projection, "
+                "never the organization's latest advice.",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="assessedfinding",
+            name="outcome",
+            field=models.CharField(
+                choices=[
+                    (advisor.engine.vocabulary.Outcome["SPLIT"], "Split the roles"),
+                    (advisor.engine.vocabulary.Outcome["MERGE"], "Merge the roles"),
+                    (advisor.engine.vocabulary.Outcome["PM_ONLY"], "Product manager only"),
+                    (advisor.engine.vocabulary.Outcome["RETITLE"], "Retitle"),
+                    (advisor.engine.vocabulary.Outcome["GAP"], "Coverage gap"),
+                    (advisor.engine.vocabulary.Outcome["NOTE"], "Note"),
+                ],
+                max_length=10,
+            ),
+        ),
+        migrations.AlterField(
+            model_name="heuristic",
+            name="outcome",
+            field=models.CharField(
+                choices=[
+                    (advisor.engine.vocabulary.Outcome["SPLIT"], "Split the roles"),
+                    (advisor.engine.vocabulary.Outcome["MERGE"], "Merge the roles"),
+                    (advisor.engine.vocabulary.Outcome["PM_ONLY"], "Product manager only"),
+                    (advisor.engine.vocabulary.Outcome["RETITLE"], "Retitle"),
+                    (advisor.engine.vocabulary.Outcome["GAP"], "Coverage gap"),
+                    (advisor.engine.vocabulary.Outcome["NOTE"], "Note"),
+                ],
+                max_length=10,
+            ),
+        ),
+        migrations.RunPython(add_notes_and_mark_projections, remove_notes),
+    ]
