@@ -118,4 +118,6 @@ class OrganizationLinks:
         url = {"product": self.product, "person": self.person, "squad": self.squad}[subject.scope](
             subject.subject_id
         )
-        return [(subject.name, url)] if url else []
+        # To the field itself on the subject's form: the first time share for "time".
+        anchor = "#id_time_backlog" if field == "time" else f"#id_{field}"
+        return [(subject.name, url + anchor)] if url else []

@@ -127,11 +127,15 @@ def assessment_list(
     page = page_from(request, assessments, per_page=ASSESSMENTS_PER_PAGE)
     counts = verdict_counts(a.pk for a in page)
     rows = [(a, verdict_summary(counts.get(a.pk, {}))) for a in page]
+    # The pair the compare button starts from: the latest two that are not projections.
+    latest_two = [a.pk for a in page if not a.is_projection][:2]
     context = {
         "organization": organization,
         "membership": membership,
         "page_obj": page,
         "rows": rows,
+        "default_after": latest_two[0] if latest_two else None,
+        "default_before": latest_two[1] if len(latest_two) == 2 else None,
     }
     return page_or_partial(request, "advisor/assessment_list.html", context, "history")
 
