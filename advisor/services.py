@@ -39,14 +39,14 @@ def run_assessment(
     is a projection: the document says so and the assessment is stored marked as one.
     Raises NothingToAssess, storing nothing, when the organization has no products.
     """
-    if not organization.products.exists():
-        raise NothingToAssess(organization)
     today = timezone.localdate()
     as_of = as_of or today
     projection = is_projection(as_of, today=today)
     version = current_ruleset()
     ruleset = parsed_ruleset(version)
     snapshot = load_snapshot(organization, title_rules=ruleset.title_rules)
+    if not snapshot.products:
+        raise NothingToAssess(organization)
     result = assess(snapshot, ruleset.heuristics, as_of=as_of, rules=ruleset.staffing)
     # What of the version the engine could not use is listed first, with the skipped heuristics.
     result = dataclasses.replace(result, errors=(*ruleset.notes, *result.errors))

@@ -134,10 +134,15 @@ def _missing_facts(facts: OrgFacts, heuristics: Sequence[HeuristicSpec]) -> list
         inputs = [fact for fact in CATALOGUE[scope].values() if fact.input_field]
         needed = [fact for fact in inputs if fact.name in read[scope]]
         voted = [fact for fact in inputs if fact.name in read[scope] or fact.name in vote_inputs]
+        # Time is asked of product managers and owners only: the facts and heuristics
+        # that read a share are about them.
+        untimed = [fact for fact in needed if fact.input_field != "time"]
         for subject in facts.subjects(scope):
             values = subject.facts
             if scope == Scope.PERSON and values["role"] in TITLE_OF_ROLE:
                 candidates = voted
+            elif scope == Scope.PERSON:
+                candidates = untimed
             else:
                 candidates = needed
             fields = set()

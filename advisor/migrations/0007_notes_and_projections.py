@@ -15,6 +15,11 @@ from django.db.models import F, Max
 
 import advisor.engine.vocabulary
 
+PUBLISHED_NOTE = (
+    "The outcome note and the two default notes: note-pm-in-ceremonies and "
+    "note-strategy-starved."
+)
+
 
 def add_notes_and_mark_projections(apps, schema_editor):
     from advisor.defaults import NOTE_HEURISTICS
@@ -34,25 +39,17 @@ def add_notes_and_mark_projections(apps, schema_editor):
             continue
         position += 10
         heuristics.create(position=position, **{**row, "scope": str(row["scope"])})
-    publish_from(
-        RuleModels.of(apps, database),
-        note="The outcome note and the two default notes: note-pm-in-ceremonies and "
-        "note-strategy-starved.",
-    )
+    publish_from(RuleModels.of(apps, database), note=PUBLISHED_NOTE)
 
 
 def remove_notes(apps, schema_editor):
-    from advisor.defaults import NOTE_HEURISTICS
-    from advisor.rulesets import RuleModels, publish_from
-
+    """Heuristics with the outcome note go, with the version this migration published if
+    no assessment used it (one that did keeps it: assessments protect their version)."""
     database = schema_editor.connection.alias
-    Heuristic = apps.get_model("advisor", "Heuristic")
-    Heuristic.objects.using(database).filter(outcome="note").delete()
-    Heuristic.objects.using(database).filter(
-        code__in=[row["code"] for row in NOTE_HEURISTICS]
+    apps.get_model("advisor", "Heuristic").objects.using(database).filter(outcome="note").delete()
+    apps.get_model("advisor", "RulesetVersion").objects.using(database).filter(
+        note=PUBLISHED_NOTE, assessments__isnull=True
     ).delete()
-    if apps.get_model("advisor", "RulesetVersion").objects.using(database).exists():
-        publish_from(RuleModels.of(apps, database), note="The notes taken out again.")
 
 
 class Migration(migrations.Migration):
