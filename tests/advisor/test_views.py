@@ -221,7 +221,7 @@ class TestAssessmentPage:
             ),
         }
         assert f'<a href="{pat_url}#id_owns_roadmap">Pat Kim</a>' in html
-        assert "<th scope=\"row\">Pat Kim: owns the roadmap not entered</th>" in html
+        assert '<th scope="row">Pat Kim: owns the roadmap not entered</th>' in html
 
     def test_a_viewer_sees_missing_facts_without_edit_links(self, assessment, member):
         response, html = self.get(member(MemberRole.VIEWER), assessment)

@@ -44,8 +44,9 @@ class TestRolesApartAndLinked:
         assert '<g class="person role-product_manager"' in html
         assert '<g class="person role-product_owner"' in html
         legend = html[html.index('<ul class="legend org-legend"') : html.index("</ul>")]
-        assert 'role-swatch role-product_manager" aria-hidden="true"></span>Product manager' in legend
-        assert 'role-swatch role-product_owner" aria-hidden="true"></span>Product owner' in legend
+        swatch = '<span class="swatch role-swatch role-{}" aria-hidden="true"></span>{}'
+        assert swatch.format("product_manager", "Product manager") in legend
+        assert swatch.format("product_owner", "Product owner") in legend
         assert ' style="' not in html and "<style" not in html
 
     def test_each_box_names_its_role_in_text(self, acme, member):
