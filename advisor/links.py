@@ -118,6 +118,10 @@ class OrganizationLinks:
         url = {"product": self.product, "person": self.person, "squad": self.squad}[subject.scope](
             subject.subject_id
         )
-        # To the field itself on the subject's form: the first time share for "time".
-        anchor = "#id_time_backlog" if field == "time" else f"#id_{field}"
-        return [(subject.name, url + anchor)] if url else []
+        if not url:
+            return []
+        # To the field itself on the subject's form (its ids are "person-7-time_backlog"):
+        # the first time share for "time".
+        pk = subject.subject_id
+        name = "time_backlog" if field == "time" else field
+        return [(subject.name, f"{url}#{subject.scope}-{pk}-{name}")]

@@ -140,17 +140,19 @@ CATALOGUE: dict[Scope, dict[str, Fact]] = {
 FIELD_WORDS: dict[str, str] = {
     "markets": "markets",
     "personas": "personas",
-    "roadmap_updated_on": "roadmap last updated on",
-    "last_customer_interview_on": "last customer interview on",
+    "roadmap_updated_on": "roadmap update date",
+    "last_customer_interview_on": "last customer interview date",
     "roadmap_reviews_cancelled": "roadmap reviews cancelled last quarter",
     "squads.engineers": "engineers of a squad",
     "people.owns_roadmap": "who owns the roadmap",
     "engineers": "engineers",
     "time": "time allocation",
-    "owns_roadmap": "owns the roadmap",
-    "does_market_research": "does market research",
-    "sets_pricing": "sets pricing",
+    "owns_roadmap": "roadmap ownership",
+    "does_market_research": "market research",
+    "sets_pricing": "pricing responsibility",
 }
+# What an unknown time leaves unknown: every share, not only the first one read.
+TIME_MEANING = "Every share of their time (backlog, strategy, discovery, ceremonies...)."
 
 
 def not_entered(subject: str, field: str) -> str:

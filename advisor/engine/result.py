@@ -14,7 +14,14 @@ from advisor.engine.evaluation import (
     evaluate_heuristics,
     usable_heuristics,
 )
-from advisor.engine.facts import CATALOGUE, OrgFacts, Subject, compute_facts, not_entered
+from advisor.engine.facts import (
+    CATALOGUE,
+    TIME_MEANING,
+    OrgFacts,
+    Subject,
+    compute_facts,
+    not_entered,
+)
 from advisor.engine.plan import (
     ProductPlan,
     Staffing,
@@ -152,7 +159,13 @@ def _missing_facts(facts: OrgFacts, heuristics: Sequence[HeuristicSpec]) -> list
                 if fact.name in values and values[fact.name] is None:
                     fields.add(fact.input_field)
                     missing.append(
-                        MissingFact(scope, subject.name, fact.name, fact.input_field, fact.meaning)
+                        MissingFact(
+                            scope,
+                            subject.name,
+                            fact.name,
+                            fact.input_field,
+                            TIME_MEANING if fact.input_field == "time" else fact.meaning,
+                        )
                     )
     return missing
 

@@ -145,11 +145,11 @@ class TestSeedVerdicts:
         assert sorted(m["text"] for m in document["missing_facts"]) == [
             "Broker Portal: markets not entered",
             "Broker Portal: personas not entered",
-            "Olivia Grant: does market research not entered",
+            "Olivia Grant: market research not entered",
             "Olivia Grant: time allocation not entered",
-            "Policy Self-Service: last customer interview on not entered",
-            "Policy Self-Service: roadmap last updated on not entered",
+            "Policy Self-Service: last customer interview date not entered",
             "Policy Self-Service: roadmap reviews cancelled last quarter not entered",
+            "Policy Self-Service: roadmap update date not entered",
         ]
         # Nothing fires on them: no note for Olivia, no merge or market split on Broker Portal.
         people = {p["name"]: p for p in document["people"]}

@@ -339,7 +339,7 @@ class TestAssessCommand:
         )
         assert "evidence: pm_backlog_share=55% > 40% (max_backlog_share) ✓" in text
         assert (
-            "  - Payments: last customer interview on not entered "
+            "  - Payments: last customer interview date not entered "
             "(product Payments, fact interview_age_days, field last_customer_interview_on)\n"
             in text
         )

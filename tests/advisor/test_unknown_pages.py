@@ -66,10 +66,14 @@ class TestTimeBars:
         edit_haze = reverse("orgs:product_edit", args=[acme.slug, haze.pk])
         edit_ines = reverse("orgs:person_edit", args=[acme.slug, ines.pk])
         missing = {m.text: m.links for m in response.context["page"].missing_facts}
-        assert missing["Haze: markets not entered"] == (("Haze", f"{edit_haze}#id_markets"),)
-        assert missing["Haze: personas not entered"] == (("Haze", f"{edit_haze}#id_personas"),)
+        assert missing["Haze: markets not entered"] == (
+            ("Haze", f"{edit_haze}#product-{haze.pk}-markets"),
+        )
+        assert missing["Haze: personas not entered"] == (
+            ("Haze", f"{edit_haze}#product-{haze.pk}-personas"),
+        )
         assert missing["Ines Roy: time allocation not entered"] == (
-            ("Ines Roy", f"{edit_ines}#id_time_backlog"),
+            ("Ines Roy", f"{edit_ines}#person-{ines.pk}-time_backlog"),
         )
         html = response.content.decode()
         assert '<th scope="row">Haze: markets not entered</th>' in html

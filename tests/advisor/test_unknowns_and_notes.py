@@ -214,7 +214,7 @@ class TestNotEnteredWords:
             ("markets", "Haze: markets not entered"),
             ("personas", "Haze: personas not entered"),
             ("time", "Haze: time allocation not entered"),
-            ("roadmap_updated_on", "Haze: roadmap last updated on not entered"),
+            ("roadmap_updated_on", "Haze: roadmap update date not entered"),
             ("people.owns_roadmap", "Haze: who owns the roadmap not entered"),
         ],
     )

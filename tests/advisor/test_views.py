@@ -215,13 +215,13 @@ class TestAssessmentPage:
         pat_url = reverse("orgs:person_edit", args=[acme.slug, pat.pk])
         missing = {(m.subject, m.fact): m.links for m in response.context["page"].missing_facts}
         assert missing == {
-            ("Pat Kim", "owns_roadmap"): (("Pat Kim", pat_url + "#id_owns_roadmap"),),
+            ("Pat Kim", "owns_roadmap"): (("Pat Kim", pat_url + f"#person-{pat.pk}-owns_roadmap"),),
             ("Pat Kim", "does_market_research"): (
-                ("Pat Kim", pat_url + "#id_does_market_research"),
+                ("Pat Kim", pat_url + f"#person-{pat.pk}-does_market_research"),
             ),
         }
-        assert f'<a href="{pat_url}#id_owns_roadmap">Pat Kim</a>' in html
-        assert '<th scope="row">Pat Kim: owns the roadmap not entered</th>' in html
+        assert f'<a href="{pat_url}#person-{pat.pk}-owns_roadmap">Pat Kim</a>' in html
+        assert '<th scope="row">Pat Kim: roadmap ownership not entered</th>' in html
 
     def test_a_viewer_sees_missing_facts_without_edit_links(self, assessment, member):
         response, html = self.get(member(MemberRole.VIEWER), assessment)
@@ -289,10 +289,18 @@ class TestOrganizationLinks:
             ("squad Unknown size", reverse("orgs:squad_edit", args=[slug, unknown.pk]))
         ]
         assert links.missing_fact(product, "markets") == [
-            ("Payments", reverse("orgs:product_edit", args=[slug, payments.pk]) + "#id_markets")
+            (
+                "Payments",
+                reverse("orgs:product_edit", args=[slug, payments.pk])
+                + f"#product-{payments.pk}-markets",
+            )
         ]
         assert links.missing_fact(squad, "engineers") == [
-            ("Unknown size", reverse("orgs:squad_edit", args=[slug, unknown.pk]) + "#id_engineers")
+            (
+                "Unknown size",
+                reverse("orgs:squad_edit", args=[slug, unknown.pk])
+                + f"#squad-{unknown.pk}-engineers",
+            )
         ]
 
     def test_a_field_filled_in_since_links_to_the_product_on_the_organization_page(self, acme):
