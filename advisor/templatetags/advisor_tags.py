@@ -34,12 +34,8 @@ def latest_for(organization: Organization) -> Assessment | None:
 
 
 @register.inclusion_tag("advisor/_latest_assessment_summary.html")
-def latest_assessment(
-    organization: Organization, membership: Membership | None, product_count: int | None = None
-) -> dict[str, Any]:
-    """Date, ruleset, verdicts and findings of the latest assessment; whether one is due.
-    With no products (`product_count` 0, as the page counted them) there is nothing to
-    assess: the block says so instead of offering the button."""
+def latest_assessment(organization: Organization, membership: Membership | None) -> dict[str, Any]:
+    """Date, ruleset, verdicts and findings of the latest assessment; whether one is due."""
     assessment = latest_for(organization)
     age_days = None
     named: list[tuple[str, str]] = []
@@ -66,8 +62,7 @@ def latest_assessment(
         "verdict_counts": verdict_summary(counts),
         "age_days": age_days,
         "due": age_days is None or age_days > organization.reassess_every_days,
-        "can_assess": membership is not None and membership.can_edit and product_count != 0,
-        "nothing_to_assess": product_count == 0,
+        "can_assess": membership is not None and membership.can_edit,
     }
 
 

@@ -126,16 +126,6 @@ class TestNothingToAssess:
         assert response.template_name == "advisor/assess.html#assess_form"
         assert Assessment.objects.count() == 0
 
-    def test_the_organization_page_offers_no_assess_button(self, organization, editor_client):
-        html = editor_client.get(organization.get_absolute_url()).content.decode()
-        assert 'id="nothing-to-assess"' in html
-        assert "Assess now" not in html
-
-    def test_an_organization_with_a_product_may_be_assessed(self, acme, editor_client):
-        html = editor_client.get(acme.get_absolute_url()).content.decode()
-        assert "Assess now" in html
-        assert 'id="nothing-to-assess"' not in html
-
 
 def test_an_organization_factory_has_no_products():
     assert OrganizationFactory().products.count() == 0
