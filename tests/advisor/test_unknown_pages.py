@@ -119,3 +119,24 @@ class TestPublishedNotes:
         assert second.note.startswith("The outcome note and the two default notes")
         positions = [h["position"] for h in second.content["heuristics"]]
         assert positions == sorted(positions)
+
+
+class TestNotesInTheReports:
+    def test_the_text_report_and_the_json_show_the_note_with_the_person(self, acme):
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        acme.people.filter(name="Dana Lee").update(time_ceremonies=30, time_stakeholders=0)
+        out = StringIO()
+        call_command("assess", acme.slug, "--as-of", "2026-11-23", "--no-save", stdout=out)
+        people = out.getvalue().split("People with findings:\n", 1)[1]
+        assert people.startswith(
+            "  [info] note-pm-in-ceremonies: Dana Lee spends 30% of their time in ceremonies "
+            "(more than 25%)"
+        )
+        document = run_assessment(acme, as_of=AS_OF, save=False)[1]
+        dana = next(p for p in document["people"] if p["name"] == "Dana Lee")
+        assert [(f["heuristic"], f["outcome"]) for f in dana["findings"]] == [
+            ("note-pm-in-ceremonies", "note")
+        ]
