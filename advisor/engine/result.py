@@ -135,12 +135,18 @@ def _missing_facts(facts: OrgFacts, heuristics: Sequence[HeuristicSpec]) -> list
     read: dict[Scope, set[str]] = defaultdict(set)
     for spec in heuristics:
         read[spec.scope].update(spec.facts_read)
-    vote_inputs = {"owns_roadmap", "does_market_research", "backlog_share"}
+    # Asked of product managers and owners whatever the heuristics read: two scope-vote
+    # inputs, and their time (one share stands for it: it is all known or all unknown).
+    product_people_inputs = {"owns_roadmap", "does_market_research", "backlog_share"}
     missing = []
     for scope in Scope:
         inputs = [fact for fact in CATALOGUE[scope].values() if fact.input_field]
         needed = [fact for fact in inputs if fact.name in read[scope]]
-        voted = [fact for fact in inputs if fact.name in read[scope] or fact.name in vote_inputs]
+        voted = [
+            fact
+            for fact in inputs
+            if fact.name in read[scope] or fact.name in product_people_inputs
+        ]
         # Time is asked of product managers and owners only: the facts and heuristics
         # that read a share are about them.
         untimed = [fact for fact in needed if fact.input_field != "time"]
