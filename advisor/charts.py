@@ -32,6 +32,9 @@ class StackedBar:
     total: int
     limit: int | None
     limit_x: float | None
+    # False when the person's time was never entered (every share unknown, or all 0):
+    # the bar says "not entered" and shows no percentage at all, never 0%.
+    known: bool = True
 
     # Room around the bar for the limit line's overhang and its label below.
     pad: float = 4
@@ -49,6 +52,14 @@ class StackedBar:
     def label_y(self) -> float:
         return self.height + self.label_room - 3
 
+    @property
+    def mid_x(self) -> float:
+        return self.width / 2
+
+    @property
+    def mid_y(self) -> float:
+        return self.height / 2
+
 
 def stacked_bar(
     shares: Mapping[str, int | None],
@@ -61,9 +72,21 @@ def stacked_bar(
     """Percent shares laid end to end on a bar where 100% is the full width.
 
     Backlog comes first, so its end and the limit line (a backlog share) are
-    read against the same zero.
+    read against the same zero. Shares all unknown or all 0 are time never entered:
+    an empty bar marked unknown, with no limit line to read it against.
     """
     scale = width / 100
+    if not any(shares.get(bucket) for bucket in buckets):
+        return StackedBar(
+            width=width,
+            height=height,
+            segments=(),
+            legend=(),
+            total=0,
+            limit=limit,
+            limit_x=None,
+            known=False,
+        )
     segments: list[Segment] = []
     legend: list[tuple[str, int]] = []
     x = 0.0

@@ -163,7 +163,7 @@ def carry_forward(assessment: Assessment) -> list[Decision]:
     """After an assessment is stored: reopen each decision of the organization whose finding
     got worse than the evidence it was decided on, or whose snooze ended by the as-of date,
     with a line of history saying why. Three queries and the writes, however many."""
-    if assessment.as_of > timezone.localdate():
+    if assessment.is_projection:
         return []
     decisions = list(
         Decision.objects.filter(organization_id=assessment.organization_id).exclude(

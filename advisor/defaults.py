@@ -1,4 +1,4 @@
-"""The ten default heuristics of DOMAIN.md, as the data migration writes them.
+"""The default heuristics of DOMAIN.md, as the data migrations write them.
 
 Admins edit the rows afterwards; this module is the starting point and the
 fixture for engine tests that need no database. Codes and parameter names are
@@ -25,6 +25,7 @@ ARTICLE_TITLES: dict[str, str] = {
 SPLIT_OR_MERGE = "pm-vs-po-split-or-merge.txt"
 ROLES_AND_HIRING = "pm-vs-po-roles-and-hiring.txt"
 UNTANGLING = "po-vs-pm-untangling.txt"
+RITUALS = "pm-vs-po-agile-rituals.txt"
 
 
 def source(article: str, quote: str, link: str = "") -> dict[str, str]:
@@ -305,6 +306,66 @@ DEFAULT_HEURISTICS: tuple[dict[str, Any], ...] = (
 )
 
 
+# The two notes of DOMAIN.md: advice to a product manager that never changes a verdict or
+# the plan. Kept apart from the ten because migration 0002 writes exactly those ten; the
+# migration that added the outcome `note` (0007) writes these.
+NOTE_HEURISTICS: tuple[dict[str, Any], ...] = (
+    {
+        "code": "note-pm-in-ceremonies",
+        "name": "Product manager buried in ceremonies",
+        "scope": Scope.PERSON,
+        "description": "A product manager whose time goes to stand-ups, planning, reviews and "
+        "retros has less of it for the product's why and what; the ceremonies are the "
+        "development team's and the product owner's.",
+        "condition": {
+            "all": [
+                clause("role", "==", value="product_manager"),
+                clause("ceremonies_share", ">", param="max_pm_ceremonies_share"),
+            ]
+        },
+        "parameters": {"max_pm_ceremonies_share": 25},
+        "outcome": "note",
+        "severity": "info",
+        "message": "{subject} spends {ceremonies_share} of their time in ceremonies (more than "
+        "{max_pm_ceremonies_share}): a product manager joins the stand-up when their input "
+        "is needed, and leaves the rest to the team and its product owner.",
+        "sources": [
+            source(
+                RITUALS,
+                "PMs usually do not participate in daily standups unless their input is "
+                "specifically needed for clarity on product vision or priorities.",
+            )
+        ],
+    },
+    {
+        "code": "note-strategy-starved",
+        "name": "No time left for strategy",
+        "scope": Scope.PERSON,
+        "description": "A product manager with almost no time for strategy and discovery is a "
+        "backlog manager in all but title: the strategic half of the role has stopped.",
+        "condition": {
+            "all": [
+                clause("role", "==", value="product_manager"),
+                clause("strategic_share", "<", param="min_strategic_share"),
+            ]
+        },
+        "parameters": {"min_strategic_share": 15},
+        "outcome": "note",
+        "severity": "info",
+        "message": "{subject} spends {strategic_share} of their time on strategy and discovery "
+        "(less than {min_strategic_share}): the product's why and what are going without "
+        "their owner.",
+        "sources": [
+            source(
+                SPLIT_OR_MERGE,
+                "The PM becomes a full-time backlog manager who occasionally thinks about "
+                "strategy on weekends.",
+            )
+        ],
+    },
+)
+
+
 def default_specs() -> list[HeuristicSpec]:
     """The defaults as engine specs, for assessing without a database."""
-    return [HeuristicSpec(**row) for row in DEFAULT_HEURISTICS]
+    return [HeuristicSpec(**row) for row in (*DEFAULT_HEURISTICS, *NOTE_HEURISTICS)]

@@ -7,24 +7,11 @@ The browser's compare page and `manage.py compare` choose and describe the same 
 from typing import Any
 
 from django.db.models import Q
-from django.db.models.functions import TruncDate
 
 from advisor.comparison import Comparison, ProductChange, compare_assessments
 from advisor.engine.vocabulary import CAUSE_LABELS, verdict_label
 from advisor.models import Assessment, AssessmentQuerySet
 from orgs.models import Organization
-
-
-def projection_q() -> Q:
-    """Assessments that are projections: marked so, where the model has the mark; else (the
-    DOMAIN.md definition) those as of a day after the day they were run."""
-    if any(f.name == "is_projection" for f in Assessment._meta.get_fields()):
-        return Q(is_projection=True)
-    return Q(as_of__gt=TruncDate("created_at"))
-
-
-def not_projections(assessments: AssessmentQuerySet) -> AssessmentQuerySet:
-    return assessments.exclude(projection_q())
 
 
 class NothingToCompare(Exception):
@@ -56,7 +43,7 @@ def choose_pair(
             raise UnknownAssessment(
                 f"{option}: no assessment {pk} of the organization {organization.slug}"
             )
-    settled = not_projections(assessments).latest_first()
+    settled = assessments.advice().latest_first()
     if from_id is not None and to_id is not None:
         before, after = found[from_id], found[to_id]
     elif to_id is not None:

@@ -118,4 +118,10 @@ class OrganizationLinks:
         url = {"product": self.product, "person": self.person, "squad": self.squad}[subject.scope](
             subject.subject_id
         )
-        return [(subject.name, url)] if url else []
+        if not url:
+            return []
+        # To the field itself on the subject's form (its ids are "person-7-time_backlog"):
+        # the first time share for "time".
+        pk = subject.subject_id
+        name = "time_backlog" if field == "time" else field
+        return [(subject.name, f"{url}#{subject.scope}-{pk}-{name}")]

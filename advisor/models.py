@@ -239,6 +239,11 @@ class AssessmentQuerySet(models.QuerySet):
     def latest_first(self) -> "AssessmentQuerySet":
         return self.order_by("-created_at", "-id")
 
+    def advice(self) -> "AssessmentQuerySet":
+        """Assessments of the organization as it stands: projections (an as-of date after
+        the day they were made) are never its latest advice nor a comparison's "before"."""
+        return self.filter(is_projection=False)
+
 
 class Assessment(models.Model):
     """One run of the engine, kept as it was: a row per product, person and squad it assessed
@@ -270,6 +275,11 @@ class Assessment(models.Model):
         default=list, blank=True, help_text="What of the ruleset the engine could not use."
     )
     finding_count = models.PositiveIntegerField(default=0)
+    is_projection = models.BooleanField(
+        default=False,
+        help_text="Made for an as-of date after the day it was made: a projection, never the "
+        "organization's latest advice.",
+    )
 
     objects = AssessmentQuerySet.as_manager()
 

@@ -19,6 +19,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 
 from advisor.charts import BarChart, StackedBar, bar_chart, stacked_bar
 from advisor.engine.explanations import format_value, operator_symbol
+from advisor.engine.facts import not_entered
 from advisor.engine.vocabulary import (
     PM_PO_ROLES,
     TIME_BUCKETS,
@@ -225,6 +226,8 @@ class MissingFactView:
     field: str
     meaning: str
     links: tuple[tuple[str, str], ...]
+    # In plain words: "Haze: markets not entered".
+    text: str = ""
 
 
 def listed_people(assessment: Assessment):
@@ -486,6 +489,7 @@ def assessment_page(
             field=m["field"],
             meaning=m.get("meaning", ""),
             links=tuple(links.missing_fact(s, m["field"])),
+            text=m.get("text") or not_entered(s.name, m["field"]),
         )
         for s in shown.missing_facts
         for m in s.missing_facts
@@ -517,10 +521,18 @@ def assessment_page(
 
 
 def allocation_bar(role: str, shares: Mapping[str, Any], *, limit: int) -> StackedBar | None:
-    """A product manager's or product owner's time shares against the backlog limit."""
+    """A product manager's or product owner's time shares, against the limit of their role.
+
+    The backlog limit (`max_backlog_share`) is the product manager's: past it the backlog
+    crowds out strategy. A product owner's job is the backlog, so no limit applies to
+    their time and their bar has no line (docs/advice-pages.md). Time never entered is
+    a bar marked "not entered"."""
     if role not in PM_PO_ROLES or not shares:
         return None
-    return stacked_bar({b: shares.get(f"{b}_share") for b in TIME_BUCKETS}, limit=limit)
+    return stacked_bar(
+        {b: shares.get(f"{b}_share") for b in TIME_BUCKETS},
+        limit=limit if role == Role.PRODUCT_MANAGER else None,
+    )
 
 
 def squads_per_pm(

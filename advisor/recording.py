@@ -74,12 +74,13 @@ def record_assessment(
     version: RulesetVersion,
     as_of: date,
     user=None,
+    is_projection: bool = False,
 ) -> Assessment:
     """Store the assessment, its subjects and its findings, all or nothing."""
     missing: dict[tuple[str, str], list[dict[str, str]]] = {}
     for m in result.missing_facts:
         missing.setdefault((str(m.scope), m.subject), []).append(
-            {"fact": m.fact, "field": m.field, "meaning": m.meaning}
+            {"fact": m.fact, "field": m.field, "meaning": m.meaning, "text": m.text}
         )
     plans = {plan.subject.id: plan for plan in result.products}
     json = _json_adapter()
@@ -93,6 +94,7 @@ def record_assessment(
             report=document,
             errors=list(result.errors),
             finding_count=sum(len(f) for f in result.findings_by_subject.values()),
+            is_projection=is_projection,
         )
         subject_rows: list[tuple] = []
         found: dict[tuple[str, int], Sequence] = {}

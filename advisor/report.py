@@ -42,6 +42,13 @@ def render_text(document: dict[str, Any]) -> str:
         f"(ruleset {document['ruleset_version']})",
         "",
     ]
+    if document.get("projection"):
+        out[0] = "PROJECTION: " + out[0]
+        out.insert(
+            1,
+            "A projection: the as-of date is after today. It is never the organization's "
+            "latest advice, nor the start of a comparison.",
+        )
     for product in document["products"]:
         cur, rec = product["current"], product["recommended"]
         out += [
@@ -67,7 +74,8 @@ def render_text(document: dict[str, Any]) -> str:
     if document["missing_facts"]:
         out.append("Missing facts (fill these in for a surer assessment):")
         out += [
-            f"  - {m['scope']} {m['subject']}: {m['fact']} (field {m['field']})"
+            f"  - {m.get('text') or m['subject'] + ': ' + m['field'] + ' not entered'} "
+            f"({m['scope']} {m['subject']}, fact {m['fact']}, field {m['field']})"
             for m in document["missing_facts"]
         ]
         out.append("")

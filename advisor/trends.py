@@ -16,7 +16,6 @@ from django.core.paginator import Page
 from django.db.models.fields.json import KT
 
 from advisor.engine.vocabulary import Role, Scope, verdict_label
-from advisor.history import not_projections
 from advisor.models import AssessedSubject, Assessment, RulesetVersion
 from advisor.trend_charts import LineChart, VerdictGrid, line_chart, verdict_grid
 from orgs.models import Organization
@@ -171,7 +170,7 @@ def trends_page(
     products_page: Any = None,
     people_page: Any = None,
 ) -> TrendsPage:
-    settled = not_projections(organization.assessments.all())
+    settled = organization.assessments.advice()
     latest = list(
         settled.latest_first()
         .select_related("ruleset")

@@ -25,7 +25,7 @@ from advisor.presenters import (
     verdict_counts,
     verdict_summary,
 )
-from advisor.services import run_assessment
+from advisor.services import NothingToAssess, run_assessment
 from orgs.access import organization_view
 from orgs.htmx import HtmxHttpRequest, page_or_partial
 from orgs.models import MemberRole, Membership, Organization
@@ -48,14 +48,29 @@ def assess(
 ) -> HttpResponse:
     """Run an assessment now, or as of a date, and show it."""
     form = AssessForm(request.POST if request.method == "POST" else None)
+    nothing_to_assess = None
     if form.is_valid():
-        _, _, assessment = run_assessment(
-            organization, as_of=form.cleaned_data["as_of"], user=request.user
-        )
-        if request.htmx:
-            return HttpResponseClientRedirect(assessment.get_absolute_url())
-        return redirect(assessment)
-    context = {"organization": organization, "membership": membership, "form": form}
+        try:
+            _, _, assessment = run_assessment(
+                organization, as_of=form.cleaned_data["as_of"], user=request.user
+            )
+        except NothingToAssess as e:
+            if request.htmx and request.htmx.target != "assess-form":
+                # From another page's button: the assess page says why, in full.
+                return HttpResponseClientRedirect(request.path)
+            nothing_to_assess = str(e)
+        else:
+            if request.htmx:
+                return HttpResponseClientRedirect(assessment.get_absolute_url())
+            return redirect(assessment)
+    if nothing_to_assess is None and not organization.products.exists():
+        nothing_to_assess = str(NothingToAssess(organization))
+    context = {
+        "organization": organization,
+        "membership": membership,
+        "form": form,
+        "nothing_to_assess": nothing_to_assess,
+    }
     return page_or_partial(request, "advisor/assess.html", context, "assess_form")
 
 
@@ -86,7 +101,8 @@ def assessment_detail(
         shown=shown,
     )
     previous = (
-        organization.assessments.filter(
+        organization.assessments.advice()
+        .filter(
             Q(created_at__lt=assessment.created_at)
             | Q(created_at=assessment.created_at, pk__lt=assessment.pk)
         )
@@ -143,11 +159,15 @@ def assessment_list(
     page = page_from(request, assessments, per_page=ASSESSMENTS_PER_PAGE)
     counts = verdict_counts(a.pk for a in page)
     rows = [(a, verdict_summary(counts.get(a.pk, {}))) for a in page]
+    # The pair the compare button starts from: the latest two that are not projections.
+    latest_two = [a.pk for a in page if not a.is_projection][:2]
     context = {
         "organization": organization,
         "membership": membership,
         "page_obj": page,
         "rows": rows,
+        "default_after": latest_two[0] if latest_two else None,
+        "default_before": latest_two[1] if len(latest_two) == 2 else None,
     }
     return page_or_partial(request, "advisor/assessment_list.html", context, "history")
 

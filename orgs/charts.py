@@ -31,6 +31,8 @@ class OrgNode:
     title: str
     role: str
     role_label: str = ""
+    # The person's edit page, for a reader who may edit; blank otherwise.
+    url: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,8 +101,13 @@ class TreeLayout:
     boxes: tuple[Box, ...]
     edges: tuple[Edge, ...]
     roots: int
-    # Where the largest tree's root stands: a wide chart opens scrolled to it.
+    # Where a wide chart opens scrolled to: the branch holding the product managers and
+    # product owners (their nearest common manager, centred over them), or without
+    # any, the largest tree's root.
     focus_x: float = 0
+    focus_y: float = 0
+    # How many boxes are product managers or product owners (the focused roles).
+    focused: int = 0
 
 
 def _tree_size(root: OrgNode, children: Mapping[int, list[OrgNode]]) -> int:
@@ -113,6 +120,38 @@ def _tree_size(root: OrgNode, children: Mapping[int, list[OrgNode]]) -> int:
         size += 1
         stack.extend(children.get(node.id, []))
     return size
+
+
+# The roles the chart opens on: the people the advice is about.
+PRODUCT_ROLES = ("product_manager", "product_owner")
+
+
+def _branch_of(boxes: Sequence[Box], parent_of: Mapping[int, int]) -> Box | None:
+    """The nearest common manager of the product managers and owners (one of them, when
+    the others report to them), or None when they sit in different trees or there are
+    none. Linear in the chart's size times its depth."""
+    product = [box for box in boxes if box.node.role in PRODUCT_ROLES]
+    if not product:
+        return None
+    common: list[int] | None = None
+    for box in product:
+        chain, seen, current = [], set(), box.node.id
+        while current is not None and current not in seen:
+            seen.add(current)
+            chain.append(current)
+            current = parent_of.get(current)
+        chain.reverse()  # root first
+        if common is None:
+            common = chain
+        else:
+            shared = 0
+            while shared < min(len(common), len(chain)) and common[shared] == chain[shared]:
+                shared += 1
+            common = common[:shared]
+        if not common:
+            return None
+    box_of = {box.node.id: box for box in boxes}
+    return box_of[common[-1]] if common else None
 
 
 def org_tree(
@@ -210,11 +249,24 @@ def org_tree(
             )
     edges.sort(key=lambda e: (order[e.parent_id], order[e.child_id]))
     deepest = max(depth_of.values(), default=-1)
+    focus_x = box_of[roots_by_size[0].id].center_x if roots_by_size else 0
+    focus_y = 0.0
+    product = [box for box in boxes if box.node.role in PRODUCT_ROLES]
+    if product:
+        parent_of = {
+            child.id: parent_id for parent_id, kids in placed_children.items() for child in kids
+        }
+        branch = _branch_of(boxes, parent_of)
+        if branch is None:  # in several trees: the first product person's place
+            branch = min(product, key=lambda box: (box.y, box.x))
+        focus_x, focus_y = branch.center_x, branch.y
     return TreeLayout(
         width=2 * margin + max(next_leaf * slot - h_gap, 0),
         height=2 * margin + max((deepest + 1) * level - v_gap, 0),
         boxes=boxes,
         edges=tuple(edges),
         roots=sum(1 for node in nodes if depth_of[node.id] == 0),
-        focus_x=box_of[roots_by_size[0].id].center_x if roots_by_size else 0,
+        focus_x=focus_x,
+        focus_y=focus_y,
+        focused=len(product),
     )

@@ -115,10 +115,16 @@ def date_input() -> forms.DateInput:
 
 class ProductForm(forms.ModelForm):
     markets = NameListField(
-        required=False, help_text="One per line, or separated by commas. Blank if unknown."
+        required=False,
+        help_text="One per line, or separated by commas. Blank if unknown: it stays "
+        "“not entered”, never zero markets.",
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Not entered"}),
     )
     personas = NameListField(
-        required=False, help_text="One per line, or separated by commas. Blank if unknown."
+        required=False,
+        help_text="One per line, or separated by commas. Blank if unknown: it stays "
+        "“not entered”, never zero personas.",
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Not entered"}),
     )
 
     class Meta:

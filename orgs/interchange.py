@@ -1040,8 +1040,9 @@ def _export(organization: Organization) -> dict:
 def _export_product(product: Product) -> dict:
     return {
         "name": product.name,
-        "markets": list(product.markets),
-        "personas": list(product.personas),
+        # No names is unknown (every product serves at least one): written as null.
+        "markets": list(product.markets) if product.markets_entered else None,
+        "personas": list(product.personas) if product.personas_entered else None,
         "roadmap_updated_on": _iso(product.roadmap_updated_on),
         "last_customer_interview_on": _iso(product.last_customer_interview_on),
         "roadmap_reviews_cancelled": product.roadmap_reviews_cancelled,
@@ -1063,7 +1064,8 @@ def _export_person(person: Person, name_of: dict[int, str]) -> dict:
         "role": person.role or None,
         "reports_to": name_of.get(person.reports_to_id),
         "squads": sorted(squad.name for squad in person.squads.all()),
-        "time": person.time,
+        # Shares all 0 are time never entered: unknown, written as null.
+        "time": person.time if person.time_entered else None,
         "owns_roadmap": person.owns_roadmap,
         "does_market_research": person.does_market_research,
         "sets_pricing": person.sets_pricing,

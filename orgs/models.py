@@ -152,6 +152,16 @@ class Product(models.Model):
         for field in ("markets", "personas"):
             validate_name_list(getattr(self, field), field)
 
+    # Every product serves at least one market and one persona: no names is "not
+    # entered", unknown, never zero (DOMAIN.md). The empty list is its one stored form.
+    @property
+    def markets_entered(self) -> bool:
+        return bool(self.markets)
+
+    @property
+    def personas_entered(self) -> bool:
+        return bool(self.personas)
+
 
 def validate_name_list(value, field: str) -> None:
     """Markets and personas are lists of distinct, non-blank names."""
@@ -277,6 +287,11 @@ class Person(models.Model):
     @property
     def time_total(self) -> int:
         return sum(self.time.values())
+
+    @property
+    def time_entered(self) -> bool:
+        """Shares all 0 are time never entered: every share unknown, never 0% (DOMAIN.md)."""
+        return self.time_total > 0
 
     def clean(self) -> None:
         errors = {}

@@ -5,7 +5,10 @@ Plain Python: `OrgSnapshot` is the organization as loaded (`advisor.engine.snaps
 no request, so every rule here is tested without a database.
 
 Unknown inputs stay unknown (None). A fact is unknown when any input it is
-computed from is unknown; a heuristic never fires on an unknown value.
+computed from is unknown; a heuristic never fires on an unknown value. Two inputs are
+unknown by their shape rather than by a None (DOMAIN.md): a product with no market or
+persona names (every product serves at least one of each), and a person whose time
+shares are all 0 (their time was never entered: every share of it is unknown, never 0%).
 """
 
 from collections import defaultdict
@@ -80,7 +83,11 @@ CATALOGUE: dict[Scope, dict[str, Fact]] = {
             INT,
             "The most squads any of its product managers serves, across the organization.",
         ),
-        ("pm_backlog_share", INT, "The highest backlog share (%) among its product managers."),
+        (
+            "pm_backlog_share",
+            INT,
+            "The highest backlog share (%) among its product managers whose time is known.",
+        ),
         (
             "roadmap_owners",
             INT,
@@ -105,8 +112,14 @@ CATALOGUE: dict[Scope, dict[str, Fact]] = {
         ("squads_served", INT, "Squads they serve."),
         ("products_served", INT, "Products whose squads they serve."),
         *(
-            (f"{bucket}_share", INT, f"Share of their time on {bucket} (%).")
+            (f"{bucket}_share", INT, f"Share of their time on {bucket} (%).", "time")
             for bucket in TIME_BUCKETS
+        ),
+        (
+            "strategic_share",
+            INT,
+            "Share of their time on strategy and discovery together (%).",
+            "time",
         ),
         ("owns_roadmap", BOOL, "Whether they own the roadmap.", "owns_roadmap"),
         (
@@ -120,6 +133,31 @@ CATALOGUE: dict[Scope, dict[str, Fact]] = {
         ("scope_votes_po", INT, "Scope votes for product-owner work."),
     ),
 }
+
+
+# The fields a person fills in, in the words of the missing-facts list ("Haze: markets
+# not entered"): every input_field of the catalogue has its words here.
+FIELD_WORDS: dict[str, str] = {
+    "markets": "markets",
+    "personas": "personas",
+    "roadmap_updated_on": "roadmap update date",
+    "last_customer_interview_on": "last customer interview date",
+    "roadmap_reviews_cancelled": "roadmap reviews cancelled last quarter",
+    "squads.engineers": "engineers of a squad",
+    "people.owns_roadmap": "who owns the roadmap",
+    "engineers": "engineers",
+    "time": "time allocation",
+    "owns_roadmap": "roadmap ownership",
+    "does_market_research": "market research",
+    "sets_pricing": "pricing responsibility",
+}
+# What an unknown time leaves unknown: every share, not only the first one read.
+TIME_MEANING = "Every share of their time (backlog, strategy, discovery, ceremonies...)."
+
+
+def not_entered(subject: str, field: str) -> str:
+    """A missing fact in plain words: "Haze: markets not entered"."""
+    return f"{subject}: {FIELD_WORDS.get(field, field)} not entered"
 
 
 # --- Facts ------------------------------------------------------------------
@@ -257,6 +295,16 @@ def scope_votes(
 _SHARE_FACTS = tuple(f"{bucket}_share" for bucket in TIME_BUCKETS)
 
 
+def time_known(time: Mapping[str, int]) -> bool:
+    """Whether a person's time was entered: shares all 0 (or none) mean it never was."""
+    return any(time.values())
+
+
+def names_known(names: tuple[str, ...] | None) -> bool:
+    """Whether markets or personas were entered: no names is unknown, never zero."""
+    return bool(names)
+
+
 class _Scope(NamedTuple):
     """What the scope votes make of one combination of inputs: the votes, how many are a
     PM's and a PO's, and the role they settle on (or None)."""
@@ -341,7 +389,7 @@ def compute_facts(snapshot: OrgSnapshot, *, as_of: date, scope_votes_needed: int
         scope = scopes.get(key)
         if scope is None:
             scope = scopes[key] = _scope_of(*key, scope_votes_needed)
-        time = person.time.get
+        time = person.time
         facts: dict[str, Any] = {
             "role": role_of[id_],
             "scope_role": scope.scope_role,
@@ -349,8 +397,14 @@ def compute_facts(snapshot: OrgSnapshot, *, as_of: date, scope_votes_needed: int
             "squads_served": squads_served,
             "products_served": len(products),
         }
-        for share, bucket in zip(_SHARE_FACTS, TIME_BUCKETS, strict=True):
-            facts[share] = int(time(bucket, 0))
+        if time_known(time):
+            for share, bucket in zip(_SHARE_FACTS, TIME_BUCKETS, strict=True):
+                facts[share] = int(time.get(bucket, 0))
+            facts["strategic_share"] = facts["strategy_share"] + facts["discovery_share"]
+        else:
+            for share in _SHARE_FACTS:
+                facts[share] = None
+            facts["strategic_share"] = None
         facts["owns_roadmap"] = person.owns_roadmap
         facts["does_market_research"] = person.does_market_research
         facts["sets_pricing"] = person.sets_pricing
@@ -388,15 +442,17 @@ def compute_facts(snapshot: OrgSnapshot, *, as_of: date, scope_votes_needed: int
                 1 for s in its_squads if (s.methodology or org_methodology) == scrum
             ),
             "engineers": None if None in engineers else sum(engineers),
-            "markets": None if product.markets is None else len(product.markets),
-            "personas": None if product.personas is None else len(product.personas),
+            "markets": len(product.markets) if names_known(product.markets) else None,
+            "personas": len(product.personas) if names_known(product.personas) else None,
             "roadmap_age_days": _age_days(as_of, product.roadmap_updated_on),
             "interview_age_days": _age_days(as_of, product.last_customer_interview_on),
             "reviews_cancelled": product.roadmap_reviews_cancelled,
             "product_managers": len(pms),
             "product_owners": sum(1 for p in served_by if role_of[p.id] == _PO),
             "pm_squads": max((len(p.squad_ids) for p in pms), default=None),
-            "pm_backlog_share": max((int(p.time.get("backlog", 0)) for p in pms), default=None),
+            "pm_backlog_share": max(
+                (int(p.time.get("backlog", 0)) for p in pms if time_known(p.time)), default=None
+            ),
             "roadmap_owners": _count_known([p.owns_roadmap for p in served_by]),
         }
         products_.append(Subject(Scope.PRODUCT, product.id, product.name, facts))

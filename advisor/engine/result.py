@@ -14,7 +14,14 @@ from advisor.engine.evaluation import (
     evaluate_heuristics,
     usable_heuristics,
 )
-from advisor.engine.facts import CATALOGUE, OrgFacts, Subject, compute_facts
+from advisor.engine.facts import (
+    CATALOGUE,
+    TIME_MEANING,
+    OrgFacts,
+    Subject,
+    compute_facts,
+    not_entered,
+)
 from advisor.engine.plan import (
     ProductPlan,
     Staffing,
@@ -24,7 +31,7 @@ from advisor.engine.plan import (
     verdict_of,
 )
 from advisor.engine.snapshot import OrgSnapshot
-from advisor.engine.vocabulary import TITLE_OF_ROLE, Scope
+from advisor.engine.vocabulary import NOTE, TITLE_OF_ROLE, Scope
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,11 @@ class MissingFact:
     field: str
     meaning: str
 
+    @property
+    def text(self) -> str:
+        """In plain words: "Haze: markets not entered"."""
+        return not_entered(self.subject, self.field)
+
     def to_json(self) -> dict[str, str]:
         return {
             "scope": str(self.scope),
@@ -42,6 +54,7 @@ class MissingFact:
             "fact": self.fact,
             "field": self.field,
             "meaning": self.meaning,
+            "text": self.text,
         }
 
 
@@ -112,30 +125,53 @@ class Result:
 
 
 def _missing_facts(facts: OrgFacts, heuristics: Sequence[HeuristicSpec]) -> list[MissingFact]:
-    """Unknown facts a person could fill in, where a heuristic or a scope vote needed them.
+    """Unknown facts a person could fill in, where a heuristic or a scope vote needed them,
+    one for each field to fill in (a person's six unknown time shares are one: their time).
 
     Only the facts that could be missing are looked at: those with an input field that a
-    heuristic reads, and for people whose title is a product role, the scope votes' inputs.
+    heuristic reads, and for people whose title is a product role, the scope votes' inputs
+    and their time, which the product facts read (`pm_backlog_share`).
     """
     read: dict[Scope, set[str]] = defaultdict(set)
     for spec in heuristics:
         read[spec.scope].update(spec.facts_read)
-    vote_inputs = {"owns_roadmap", "does_market_research"}
+    # Asked of product managers and owners whatever the heuristics read: two scope-vote
+    # inputs, and their time (one share stands for it: it is all known or all unknown).
+    product_people_inputs = {"owns_roadmap", "does_market_research", "backlog_share"}
     missing = []
     for scope in Scope:
         inputs = [fact for fact in CATALOGUE[scope].values() if fact.input_field]
         needed = [fact for fact in inputs if fact.name in read[scope]]
-        voted = [fact for fact in inputs if fact.name in read[scope] or fact.name in vote_inputs]
+        voted = [
+            fact
+            for fact in inputs
+            if fact.name in read[scope] or fact.name in product_people_inputs
+        ]
+        # Time is asked of product managers and owners only: the facts and heuristics
+        # that read a share are about them.
+        untimed = [fact for fact in needed if fact.input_field != "time"]
         for subject in facts.subjects(scope):
             values = subject.facts
             if scope == Scope.PERSON and values["role"] in TITLE_OF_ROLE:
                 candidates = voted
+            elif scope == Scope.PERSON:
+                candidates = untimed
             else:
                 candidates = needed
+            fields = set()
             for fact in candidates:
+                if fact.input_field in fields:
+                    continue
                 if fact.name in values and values[fact.name] is None:
+                    fields.add(fact.input_field)
                     missing.append(
-                        MissingFact(scope, subject.name, fact.name, fact.input_field, fact.meaning)
+                        MissingFact(
+                            scope,
+                            subject.name,
+                            fact.name,
+                            fact.input_field,
+                            TIME_MEANING if fact.input_field == "time" else fact.meaning,
+                        )
                     )
     return missing
 
@@ -171,6 +207,8 @@ def _assess(
     for scope in (Scope.SQUAD, Scope.PERSON):
         for subject in facts.subjects(scope):
             for finding in findings.get((scope, subject.id), ()):
+                if finding.outcome == NOTE:
+                    continue  # a note is advice to the person: never the plan's business
                 for product_id in subject.product_ids:
                     related[product_id].append(finding)
 

@@ -84,6 +84,7 @@ class Outcome(StrEnum):
     PM_ONLY = "pm_only"
     RETITLE = "retitle"
     GAP = "gap"
+    NOTE = "note"
 
 
 OUTCOME_LABELS: dict[str, str] = {
@@ -92,11 +93,14 @@ OUTCOME_LABELS: dict[str, str] = {
     Outcome.PM_ONLY: "Product manager only",
     Outcome.RETITLE: "Retitle",
     Outcome.GAP: "Coverage gap",
+    Outcome.NOTE: "Note",
 }
+# Advice that never changes a verdict or the plan (DOMAIN.md).
+NOTE = Outcome.NOTE.value
 OUTCOMES_BY_SCOPE: dict[Scope, tuple[str, ...]] = {
     Scope.PRODUCT: (*VERDICT_PRECEDENCE, Outcome.GAP.value),
     Scope.SQUAD: (Outcome.GAP.value,),
-    Scope.PERSON: (Outcome.RETITLE.value,),
+    Scope.PERSON: (Outcome.RETITLE.value, Outcome.NOTE.value),
 }
 # The outcome and severity of a finding whose heuristic raised while evaluated.
 ERROR = "error"

@@ -22,9 +22,11 @@ VERDICTS_NAMED = 20
 
 
 def latest_for(organization: Organization) -> Assessment | None:
-    """The latest assessment without its (large) documents."""
+    """The latest assessment without its (large) documents; a projection is never the
+    organization's latest advice."""
     return (
-        organization.assessments.latest_first()
+        organization.assessments.advice()
+        .latest_first()
         .select_related("created_by", "ruleset")
         .defer("report", "ruleset__content")
         .first()

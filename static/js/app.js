@@ -62,10 +62,15 @@ document.addEventListener("htmx:afterSettle", (event) => {
   }
 });
 
-// A wide org chart opens scrolled to the top of the main hierarchy, not its left edge.
+// A wide org chart opens scrolled to the branch of the product managers and owners
+// (or the top of the main hierarchy without any), not its left edge.
 for (const scroller of document.querySelectorAll("[data-focus-x]")) {
   const focusX = Number.parseFloat(scroller.dataset.focusX);
+  const focusY = Number.parseFloat(scroller.dataset.focusY || "0");
   if (Number.isFinite(focusX)) {
     scroller.scrollLeft = Math.max(0, focusX - scroller.clientWidth / 2);
+  }
+  if (Number.isFinite(focusY)) {
+    scroller.scrollTop = Math.max(0, focusY - 24);
   }
 }

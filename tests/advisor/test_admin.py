@@ -7,10 +7,10 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from advisor.defaults import DEFAULT_HEURISTICS
+from advisor.defaults import DEFAULT_HEURISTICS, NOTE_HEURISTICS
 from advisor.models import AdvisorSettings, Assessment, Heuristic, RulesetVersion
 from advisor.services import run_assessment
-from tests.factories import OrganizationFactory, UserFactory
+from tests.factories import OrganizationFactory, ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ class TestHeuristicAdmin:
         response = admin_client.get(reverse("admin:advisor_heuristic_changelist"))
         assert response.status_code == 200
         shown = [h.code for h in response.context["cl"].result_list]
-        assert shown == [h["code"] for h in DEFAULT_HEURISTICS]
+        assert shown == [h["code"] for h in (*DEFAULT_HEURISTICS, *NOTE_HEURISTICS)]
         assert response.context["cl"].list_display == [
             "action_checkbox",
             "position",
@@ -141,7 +141,9 @@ class TestAdvisorSettingsAdmin:
 
 class TestAssessmentAdmin:
     def test_assessments_are_listed_and_read_only(self, admin_client):
-        assessment = run_assessment(OrganizationFactory(name="Acme"), as_of=date(2026, 11, 23))[2]
+        acme = OrganizationFactory(name="Acme")
+        ProductFactory(organization=acme)
+        assessment = run_assessment(acme, as_of=date(2026, 11, 23))[2]
         changelist = admin_client.get(reverse("admin:advisor_assessment_changelist"))
         assert [a.pk for a in changelist.context["cl"].result_list] == [assessment.pk]
         change = reverse("admin:advisor_assessment_change", args=[assessment.pk])

@@ -226,3 +226,56 @@ class TestAssessmentRowsMigration:
             "split",
             {"min_squads": 3},
         )
+
+
+@pytest.fixture
+def at_0006():
+    """The database as it was before 0007; back at the latest migrations afterwards."""
+    apps = migrate([("advisor", "0006_assessed_row_indexes")])
+    yield apps
+    executor = MigrationExecutor(connection)
+    migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+class TestNotesAndProjectionsMigration:
+    def test_marks_projections_adds_the_notes_once_and_publishes_them(self, at_0006):
+        import datetime
+
+        old = at_0006
+        assert not old.get_model("advisor", "Heuristic").objects.filter(outcome="note").exists()
+        organization = old.get_model("orgs", "Organization").objects.create(
+            name="Acme", slug="acme"
+        )
+        version = old.get_model("advisor", "RulesetVersion").objects.order_by("number").last()
+        Assessment = old.get_model("advisor", "Assessment")
+        made = datetime.datetime(2026, 11, 23, 12, tzinfo=datetime.UTC)
+        for as_of in ("2026-11-23", "2026-11-24"):
+            pk = Assessment.objects.create(
+                organization=organization, as_of=as_of, ruleset=version, report={}
+            ).pk
+            Assessment.objects.filter(pk=pk).update(created_at=made)
+        # An admin's heuristic of one of the notes' codes is kept as it is.
+        Heuristic = old.get_model("advisor", "Heuristic")
+        mine = Heuristic.objects.get(code="retitle-po-doing-pm-work")
+        mine.pk, mine.code, mine.position = None, "note-strategy-starved", 999
+        mine.save()
+
+        new = migrate([("advisor", "0008_notes_and_projections")])
+
+        marked = new.get_model("advisor", "Assessment").objects.order_by("as_of")
+        assert [(str(a.as_of), a.is_projection) for a in marked] == [
+            ("2026-11-23", False),
+            ("2026-11-24", True),
+        ]
+        notes = new.get_model("advisor", "Heuristic").objects.filter(code__startswith="note-")
+        assert sorted(notes.values_list("code", "outcome", "position")) == [
+            ("note-pm-in-ceremonies", "note", 1009),
+            ("note-strategy-starved", "retitle", 999),
+        ]
+        latest = new.get_model("advisor", "RulesetVersion").objects.order_by("number").last()
+        assert latest.number == version.number + 1
+        assert [h["code"] for h in latest.content["heuristics"]][-2:] == [
+            "note-strategy-starved",
+            "note-pm-in-ceremonies",
+        ]

@@ -154,7 +154,8 @@ class TestAssessmentPage:
         assert payments.recommended == {"product_managers": 1, "product_owners": 1}
         assert [f.heuristic for f in payments.findings] == ["split-backlog-overload"]
         assert page.verdict_counts == [("split", "Split", 1)]
-        assert (page.organization, page.as_of, page.finding_count) == ("Acme", "2026-11-23", 1)
+        # The other finding is Dana's note-strategy-starved: no time for strategy at all.
+        assert (page.organization, page.as_of, page.finding_count) == ("Acme", "2026-11-23", 2)
 
     def test_a_missing_fact_is_shown_with_its_subject(self, organization):
         snap = snapshot(
@@ -165,10 +166,11 @@ class TestAssessmentPage:
             ],
         )
         page = assessment_page(stored(snap, organization), no_links)
-        assert [(m.scope, m.subject, m.fact) for m in page.missing_facts] == [
-            ("product", "Payments", "markets")
+        assert [(m.scope, m.subject, m.fact, m.text) for m in page.missing_facts] == [
+            ("product", "Payments", "markets", "Payments: markets not entered"),
+            ("person", "Dana Lee", "backlog_share", "Dana Lee: time allocation not entered"),
         ]
-        assert page.missing_fact_count == 1
+        assert page.missing_fact_count == 2
 
 
 class TestCompareAssessments:
@@ -367,6 +369,7 @@ class TestShownRows:
                     f"PM {n:02}",
                     n + 1,
                     squad_ids=(n + 1,),
+                    time={"backlog": 30, "strategy": 30},
                     owns_roadmap=True,
                     does_market_research=True,
                 )

@@ -14,7 +14,7 @@ from django.db.models import ProtectedError
 from django.urls import reverse
 
 from advisor import rulesets
-from advisor.defaults import DEFAULT_HEURISTICS
+from advisor.defaults import DEFAULT_HEURISTICS, NOTE_HEURISTICS
 from advisor.models import AdvisorSettings, Heuristic, RulesetVersion, VersionChangeError
 from advisor.report import render_text
 from advisor.rulesets import RuleModels, current_ruleset, publish_ruleset
@@ -79,7 +79,9 @@ class TestTheFirstVersion:
         assert version.note == "The rules in force when ruleset versions were introduced."
         content = version.content
         assert content["format"] == "team-structure-advisor/ruleset/v1"
-        assert [h["code"] for h in content["heuristics"]] == [h["code"] for h in DEFAULT_HEURISTICS]
+        assert [h["code"] for h in content["heuristics"]] == [
+            h["code"] for h in (*DEFAULT_HEURISTICS, *NOTE_HEURISTICS)
+        ]
         assert content["title_patterns"] == [
             {"pattern": pattern, "role": str(role)} for pattern, role in DEFAULT_TITLE_PATTERNS
         ]

@@ -45,6 +45,7 @@ FINDINGS = {
         ("gap-product-without-roadmap-owner", "Broker Portal"),
         ("merge-small-team", "Kestrel Pet"),
         ("retitle-pm-doing-po-work", "Liam Foster"),
+        ("note-strategy-starved", "Liam Foster"),
         ("gap-squad-without-backlog-owner", "Claims Intake"),
     },
     "lumen-health": {
@@ -65,6 +66,7 @@ FINDINGS = {
         ("split-strategy-stalled", "Yard Management"),
         ("merge-small-team", "Yard Management"),
         ("gap-product-without-roadmap-owner", "Yard Management"),
+        ("note-pm-in-ceremonies", "Jenna Park"),
     },
 }
 
@@ -108,6 +110,8 @@ class TestSeedVerdicts:
             "retitle-po-doing-pm-work",
             "gap-squad-without-backlog-owner",
             "gap-product-without-roadmap-owner",
+            "note-pm-in-ceremonies",
+            "note-strategy-starved",
         } <= codes
 
     def test_only_kestrel_mutual_has_missing_facts(self, seeds):
@@ -118,6 +122,9 @@ class TestSeedVerdicts:
         assert missing == {
             "fernhill-labs": [],
             "kestrel-mutual": [
+                ("Broker Portal", "markets"),
+                ("Broker Portal", "personas"),
+                ("Olivia Grant", "backlog_share"),
                 ("Olivia Grant", "does_market_research"),
                 ("Policy Self-Service", "interview_age_days"),
                 ("Policy Self-Service", "reviews_cancelled"),
@@ -132,3 +139,37 @@ class TestSeedVerdicts:
         people = {p["name"]: p for p in assess("kestrel-mutual")["people"]}
         assert people["Olivia Grant"]["role"] == "product_manager"
         assert people["Olivia Grant"]["scope_role"] is None
+
+    def test_kestrel_mutual_leaves_facts_unknown_on_purpose_and_says_so_in_words(self, seeds):
+        document = assess("kestrel-mutual")
+        assert sorted(m["text"] for m in document["missing_facts"]) == [
+            "Broker Portal: markets not entered",
+            "Broker Portal: personas not entered",
+            "Olivia Grant: market research not entered",
+            "Olivia Grant: time allocation not entered",
+            "Policy Self-Service: last customer interview date not entered",
+            "Policy Self-Service: roadmap reviews cancelled last quarter not entered",
+            "Policy Self-Service: roadmap update date not entered",
+        ]
+        # Nothing fires on them: no note for Olivia, no merge or market split on Broker Portal.
+        people = {p["name"]: p for p in document["people"]}
+        assert people["Olivia Grant"]["findings"] == []
+        broker = next(p for p in document["products"] if p["name"] == "Broker Portal")
+        assert {f["heuristic"] for f in broker["findings"]} == {
+            "split-strategy-stalled",
+            "gap-product-without-roadmap-owner",
+        }
+
+    def test_the_notes_sit_at_and_past_their_thresholds(self, seeds):
+        """Liam Foster's ceremonies are at 25%, the limit: no ceremonies note; Jenna Park's
+        30% is past it. Both notes leave their products' verdicts as promised."""
+        kestrel = {p["name"]: p for p in assess("kestrel-mutual")["people"]}
+        liam = [f["heuristic"] for f in kestrel["Liam Foster"]["findings"]]
+        assert sorted(liam) == ["note-strategy-starved", "retitle-pm-doing-po-work"]
+        tidewater = {p["name"]: p for p in assess("tidewater-freight")["people"]}
+        (note,) = tidewater["Jenna Park"]["findings"]
+        assert (note["heuristic"], note["outcome"], note["evidence"]["ceremonies_share"]) == (
+            "note-pm-in-ceremonies",
+            "note",
+            30,
+        )

@@ -112,7 +112,9 @@ class TestRunAssessment:
         assert stored == assessment
         assert (stored.organization, stored.as_of, stored.created_by) == (dana_org, AS_OF, user)
         assert stored.report == json.loads(json.dumps(document))
-        assert stored.finding_count == 3
+        # split-backlog-overload, split-strategy-stalled, the retitle and
+        # note-strategy-starved (Dana spends none of her time on strategy or discovery).
+        assert stored.finding_count == 4
         (payments,) = stored.subjects.filter(scope="product")
         assert (payments.name, payments.verdict, payments.product_id) == (
             "Payments",
@@ -190,7 +192,7 @@ class TestRunAssessment:
 
 
 class TestHeuristicValidation:
-    def test_the_ten_defaults_are_installed_and_valid(self):
+    def test_the_twelve_defaults_are_installed_and_valid(self):
         codes = list(Heuristic.objects.values_list("code", flat=True))
         assert codes == [
             "split-three-plus-squads",
@@ -203,6 +205,8 @@ class TestHeuristicValidation:
             "retitle-po-doing-pm-work",
             "gap-squad-without-backlog-owner",
             "gap-product-without-roadmap-owner",
+            "note-pm-in-ceremonies",
+            "note-strategy-starved",
         ]
         for heuristic in Heuristic.objects.all():
             heuristic.full_clean()
@@ -339,7 +343,11 @@ class TestAssessCommand:
             in text
         )
         assert "evidence: pm_backlog_share=55% > 40% (max_backlog_share) ✓" in text
-        assert "product Payments: interview_age_days (field last_customer_interview_on)" in text
+        assert (
+            "  - Payments: last customer interview date not entered "
+            "(product Payments, fact interview_age_days, field last_customer_interview_on)\n"
+            in text
+        )
 
     def test_unknown_slug_is_an_error_naming_it(self):
         with pytest.raises(CommandError, match="no organization with the slug 'nope'"):

@@ -79,7 +79,9 @@ class TestAccess:
             assert client.get(url).status_code == 200, url
 
     def test_another_organizations_assessment_is_404(self, acme, member):
-        other = run_assessment(OrganizationFactory(), as_of=AS_OF)[2]
+        other_org = OrganizationFactory()
+        ProductFactory(organization=other_org)
+        other = run_assessment(other_org, as_of=AS_OF)[2]
         client = member(MemberRole.OWNER)
         url = reverse("advisor:assessment_detail", args=[acme.slug, other.pk])
         assert client.get(url).status_code == 404
@@ -213,10 +215,13 @@ class TestAssessmentPage:
         pat_url = reverse("orgs:person_edit", args=[acme.slug, pat.pk])
         missing = {(m.subject, m.fact): m.links for m in response.context["page"].missing_facts}
         assert missing == {
-            ("Pat Kim", "owns_roadmap"): (("Pat Kim", pat_url),),
-            ("Pat Kim", "does_market_research"): (("Pat Kim", pat_url),),
+            ("Pat Kim", "owns_roadmap"): (("Pat Kim", pat_url + f"#person-{pat.pk}-owns_roadmap"),),
+            ("Pat Kim", "does_market_research"): (
+                ("Pat Kim", pat_url + f"#person-{pat.pk}-does_market_research"),
+            ),
         }
-        assert f'<a href="{pat_url}">Pat Kim</a>' in html
+        assert f'<a href="{pat_url}#person-{pat.pk}-owns_roadmap">Pat Kim</a>' in html
+        assert '<th scope="row">Pat Kim: roadmap ownership not entered</th>' in html
 
     def test_a_viewer_sees_missing_facts_without_edit_links(self, assessment, member):
         response, html = self.get(member(MemberRole.VIEWER), assessment)
@@ -284,10 +289,18 @@ class TestOrganizationLinks:
             ("squad Unknown size", reverse("orgs:squad_edit", args=[slug, unknown.pk]))
         ]
         assert links.missing_fact(product, "markets") == [
-            ("Payments", reverse("orgs:product_edit", args=[slug, payments.pk]))
+            (
+                "Payments",
+                reverse("orgs:product_edit", args=[slug, payments.pk])
+                + f"#product-{payments.pk}-markets",
+            )
         ]
         assert links.missing_fact(squad, "engineers") == [
-            ("Unknown size", reverse("orgs:squad_edit", args=[slug, unknown.pk]))
+            (
+                "Unknown size",
+                reverse("orgs:squad_edit", args=[slug, unknown.pk])
+                + f"#squad-{unknown.pk}-engineers",
+            )
         ]
 
     def test_a_field_filled_in_since_links_to_the_product_on_the_organization_page(self, acme):
@@ -492,7 +505,7 @@ class TestHeuristicsPage:
         response = member(MemberRole.VIEWER).get(reverse("advisor:heuristic_list"))
         html = response.content.decode()
         heuristics = list(Heuristic.objects.all())
-        assert len(heuristics) == 10
+        assert len(heuristics) == 12
         for h in heuristics:
             words = condition_in_words(h.condition, scope=h.scope, parameters=h.parameters)
             assert f'<code class="rule-condition">{escape(words)}</code>' in html, h.code

@@ -62,7 +62,7 @@ def migration_data(transactional_db) -> None:
     """
     from django.apps import apps
 
-    from advisor.defaults import DEFAULT_HEURISTICS
+    from advisor.defaults import DEFAULT_HEURISTICS, NOTE_HEURISTICS
     from advisor.models import Heuristic, RulesetVersion
     from advisor.rulesets import publish_ruleset
     from orgs.models import TitlePattern
@@ -72,7 +72,7 @@ def migration_data(transactional_db) -> None:
     if not Heuristic.objects.exists():
         Heuristic.objects.bulk_create(
             Heuristic(position=(i + 1) * 10, **{**row, "scope": str(row["scope"])})
-            for i, row in enumerate(DEFAULT_HEURISTICS)
+            for i, row in enumerate((*DEFAULT_HEURISTICS, *NOTE_HEURISTICS))
         )
     if not RulesetVersion.objects.exists():
         publish_ruleset(note="The rules in force when ruleset versions were introduced.")

@@ -13,8 +13,8 @@ ACME = {
     "products": [
         {
             "name": "Lending",
-            "markets": [],
-            "personas": [],
+            "markets": None,
+            "personas": None,
             "roadmap_updated_on": None,
             "last_customer_interview_on": None,
             "roadmap_reviews_cancelled": None,
@@ -76,14 +76,7 @@ ACME = {
             "role": None,
             "reports_to": None,
             "squads": [],
-            "time": {
-                "backlog": 0,
-                "strategy": 0,
-                "discovery": 0,
-                "stakeholders": 0,
-                "ceremonies": 0,
-                "other": 0,
-            },
+            "time": None,
             "owns_roadmap": None,
             "does_market_research": None,
             "sets_pricing": None,

@@ -124,3 +124,51 @@ class TestTruncate:
 
     def test_long_text_ends_in_an_ellipsis_within_the_limit(self):
         assert truncate("Dana Lee-Ortiz", 8) == "Dana Le…"
+
+
+def person(id: int, parent_id: int | None, role: str) -> OrgNode:
+    return OrgNode(id, parent_id, f"P{id}", "Title", role, role)
+
+
+class TestProductBranch:
+    def test_opens_on_the_nearest_common_manager_of_the_pms_and_pos(self):
+        # CEO 1 over an engineering VP 2 (with five reports) and a head of product 3, whose
+        # PM 4 has a PO 5; a second PM 6 reports to 3 as well.
+        nodes = [
+            person(1, None, "executive"),
+            person(2, 1, "engineering_manager"),
+            *(person(10 + i, 2, "other") for i in range(5)),
+            person(3, 1, "product_leader"),
+            person(4, 3, "product_manager"),
+            person(5, 4, "product_owner"),
+            person(6, 3, "product_manager"),
+        ]
+        layout = org_tree(nodes)
+        box = {b.node.id: b for b in layout.boxes}
+        assert (layout.focus_x, layout.focus_y, layout.focused) == (
+            box[3].center_x,
+            box[3].y,
+            3,
+        )
+        assert layout.focus_x != box[1].center_x
+
+    def test_a_lone_product_manager_is_their_own_branch(self):
+        layout = org_tree([person(1, None, "executive"), person(2, 1, "product_manager")])
+        box = {b.node.id: b for b in layout.boxes}
+        assert (layout.focus_x, layout.focus_y) == (box[2].center_x, box[2].y)
+
+    def test_product_people_in_two_trees_open_on_the_first_of_them(self):
+        nodes = [
+            person(1, None, "executive"),
+            person(2, 1, "product_manager"),
+            person(3, None, "other"),
+            person(4, 3, "product_owner"),
+        ]
+        layout = org_tree(nodes)
+        box = {b.node.id: b for b in layout.boxes}
+        assert (layout.focus_x, layout.focus_y) == (box[2].center_x, box[2].y)
+
+    def test_without_product_people_the_largest_trees_root(self):
+        layout = org_tree([node(1), node(2), node(3), node(4, 3), node(5, 3)])
+        box = {b.node.id: b for b in layout.boxes}
+        assert (layout.focus_x, layout.focus_y, layout.focused) == (box[3].center_x, 0, 0)

@@ -174,7 +174,7 @@ class TestImportOrg:
 
     def test_the_export_of_a_large_organization_imports_again(self, tmp_path):
         organization = import_document(
-            {**people_document(one_manager(20_000)), "products": sized(50)["products"]}
+            {**people_document(one_manager(22_000)), "products": sized(50)["products"]}
         )
         exported = dumps(export_document(organization))
         assert len(exported.encode()) > 5 * 1024 * 1024

@@ -222,3 +222,15 @@ class TestRoleFromTitle:
         # "Product Owner" comes before "product manager" in the list.
         assert role_from_title("Product Owner / Product Manager", rules) == Role.PRODUCT_OWNER
         assert role_from_title("Founder & CTO", rules) == Role.EXECUTIVE
+
+
+class TestNotEntered:
+    def test_no_market_or_persona_names_are_not_entered(self):
+        product = ProductFactory.build(markets=[], personas=["Merchant"])
+        assert (product.markets_entered, product.personas_entered) == (False, True)
+
+    def test_time_shares_all_zero_are_not_entered_and_one_percent_is(self):
+        person = PersonFactory.build()
+        assert person.time_entered is False
+        person.time_other = 1
+        assert person.time_entered is True

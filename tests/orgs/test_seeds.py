@@ -71,11 +71,16 @@ class TestSeedFiles:
         assert validate_document(parse_document(path.read_bytes())) == []
 
     @pytest.mark.parametrize("path", SEED_FILES, ids=lambda p: p.name)
-    def test_every_person_states_all_six_time_shares(self, path):
+    def test_every_person_states_all_six_time_shares_or_none_on_purpose(self, path):
         document = json.loads(path.read_text())
+        not_entered = {p["name"] for p in document["people"] if p["time"] is None}
+        # Kestrel Mutual leaves one product manager's time unknown (seeds/README.md).
+        assert not_entered == ({"Olivia Grant"} if path.name == "kestrel-mutual.json" else set())
         for person in document["people"]:
+            if person["time"] is None:
+                continue
             assert tuple(person["time"]) == TIME_BUCKETS, person["name"]
-            assert sum(person["time"].values()) <= 100, person["name"]
+            assert 0 < sum(person["time"].values()) <= 100, person["name"]
 
 
 class TestShiftDocumentDates:

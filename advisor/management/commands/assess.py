@@ -4,7 +4,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from advisor.report import render_text
-from advisor.services import run_assessment
+from advisor.services import NothingToAssess, run_assessment
 from orgs.models import Organization
 
 
@@ -32,7 +32,10 @@ class Command(BaseCommand):
             organization = Organization.objects.get(slug=slug)
         except Organization.DoesNotExist as e:
             raise CommandError(f"no organization with the slug {slug!r}") from e
-        _, document, _ = run_assessment(organization, as_of=as_of_date, save=not no_save)
+        try:
+            _, document, _ = run_assessment(organization, as_of=as_of_date, save=not no_save)
+        except NothingToAssess as e:
+            raise CommandError(str(e)) from e
         if format == "json":
             self.stdout.write(json.dumps(document, indent=2, ensure_ascii=False))
         else:
