@@ -136,6 +136,11 @@ class Comparison:
         return self.ruleset_before != self.ruleset_after
 
 
+# A person's facts that restate inputs already listed: the scope votes' tallies and
+# strategic_share (the strategy and discovery shares added up).
+_NOT_INPUTS = (*VOTE_TALLIES, "strategic_share")
+
+
 def subject_key(subject: AssessedSubject) -> SubjectKey:
     """What makes two assessments' rows the same subject: its id, else (old rows) its name."""
     pk = subject.subject_id
@@ -331,7 +336,7 @@ def compare_assessments(before: Assessment, after: Assessment) -> Comparison:
     people_after = {k: r for k, r in subjects_after.items() if r.scope == Scope.PERSON}
     people = []
     for _, b, a in _pairs(people_before, people_after, same):
-        moves = _moves(Scope.PERSON, b.facts if b else {}, a.facts if a else {}, skip=VOTE_TALLIES)
+        moves = _moves(Scope.PERSON, b.facts if b else {}, a.facts if a else {}, skip=_NOT_INPUTS)
         presence = "joined" if b is None else "left" if a is None else ""
         if moves or presence:
             people.append(

@@ -365,7 +365,14 @@ class TestHistoryAcrossAReplace:
             {
                 "format": "team-structure-advisor/v1",
                 "organization": {"name": "Acme"},
-                "products": [{"name": "Payments", "squads": [{"name": "Checkout"}]}],
+                "products": [
+                    {
+                        "name": "Payments",
+                        "markets": ["EU"],
+                        "personas": ["Merchant"],
+                        "squads": [{"name": "Checkout"}],
+                    }
+                ],
                 "people": [
                     {
                         "name": "Dana Lee",
