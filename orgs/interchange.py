@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models, transaction
 from django.db.models import Prefetch, signals
+from django.utils import timezone
 
 from orgs.models import (
     TIME_BUCKETS,
@@ -732,6 +733,8 @@ def _target_organization(spec: dict, *, replace: bool, user) -> Organization:
         )
     _delete_contents(organization)
     _apply_settings(organization, spec)
+    # Its contents are written in bulk, which marks nothing changed by itself.
+    organization.changed_at = timezone.now()
     organization.save()
     return organization
 

@@ -8,7 +8,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.db.models.lookups import LessThanOrEqual
+from django.db.models.signals import m2m_changed
+from django.dispatch import receiver
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 
 from orgs.titles import TitleRule
@@ -55,6 +58,11 @@ class Organization(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    changed_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="When what the advice reads last changed: the methodology, or a product, "
+        "squad or person added, edited or removed (docs/scheduling.md).",
+    )
 
     objects = OrganizationQuerySet.as_manager()
 
@@ -72,7 +80,19 @@ class Organization(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        organization = super().from_db(db, field_names, values)
+        organization._saved_methodology = organization.__dict__.get("methodology")
+        return organization
+
     def save(self, *args, **kwargs) -> None:
+        saved = getattr(self, "_saved_methodology", None)
+        if not self._state.adding and saved is not None and saved != self.methodology:
+            self.changed_at = timezone.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "changed_at"}
+        self._saved_methodology = self.methodology
         if self.slug:
             super().save(*args, **kwargs)
             return
@@ -97,6 +117,36 @@ class Organization(models.Model):
 SLUG_ATTEMPTS = 5
 
 
+def mark_changed(organization_id: int | None) -> None:
+    """Record that what the advice reads of the organization changed now: one UPDATE.
+
+    Product, Squad and Person call it from save() and delete(), and a person's squads
+    from the m2m_changed receiver below; code that writes them in bulk (bulk_create,
+    QuerySet.update or delete, as the import and the admin's bulk delete do) must call
+    it itself.
+    """
+    if organization_id is not None:
+        Organization.objects.filter(pk=organization_id).update(changed_at=timezone.now())
+
+
+class ChangesOrganization(models.Model):
+    """A model whose rows the advice reads: saving or deleting one marks its organization
+    changed (Organization.changed_at)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        mark_changed(self.organization_id)
+
+    def delete(self, *args, **kwargs):
+        organization_id = self.organization_id
+        deleted = super().delete(*args, **kwargs)
+        mark_changed(organization_id)
+        return deleted
+
+
 def unique_slug(name: str) -> str:
     """A slug for a new organization: the name's, with -2, -3 … when taken."""
     base = slugify(name)[:200] or "organization"
@@ -107,7 +157,7 @@ def unique_slug(name: str) -> str:
     return slug
 
 
-class Product(models.Model):
+class Product(ChangesOrganization):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="products"
     )
@@ -146,7 +196,7 @@ def validate_name_list(value, field: str) -> None:
         raise ValidationError({field: "Names must not repeat."})
 
 
-class Squad(models.Model):
+class Squad(ChangesOrganization):
     # Denormalised from product so the database can hold squad names unique
     # across the whole organization; save() keeps it in step with the product.
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="squads")
@@ -194,7 +244,7 @@ def time_share_field(label: str) -> models.PositiveSmallIntegerField:
     )
 
 
-class Person(models.Model):
+class Person(ChangesOrganization):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="people")
     name = models.CharField(max_length=200)
     title = models.CharField(max_length=200, blank=True, help_text="As on their business card.")
@@ -276,6 +326,13 @@ class Person(models.Model):
                 errors["reports_to"] = e.messages
         if errors:
             raise ValidationError(errors)
+
+
+@receiver(m2m_changed, sender=Person.squads.through)
+def _squads_served_changed(sender, instance, action: str, **kwargs) -> None:
+    """Whom a person serves is read by the advice: a change marks the organization."""
+    if action in ("post_add", "post_remove", "post_clear"):
+        mark_changed(instance.organization_id)
 
 
 def check_reporting_line(person: Person, manager: Person | None) -> None:
