@@ -74,6 +74,7 @@ def record_assessment(
     version: RulesetVersion,
     as_of: date,
     user=None,
+    scheduled_on: date | None = None,
 ) -> Assessment:
     """Store the assessment, its subjects and its findings, all or nothing."""
     missing: dict[tuple[str, str], list[dict[str, str]]] = {}
@@ -93,6 +94,7 @@ def record_assessment(
             report=document,
             errors=list(result.errors),
             finding_count=sum(len(f) for f in result.findings_by_subject.values()),
+            scheduled_on=scheduled_on,
         )
         subject_rows: list[tuple] = []
         found: dict[tuple[str, int], Sequence] = {}

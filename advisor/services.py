@@ -14,10 +14,18 @@ from orgs.models import Organization
 
 
 def run_assessment(
-    organization: Organization, *, as_of: date | None = None, save: bool = True, user=None
+    organization: Organization,
+    *,
+    as_of: date | None = None,
+    save: bool = True,
+    user=None,
+    scheduled_on: date | None = None,
 ) -> tuple[Result, dict, Assessment | None]:
     """Assess the organization as of a date (today by default), by the latest published
     ruleset version, never the live rule rows.
+
+    `scheduled_on` marks a scheduled run (advisor.scheduling): the database keeps one such
+    assessment of an organization a day, and a second raises IntegrityError.
 
     Returns the engine's result, the assessment document (the command-line
     contract's JSON) and, when saved, the stored Assessment.
@@ -33,6 +41,12 @@ def run_assessment(
     assessment = None
     if save:
         assessment = record_assessment(
-            organization, result, document, version=version, as_of=as_of, user=user
+            organization,
+            result,
+            document,
+            version=version,
+            as_of=as_of,
+            user=user,
+            scheduled_on=scheduled_on,
         )
     return result, document, assessment

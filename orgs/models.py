@@ -80,12 +80,6 @@ class Organization(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        organization = super().from_db(db, field_names, values)
-        organization._saved_methodology = organization.__dict__.get("methodology")
-        return organization
-
     def save(self, *args, **kwargs) -> None:
         saved = getattr(self, "_saved_methodology", None)
         if not self._state.adding and saved is not None and saved != self.methodology:
@@ -112,6 +106,12 @@ class Organization(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("orgs:organization_detail", kwargs={"slug": self.slug})
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        organization = super().from_db(db, field_names, values)
+        organization._saved_methodology = organization.__dict__.get("methodology")
+        return organization
 
 
 SLUG_ATTEMPTS = 5
