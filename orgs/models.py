@@ -82,10 +82,21 @@ class Organization(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         saved = getattr(self, "_saved_methodology", None)
-        if not self._state.adding and saved is not None and saved != self.methodology:
-            self.changed_at = timezone.now()
-            if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "changed_at"}
+        if not self._state.adding and saved is not None:
+            if saved != self.methodology:
+                self.changed_at = timezone.now()
+                if kwargs.get("update_fields") is not None:
+                    kwargs["update_fields"] = {*kwargs["update_fields"], "changed_at"}
+            elif kwargs.get("update_fields") is None and self.changed_at == getattr(
+                self, "_saved_changed_at", None
+            ):
+                # The value loaded with the row is not written back: a product saved since
+                # may have moved it on.
+                kwargs["update_fields"] = [
+                    f.attname
+                    for f in self._meta.concrete_fields
+                    if not f.primary_key and f.name != "changed_at"
+                ]
         self._saved_methodology = self.methodology
         if self.slug:
             super().save(*args, **kwargs)
@@ -108,9 +119,10 @@ class Organization(models.Model):
         return reverse("orgs:organization_detail", kwargs={"slug": self.slug})
 
     @classmethod
-    def from_db(cls, db, field_names, values):
-        organization = super().from_db(db, field_names, values)
+    def from_db(cls, db, field_names, values, **kwargs):
+        organization = super().from_db(db, field_names, values, **kwargs)
         organization._saved_methodology = organization.__dict__.get("methodology")
+        organization._saved_changed_at = organization.__dict__.get("changed_at")
         return organization
 
 
