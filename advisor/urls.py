@@ -1,6 +1,6 @@
 from django.urls import path
 
-from advisor import views
+from advisor import printout_views, views
 
 app_name = "advisor"
 
@@ -18,4 +18,14 @@ urlpatterns = [
         name="assessment_detail",
     ),
     path("heuristics/", views.heuristic_list, name="heuristic_list"),
+    path(
+        "orgs/<slug:slug>/assessments/<int:pk>/print/",
+        printout_views.assessment_print,
+        name="assessment_print",
+    ),
+    path(
+        "orgs/<slug:slug>/assessments/<int:pk>/advice.md",
+        printout_views.assessment_markdown,
+        name="assessment_markdown",
+    ),
 ]
