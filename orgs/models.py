@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Now
 from django.db.models.lookups import LessThanOrEqual
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
@@ -60,6 +61,8 @@ class Organization(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     changed_at = models.DateTimeField(
         default=timezone.now,
+        # Rows written by code that predates the column (a migration's historical model).
+        db_default=Now(),
         help_text="When what the advice reads last changed: the methodology, or a product, "
         "squad or person added, edited or removed (docs/scheduling.md).",
     )

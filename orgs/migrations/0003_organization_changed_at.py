@@ -1,3 +1,4 @@
+import django.db.models.functions.datetime
 import django.utils.timezone
 from django.db import migrations, models
 from django.db.models import Max
@@ -31,6 +32,7 @@ class Migration(migrations.Migration):
             name="changed_at",
             field=models.DateTimeField(
                 default=django.utils.timezone.now,
+                db_default=django.db.models.functions.datetime.Now(),
                 help_text="When what the advice reads last changed: the methodology, or a "
                 "product, squad or person added, edited or removed (docs/scheduling.md).",
             ),
