@@ -231,7 +231,7 @@ class TestReassessDue:
             AssessmentFactory(organization=organization, scheduled_on=TODAY)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="SQLite serialises every write, so two runs cannot overlap; run on PostgreSQL "
