@@ -457,3 +457,54 @@ class Membership(models.Model):
     @property
     def can_manage_members(self) -> bool:
         return self.role == MemberRole.OWNER
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self) -> "InvitationQuerySet":
+        """Not used yet and not expired."""
+        return self.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class Invitation(models.Model):
+    """An owner's invitation to join an organization with a role, sent by e-mail as a link
+    that works once and expires. Only a hash of the link's token is kept: a copy of the
+    database cannot be used to accept an invitation (docs/access.md, "Invitations")."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(help_text="Whom it was sent to; only their account can accept.")
+    role = models.CharField(max_length=10, choices=MemberRole.choices, default=MemberRole.EDITOR)
+    token_hash = models.CharField(
+        max_length=64, unique=True, help_text="sha256 of the link's token, in hex."
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=MemberRole.values), name="invitation_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.organization} as {self.role}"
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at <= timezone.now()

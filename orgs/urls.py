@@ -1,6 +1,15 @@
 from django.urls import path
 
-from orgs.views import accounts, chart, members, organizations, people, products, transfer
+from orgs.views import (
+    accounts,
+    chart,
+    invitations,
+    members,
+    organizations,
+    people,
+    products,
+    transfer,
+)
 
 app_name = "orgs"
 
@@ -41,4 +50,16 @@ urlpatterns = [
         people.person_title_role,
         name="person_title_role",
     ),
+    path(
+        "orgs/<slug:slug>/members/invite/",
+        invitations.invitation_create,
+        name="invitation_create",
+    ),
+    path(
+        "orgs/<slug:slug>/invitations/<int:pk>/withdraw/",
+        invitations.invitation_withdraw,
+        name="invitation_withdraw",
+    ),
+    # Not an organization URL: the token is the key, and who may use it is checked inside.
+    path("invitations/<str:token>/", invitations.invitation_accept, name="invitation_accept"),
 ]

@@ -8,7 +8,6 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('advisor', '0006_assessed_row_indexes'),
-        ('orgs', '0003_organization_changed_at'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

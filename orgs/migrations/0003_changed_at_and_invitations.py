@@ -1,5 +1,9 @@
+"""Organization.changed_at (docs/scheduling.md) and invitations (docs/access.md)."""
+
+import django.db.models.deletion
 import django.db.models.functions.datetime
 import django.utils.timezone
+from django.conf import settings
 from django.db import migrations, models
 from django.db.models import Max
 
@@ -24,6 +28,7 @@ def changed_when_last_edited(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("orgs", "0002_default_title_patterns"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -38,4 +43,23 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(changed_when_last_edited, migrations.RunPython.noop),
+        migrations.CreateModel(
+            name='Invitation',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('email', models.EmailField(help_text='Whom it was sent to; only their account can accept.', max_length=254)),
+                ('role', models.CharField(choices=[('owner', 'Owner'), ('editor', 'Editor'), ('viewer', 'Viewer')], default='editor', max_length=10)),
+                ('token_hash', models.CharField(help_text="sha256 of the link's token, in hex.", max_length=64, unique=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('expires_at', models.DateTimeField()),
+                ('accepted_at', models.DateTimeField(blank=True, null=True)),
+                ('accepted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('invited_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='orgs.organization')),
+            ],
+            options={
+                'ordering': ['-created_at', '-id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('role__in', ['owner', 'editor', 'viewer'])), name='invitation_role_valid')],
+            },
+        ),
     ]
