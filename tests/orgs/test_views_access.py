@@ -6,7 +6,13 @@ from django.urls import URLPattern, reverse
 from orgs import urls as orgs_urls
 from orgs.access import has_role, organization_view
 from orgs.models import MemberRole
-from tests.factories import MembershipFactory, PersonFactory, ProductFactory, SquadFactory
+from tests.factories import (
+    InvitationFactory,
+    MembershipFactory,
+    PersonFactory,
+    ProductFactory,
+    SquadFactory,
+)
 from tests.helpers import HX, hx
 
 
@@ -22,7 +28,14 @@ def organization_url_names() -> list[str]:
 ORGANIZATION_URL_NAMES = organization_url_names()
 # The only organization URLs a viewer may use; everything else writes.
 READ_URL_NAMES = {"organization_detail", "organization_export", "member_list", "org_chart"}
-OWNER_URL_NAMES = {"organization_delete", "member_add", "member_role", "member_remove"}
+OWNER_URL_NAMES = {
+    "organization_delete",
+    "member_add",
+    "member_role",
+    "member_remove",
+    "invitation_create",
+    "invitation_withdraw",
+}
 
 
 @pytest.fixture
@@ -34,12 +47,13 @@ def url_of(organization):
         "product": product,
         "squad": SquadFactory(product=product),
         "person": PersonFactory(organization=organization),
+        "invitation": InvitationFactory(organization=organization),
     }
 
     def url(name: str) -> str:
         kwargs = {"slug": organization.slug}
         kind, _, action = name.partition("_")
-        if kind in objects and action in {"edit", "delete", "role", "remove"}:
+        if kind in objects and action in {"edit", "delete", "role", "remove", "withdraw"}:
             kwargs["pk"] = objects[kind].pk
         return reverse(f"orgs:{name}", kwargs=kwargs)
 
@@ -67,6 +81,8 @@ def test_the_list_of_organization_urls_is_complete():
         "person_edit",
         "person_delete",
         "person_title_role",
+        "invitation_create",
+        "invitation_withdraw",
     }
 
 
