@@ -280,12 +280,31 @@ class Assessment(models.Model):
         help_text="Made for an as-of date after the day it was made: a projection, never the "
         "organization's latest advice.",
     )
+    scheduled_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The day `manage.py reassess_due` ran it; blank when a person did. At most "
+        "one scheduled assessment of an organization a day.",
+    )
+    due_notified_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the owners were told that the re-assessment after this one is due.",
+    )
 
     objects = AssessmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["organization", "-created_at"])]
+        constraints = [
+            # Two `reassess_due` at once: the second insert of the day fails.
+            models.UniqueConstraint(
+                fields=["organization", "scheduled_on"],
+                condition=models.Q(scheduled_on__isnull=False),
+                name="assessment_scheduled_once_a_day",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.organization} as of {self.as_of}"

@@ -75,6 +75,7 @@ def record_assessment(
     as_of: date,
     user=None,
     is_projection: bool = False,
+    scheduled_on: date | None = None,
 ) -> Assessment:
     """Store the assessment, its subjects and its findings, all or nothing."""
     missing: dict[tuple[str, str], list[dict[str, str]]] = {}
@@ -95,6 +96,7 @@ def record_assessment(
             errors=list(result.errors),
             finding_count=sum(len(f) for f in result.findings_by_subject.values()),
             is_projection=is_projection,
+            scheduled_on=scheduled_on,
         )
         subject_rows: list[tuple] = []
         found: dict[tuple[str, int], Sequence] = {}

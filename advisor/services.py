@@ -31,10 +31,18 @@ def is_projection(as_of: date, *, today: date | None = None) -> bool:
 
 
 def run_assessment(
-    organization: Organization, *, as_of: date | None = None, save: bool = True, user=None
+    organization: Organization,
+    *,
+    as_of: date | None = None,
+    save: bool = True,
+    user=None,
+    scheduled_on: date | None = None,
 ) -> tuple[Result, dict, Assessment | None]:
     """Assess the organization as of a date (today by default), by the latest published
     ruleset version, never the live rule rows.
+
+    `scheduled_on` marks a scheduled run (advisor.scheduling): the database keeps one such
+    assessment of an organization a day, and a second raises IntegrityError.
 
     Returns the engine's result, the assessment document (the command-line
     contract's JSON) and, when saved, the stored Assessment. An as-of date after today
@@ -65,6 +73,7 @@ def run_assessment(
                 as_of=as_of,
                 user=user,
                 is_projection=projection,
+                scheduled_on=scheduled_on,
             )
             # Decisions on advice that got worse, or whose snooze ended, open again.
             carry_forward(assessment)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from advisor import decision_views, history_views, scenario_views, views
+from advisor import decision_views, history_views, printout_views, scenario_views, views
 
 app_name = "advisor"
 
@@ -60,5 +60,15 @@ urlpatterns += [
         "orgs/<slug:slug>/scenario/hires/",
         scenario_views.scenario_add_hires,
         name="scenario_add_hires",
+    ),
+    path(
+        "orgs/<slug:slug>/assessments/<int:pk>/print/",
+        printout_views.assessment_print,
+        name="assessment_print",
+    ),
+    path(
+        "orgs/<slug:slug>/assessments/<int:pk>/advice.md",
+        printout_views.assessment_markdown,
+        name="assessment_markdown",
     ),
 ]

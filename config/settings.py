@@ -293,3 +293,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Links in mail sent without a request (the scheduled re-assessments): the address people
+# reach the site at.
+ADVISOR_SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
+
+# How long an invitation's link works (it works once).
+INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "7"))

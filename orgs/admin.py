@@ -20,6 +20,7 @@ from orgs.models import (
     Product,
     Squad,
     TitlePattern,
+    mark_changed,
 )
 
 
@@ -35,7 +36,18 @@ def _count_per_organization(model) -> Coalesce:
     return Coalesce(Subquery(counts), 0)
 
 
-class OrganizationFixedOnChange:
+class MarksOrganizationChanged:
+    """Deleting several rows at once marks their organizations changed, as deleting one
+    does (Organization.changed_at)."""
+
+    def delete_queryset(self, request, queryset) -> None:
+        organization_ids = set(queryset.values_list("organization_id", flat=True))
+        super().delete_queryset(request, queryset)
+        for organization_id in organization_ids:
+            mark_changed(organization_id)
+
+
+class OrganizationFixedOnChange(MarksOrganizationChanged):
     """Organization is chosen when a row is added and shown read-only afterwards."""
 
     def get_readonly_fields(self, request, obj=None):
@@ -166,7 +178,7 @@ class ProductAdmin(OrganizationFixedOnChange, admin.ModelAdmin):
 
 
 @admin.register(Squad)
-class SquadAdmin(admin.ModelAdmin):
+class SquadAdmin(MarksOrganizationChanged, admin.ModelAdmin):
     form = SquadForm
     list_display = ("name", "product", "organization", "engineers", "methodology", "person_count")
     list_filter = ("methodology", "organization")

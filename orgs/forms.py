@@ -328,3 +328,29 @@ class ScenarioForm(forms.Form):
         if self.organization.scenarios.filter(name__iexact=name).exists():
             raise ValidationError(f"{self.organization.name} already has a scenario of that name.")
         return name
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="Their e-mail address")
+    role = forms.ChoiceField(choices=MemberRole.choices, initial=MemberRole.EDITOR)
+
+    def __init__(self, *args, organization: Organization, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        if self.organization.memberships.filter(user__email__iexact=email).exists():
+            raise ValidationError(f"{email} is already a member of {self.organization.name}.")
+        return email
+
+
+class InvitedSignupForm(UserCreationForm):
+    """An account for the address an invitation was sent to: the address is the invitation's."""
+
+    class Meta(UserCreationForm.Meta):
+        fields = ("username",)
+
+    def __init__(self, *args, email: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.email = email

@@ -749,6 +749,8 @@ def _target_organization(spec: dict, *, replace: bool, user) -> tuple[Organizati
             [Problem("organization.name", f"only an owner of {_quote(name)} can replace it")]
         )
     _apply_settings(organization, spec)
+    # Its contents are written in bulk, which marks nothing changed by itself.
+    organization.changed_at = timezone.now()
     organization.save()
     return organization, True
 

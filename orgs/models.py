@@ -7,8 +7,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Now
 from django.db.models.lookups import LessThanOrEqual
+from django.db.models.signals import m2m_changed
+from django.dispatch import receiver
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 
 from orgs.titles import TitleRule
@@ -70,6 +74,13 @@ class Organization(models.Model):
         related_name="scenarios",
         help_text="The live organization this scenario was copied from.",
     )
+    changed_at = models.DateTimeField(
+        default=timezone.now,
+        # Rows written by code that predates the column (a migration's historical model).
+        db_default=Now(),
+        help_text="When what the advice reads last changed: the methodology, or a product, "
+        "squad or person added, edited or removed (docs/scheduling.md).",
+    )
 
     objects = OrganizationQuerySet.as_manager()
 
@@ -88,6 +99,23 @@ class Organization(models.Model):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
+        saved = getattr(self, "_saved_methodology", None)
+        if not self._state.adding and saved is not None:
+            if saved != self.methodology:
+                self.changed_at = timezone.now()
+                if kwargs.get("update_fields") is not None:
+                    kwargs["update_fields"] = {*kwargs["update_fields"], "changed_at"}
+            elif kwargs.get("update_fields") is None and self.changed_at == getattr(
+                self, "_saved_changed_at", None
+            ):
+                # The value loaded with the row is not written back: a product saved since
+                # may have moved it on.
+                kwargs["update_fields"] = [
+                    f.attname
+                    for f in self._meta.concrete_fields
+                    if not f.primary_key and f.name != "changed_at"
+                ]
+        self._saved_methodology = self.methodology
         if self.slug:
             super().save(*args, **kwargs)
             return
@@ -108,8 +136,45 @@ class Organization(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("orgs:organization_detail", kwargs={"slug": self.slug})
 
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        organization = super().from_db(db, field_names, values, **kwargs)
+        organization._saved_methodology = organization.__dict__.get("methodology")
+        organization._saved_changed_at = organization.__dict__.get("changed_at")
+        return organization
+
 
 SLUG_ATTEMPTS = 5
+
+
+def mark_changed(organization_id: int | None) -> None:
+    """Record that what the advice reads of the organization changed now: one UPDATE.
+
+    Product, Squad and Person call it from save() and delete(), and a person's squads
+    from the m2m_changed receiver below; code that writes them in bulk (bulk_create,
+    QuerySet.update or delete, as the import and the admin's bulk delete do) must call
+    it itself.
+    """
+    if organization_id is not None:
+        Organization.objects.filter(pk=organization_id).update(changed_at=timezone.now())
+
+
+class ChangesOrganization(models.Model):
+    """A model whose rows the advice reads: saving or deleting one marks its organization
+    changed (Organization.changed_at)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        mark_changed(self.organization_id)
+
+    def delete(self, *args, **kwargs):
+        organization_id = self.organization_id
+        deleted = super().delete(*args, **kwargs)
+        mark_changed(organization_id)
+        return deleted
 
 
 def unique_slug(name: str) -> str:
@@ -122,7 +187,7 @@ def unique_slug(name: str) -> str:
     return slug
 
 
-class Product(models.Model):
+class Product(ChangesOrganization):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="products"
     )
@@ -171,7 +236,7 @@ def validate_name_list(value, field: str) -> None:
         raise ValidationError({field: "Names must not repeat."})
 
 
-class Squad(models.Model):
+class Squad(ChangesOrganization):
     # Denormalised from product so the database can hold squad names unique
     # across the whole organization; save() keeps it in step with the product.
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="squads")
@@ -219,7 +284,7 @@ def time_share_field(label: str) -> models.PositiveSmallIntegerField:
     )
 
 
-class Person(models.Model):
+class Person(ChangesOrganization):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="people")
     name = models.CharField(max_length=200)
     title = models.CharField(max_length=200, blank=True, help_text="As on their business card.")
@@ -306,6 +371,13 @@ class Person(models.Model):
                 errors["reports_to"] = e.messages
         if errors:
             raise ValidationError(errors)
+
+
+@receiver(m2m_changed, sender=Person.squads.through)
+def _squads_served_changed(sender, instance, action: str, **kwargs) -> None:
+    """Whom a person serves is read by the advice: a change marks the organization."""
+    if action in ("post_add", "post_remove", "post_clear"):
+        mark_changed(instance.organization_id)
 
 
 def check_reporting_line(person: Person, manager: Person | None) -> None:
@@ -439,3 +511,54 @@ class Scenario(models.Model):
 
     def __str__(self) -> str:
         return f"Scenario {self.organization}"
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self) -> "InvitationQuerySet":
+        """Not used yet and not expired."""
+        return self.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class Invitation(models.Model):
+    """An owner's invitation to join an organization with a role, sent by e-mail as a link
+    that works once and expires. Only a hash of the link's token is kept: a copy of the
+    database cannot be used to accept an invitation (docs/access.md, "Invitations")."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(help_text="Whom it was sent to; only their account can accept.")
+    role = models.CharField(max_length=10, choices=MemberRole.choices, default=MemberRole.EDITOR)
+    token_hash = models.CharField(
+        max_length=64, unique=True, help_text="sha256 of the link's token, in hex."
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=MemberRole.values), name="invitation_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.organization} as {self.role}"
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at <= timezone.now()

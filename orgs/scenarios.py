@@ -214,5 +214,7 @@ def _write_in_place(live: Organization, document: Mapping[str, Any]) -> None:
     removed deleted; a fixed number of queries (orgs.interchange.write_contents)."""
     live.methodology = document["organization"]["methodology"]
     live.reassess_every_days = document["organization"]["reassess_every_days"]
-    live.save(update_fields=["methodology", "reassess_every_days", "updated_at"])
+    # The contents are written in bulk, which marks nothing changed by itself.
+    live.changed_at = timezone.now()
+    live.save(update_fields=["methodology", "reassess_every_days", "updated_at", "changed_at"])
     write_contents(live, dict(document), replace=True)

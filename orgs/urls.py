@@ -3,6 +3,7 @@ from django.urls import path
 from orgs.views import (
     accounts,
     chart,
+    invitations,
     members,
     organizations,
     people,
@@ -50,6 +51,18 @@ urlpatterns = [
         people.person_title_role,
         name="person_title_role",
     ),
+    path(
+        "orgs/<slug:slug>/members/invite/",
+        invitations.invitation_create,
+        name="invitation_create",
+    ),
+    path(
+        "orgs/<slug:slug>/invitations/<int:pk>/withdraw/",
+        invitations.invitation_withdraw,
+        name="invitation_withdraw",
+    ),
+    # Not an organization URL: the token is the key, and who may use it is checked inside.
+    path("invitations/<str:token>/", invitations.invitation_accept, name="invitation_accept"),
 ]
 
 # What-if scenarios (orgs.scenarios): a scenario's URLs are those of an organization.

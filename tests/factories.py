@@ -1,13 +1,16 @@
 """Factories for every model, in one place."""
 
 import datetime
+import hashlib
 from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from advisor.rulesets import current_ruleset
 from orgs.models import (
+    Invitation,
     MemberRole,
     Membership,
     Methodology,
@@ -47,6 +50,22 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     organization = factory.SubFactory(OrganizationFactory)
     user = factory.SubFactory(UserFactory)
     role = MemberRole.OWNER
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """A pending invitation whose link's token is `token` (only its hash is stored)."""
+
+    class Meta:
+        model = Invitation
+        exclude = ("token",)
+
+    organization = factory.SubFactory(OrganizationFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.com")
+    role = MemberRole.EDITOR
+    token = factory.Sequence(lambda n: f"token-{n}")
+    token_hash = factory.LazyAttribute(lambda o: hashlib.sha256(o.token.encode()).hexdigest())
+    invited_by = factory.SubFactory(UserFactory)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
 
 
 class ProductFactory(factory.django.DjangoModelFactory):

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from orgs.access import organization_view, refuse_scenario
-from orgs.forms import MemberAddForm, MemberRoleForm
+from orgs.forms import InvitationForm, MemberAddForm, MemberRoleForm
 from orgs.htmx import HtmxHttpRequest
 from orgs.models import MemberRole, Membership, Organization
 
@@ -19,6 +19,7 @@ def member_list_response(
     organization: Organization,
     membership: Membership,
     add_form: MemberAddForm | None = None,
+    invite_form: InvitationForm | None = None,
 ) -> TemplateResponse:
     members = organization.memberships.select_related("user").order_by("user__username")
     context = {
@@ -28,6 +29,11 @@ def member_list_response(
         "add_form": add_form or MemberAddForm(organization=organization, auto_id="member-%s"),
         "roles": MemberRole.choices,
     }
+    if membership.can_manage_members:
+        context["invite_form"] = invite_form or InvitationForm(
+            organization=organization, auto_id="invite-%s"
+        )
+        context["invitations"] = organization.invitations.pending().select_related("invited_by")
     return TemplateResponse(request, "orgs/member_list.html", context)
 
 

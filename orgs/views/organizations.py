@@ -13,6 +13,7 @@ from orgs.access import organization_view
 from orgs.forms import OrganizationForm
 from orgs.htmx import HtmxHttpRequest
 from orgs.models import MemberRole, Membership, Organization
+from orgs.paging import page_from
 from orgs.views.scenarios import scenario_context
 from orgs.views.sections import (
     DETAIL_TEMPLATE,
@@ -22,17 +23,21 @@ from orgs.views.sections import (
     section_response,
 )
 
+ORGANIZATIONS_PER_PAGE = 25
+
 
 @login_required
 @require_safe
 def organization_list(request: HtmxHttpRequest) -> TemplateResponse:
-    """The organizations the user belongs to, with their role in each."""
+    """The organizations the user belongs to, with their role in each, a page at a time (the
+    advisor's tag adds each one's latest verdicts and schedule)."""
     memberships = (
         Membership.objects.filter(user=request.user)
         .select_related("organization")
         .order_by("organization__name", "organization__id")
     )
-    return TemplateResponse(request, "orgs/organization_list.html", {"memberships": memberships})
+    page = page_from(request, memberships, per_page=ORGANIZATIONS_PER_PAGE)
+    return TemplateResponse(request, "orgs/organization_list.html", {"page_obj": page})
 
 
 @login_required

@@ -486,10 +486,13 @@ class TestLatestAssessmentSummary:
             created_at=timezone.now() - timezone.timedelta(days=31)
         )
         html = self.render(acme, None)
-        assert "Due for re-assessment: the last one is 31 days old (re-assess every 30)." in html
+        assert "Overdue by 1 day</span>" in html
+        assert "re-assessed every 30 days" in html
 
     def test_a_recent_assessment_is_not_due(self, acme, assessment):
-        assert "Due for re-assessment" not in self.render(acme, None)
+        html = self.render(acme, None)
+        assert "Overdue" not in html and "Due for re-assessment" not in html
+        assert "Next due" in html
 
     def test_no_assessment_yet(self, acme):
         assert "Not assessed yet." in self.render(acme, None)

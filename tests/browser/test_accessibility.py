@@ -75,6 +75,7 @@ def main_pages(organization) -> dict[str, str]:
         "squad form": f"/orgs/{slug}/squads/{squad.pk}/edit/",
         "assess": f"/orgs/{slug}/assess/",
         "assessment page": assessment.get_absolute_url(),
+        "print layout": f"{assessment.get_absolute_url()}print/",
         "history": f"/orgs/{slug}/assessments/",
         "compare": f"/orgs/{slug}/assessments/compare/",
         "trends": f"/orgs/{slug}/assessments/trends/",

@@ -6,7 +6,13 @@ from django.urls import URLPattern, reverse
 from orgs import urls as orgs_urls
 from orgs.access import has_role, organization_view
 from orgs.models import MemberRole
-from tests.factories import MembershipFactory, PersonFactory, ProductFactory, SquadFactory
+from tests.factories import (
+    InvitationFactory,
+    MembershipFactory,
+    PersonFactory,
+    ProductFactory,
+    SquadFactory,
+)
 from tests.helpers import HX, hx
 
 
@@ -28,6 +34,8 @@ OWNER_URL_NAMES = {
     "member_role",
     "member_remove",
     "scenario_apply",
+    "invitation_create",
+    "invitation_withdraw",
 }
 
 
@@ -40,12 +48,13 @@ def url_of(organization):
         "product": product,
         "squad": SquadFactory(product=product),
         "person": PersonFactory(organization=organization),
+        "invitation": InvitationFactory(organization=organization),
     }
 
     def url(name: str) -> str:
         kwargs = {"slug": organization.slug}
         kind, _, action = name.partition("_")
-        if kind in objects and action in {"edit", "delete", "role", "remove"}:
+        if kind in objects and action in {"edit", "delete", "role", "remove", "withdraw"}:
             kwargs["pk"] = objects[kind].pk
         return reverse(f"orgs:{name}", kwargs=kwargs)
 
@@ -75,6 +84,8 @@ def test_the_list_of_organization_urls_is_complete():
         "person_title_role",
         "scenario_create",
         "scenario_apply",
+        "invitation_create",
+        "invitation_withdraw",
     }
 
 

@@ -25,7 +25,7 @@ class TestOrganizationList:
         OrganizationFactory(name="Not mine")
         other = MembershipFactory(user=editor_client.user, role=MemberRole.VIEWER).organization
         response = editor_client.get(reverse("orgs:organization_list"))
-        assert [m.organization for m in response.context["memberships"]] == sorted(
+        assert [m.organization for m in response.context["page_obj"]] == sorted(
             [organization, other], key=lambda o: o.name
         )
         html = response.content.decode()
