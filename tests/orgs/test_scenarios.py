@@ -51,7 +51,7 @@ class TestCopy:
     def test_a_scenario_is_never_listed_as_an_organization(self, acme, scenario, member):
         client = member(MemberRole.OWNER)
         response = client.get(reverse("orgs:organization_list"))
-        assert [m.organization for m in response.context["memberships"]] == [acme]
+        assert [m.organization for m in response.context["page_obj"]] == [acme]
         assert list(Organization.objects.live()) == [acme]
 
     def test_the_live_page_lists_its_scenarios(self, acme, scenario, member):
