@@ -82,6 +82,12 @@ CATALOGUE: dict[Scope, dict[str, Fact]] = {
         ),
         ("pm_backlog_share", INT, "The highest backlog share (%) among its product managers."),
         (
+            "merged_backlog_share",
+            INT,
+            "The backlog share (%) one product manager would carry if its product owners' "
+            "backlog work moved to its product managers (not rounded).",
+        ),
+        (
             "roadmap_owners",
             INT,
             "People serving its squads who own the roadmap.",
@@ -187,6 +193,32 @@ class OrgFacts:
             "squads": [subject(s) for s in self.squads],
             "people": [subject(s) for s in self.people],
         }
+
+
+def time_known(time: Mapping[str, int] | None) -> bool:
+    """Whether a person's time was entered: shares all 0 (or none) mean never entered."""
+    return bool(time) and any(time.values())
+
+
+def merged_backlog_share(
+    product_id: int,
+    pms: list[PersonIn],
+    pos: list[PersonIn],
+    squad_product: Mapping[int, int],
+) -> float | None:
+    """The backlog share one product manager would carry if the product owners' backlog work
+    moved to the product managers (DOMAIN.md): the backlog shares of its PMs and POs added
+    up, each counted in proportion to how many of their squads belong to this product,
+    divided by the number of its PMs. Unknown without a PM or when anyone's time is."""
+    if not pms:
+        return None
+    total = 0.0
+    for person in (*pms, *pos):
+        if not time_known(person.time):
+            return None
+        here = sum(1 for s in person.squad_ids if squad_product[s] == product_id)
+        total += person.time.get("backlog", 0) * here / len(person.squad_ids)
+    return total / len(pms)
 
 
 def _age_days(as_of: date, on: date | None) -> int | None:
@@ -397,6 +429,12 @@ def compute_facts(snapshot: OrgSnapshot, *, as_of: date, scope_votes_needed: int
             "product_owners": sum(1 for p in served_by if role_of[p.id] == _PO),
             "pm_squads": max((len(p.squad_ids) for p in pms), default=None),
             "pm_backlog_share": max((int(p.time.get("backlog", 0)) for p in pms), default=None),
+            "merged_backlog_share": merged_backlog_share(
+                product.id,
+                pms,
+                [p for p in served_by if role_of[p.id] == _PO],
+                squad_product,
+            ),
             "roadmap_owners": _count_known([p.owns_roadmap for p in served_by]),
         }
         products_.append(Subject(Scope.PRODUCT, product.id, product.name, facts))
