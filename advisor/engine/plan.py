@@ -185,8 +185,10 @@ class _Member:
     def does_po_work(self) -> bool:
         if self.scope_role == _PO or self.votes_po > self.votes_pm:
             return True
-        return self.backlog is not None and self.strategic is not None and (
-            self.backlog > self.strategic
+        return (
+            self.backlog is not None
+            and self.strategic is not None
+            and (self.backlog > self.strategic)
         )
 
 
@@ -391,7 +393,9 @@ def plan_product(
                 covered_by_plan.add(only)
                 pos_left.append(extra)
                 continue
-            into = next((k for k in kept if set(k.here) & set(extra.here)), kept[0] if kept else None)
+            into = next(
+                (k for k in kept if set(k.here) & set(extra.here)), kept[0] if kept else None
+            )
             if into is None:
                 continue
             on = f" on {P}" if len(extra.here) < len(extra.person.squad_ids) else ""
@@ -464,7 +468,7 @@ def plan_product(
                     # The product owners beyond the ratio: those with the fewest squads here
                     # fold into another product owner who shares a squad with them.
                     by_load = sorted(pos_left, key=lambda m: (len(m.here), m.name))
-                    for extra in by_load[: -wanted]:
+                    for extra in by_load[:-wanted]:
                         rest = [p for p in pos_left if p is not extra]
                         into = next((p for p in rest if set(p.here) & set(extra.here)), rest[0])
                         staffing.append(
@@ -522,7 +526,14 @@ def plan_product(
                 if owner
                 else f"name a backlog owner for squad {finding.subject}"
             )
-            steps.append(Action(ActionKind.GAP, text, person_id=owner.person.id if owner else None, squad_ids=(subject_id,)))
+            steps.append(
+                Action(
+                    ActionKind.GAP,
+                    text,
+                    person_id=owner.person.id if owner else None,
+                    squad_ids=(subject_id,),
+                )
+            )
         else:
             if new_pm:
                 continue

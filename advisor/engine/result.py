@@ -14,8 +14,8 @@ from advisor.engine.evaluation import (
     evaluate_heuristics,
     usable_heuristics,
 )
-from advisor.engine.facts import CATALOGUE, OrgFacts, Subject, compute_facts
 from advisor.engine.explanations import format_value
+from advisor.engine.facts import CATALOGUE, OrgFacts, Subject, compute_facts
 from advisor.engine.plan import (
     Organization,
     ProductPlan,
@@ -265,9 +265,7 @@ def _assess(
                 plan,
                 what_would_change=changes,
                 close=any(c.close for c in changes),
-                nearest_misses=(
-                    nearest_misses(product.facts, deciding) if verdict == KEEP else ()
-                ),
+                nearest_misses=(nearest_misses(product.facts, deciding) if verdict == KEEP else ()),
             )
         )
 

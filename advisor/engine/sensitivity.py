@@ -57,9 +57,7 @@ class Change:
 
 def verdict_specs(heuristics: Sequence[HeuristicSpec]) -> list[HeuristicSpec]:
     """The (usable) product heuristics whose outcome is a verdict."""
-    return [
-        s for s in heuristics if s.scope == Scope.PRODUCT and s.outcome in VERDICT_PRECEDENCE
-    ]
+    return [s for s in heuristics if s.scope == Scope.PRODUCT and s.outcome in VERDICT_PRECEDENCE]
 
 
 def fired_specs(facts: Mapping[str, Any], specs: Sequence[HeuristicSpec]) -> list[HeuristicSpec]:
@@ -111,11 +109,7 @@ def _candidates(fact: str, value: Any, facts: Mapping[str, Any], thresholds: lis
     if highest is not None:
         values.add(highest)
     return sorted(
-        (
-            v
-            for v in values
-            if v >= lowest and (highest is None or v <= highest) and v != value
-        ),
+        (v for v in values if v >= lowest and (highest is None or v <= highest) and v != value),
         key=lambda v: (abs(v - value), -v),
     )
 
@@ -134,14 +128,14 @@ def what_would_change(
         value = facts.get(fact)
         if not is_number(value):
             continue
-        thresholds = [t for spec in specs for t in _thresholds(spec.condition, spec.parameters, fact)]
+        thresholds = [
+            t for spec in specs for t in _thresholds(spec.condition, spec.parameters, fact)
+        ]
         trial = dict(facts)
         for candidate in _candidates(fact, value, facts, thresholds):
             trial[fact] = candidate
             after = fired_specs(trial, specs)
-            new = next(
-                (v for v in VERDICT_PRECEDENCE if any(s.outcome == v for s in after)), KEEP
-            )
+            new = next((v for v in VERDICT_PRECEDENCE if any(s.outcome == v for s in after)), KEEP)
             if new == verdict:
                 continue
             if new == KEEP:

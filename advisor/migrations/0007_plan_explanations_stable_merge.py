@@ -11,6 +11,8 @@
 3. `no-po-without-scrum`'s default message no longer says a product manager covers the
    role where there may be none.
 4. The rules in force are published as a new version when anything changed.
+
+Migrating back keeps the rules as they are (a new database's 0002 writes today's defaults).
 """
 
 import copy
@@ -105,58 +107,47 @@ def revise_defaults(apps, schema_editor):
         )
 
 
-def restore_defaults(apps, schema_editor):
-    from advisor.rulesets import RuleModels, publish_from
-
-    database = schema_editor.connection.alias
-    Heuristic = apps.get_model("advisor", "Heuristic")
-    merge = Heuristic.objects.using(database).filter(code="merge-small-team").first()
-    if merge is not None and merge.condition == _default("merge-small-team")["condition"]:
-        new = merge.parameters if isinstance(merge.parameters, dict) else {}
-        merge.condition = copy.deepcopy(OLD_MERGE_CONDITION)
-        merge.parameters = {
-            "max_squads": new.get("min_squads", 3) - 1,
-            "max_markets": new.get("min_markets", 2) - 1,
-            "max_personas": new.get("max_personas", 1),
-            "max_backlog_share": new.get("max_backlog_share", 40),
-        }
-        if merge.message == _default("merge-small-team")["message"]:
-            merge.message = OLD_MERGE_MESSAGE
-        if merge.description == _default("merge-small-team")["description"]:
-            merge.description = OLD_MERGE_DESCRIPTION
-        merge.save(update_fields=["condition", "parameters", "message", "description"])
-    Heuristic.objects.using(database).filter(
-        code="no-po-without-scrum", message=NEW_NO_PO_MESSAGE
-    ).update(message=OLD_NO_PO_MESSAGE)
-    publish_from(RuleModels.of(apps, database), note="merge-small-team as it was before 0007.")
-
-
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('advisor', '0006_assessed_row_indexes'),
+        ("advisor", "0006_assessed_row_indexes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='assessedfinding',
-            name='outranked',
-            field=models.BooleanField(default=False, help_text='A product finding whose outcome lost to a higher verdict.'),
+            model_name="assessedfinding",
+            name="outranked",
+            field=models.BooleanField(
+                default=False, help_text="A product finding whose outcome lost to a higher verdict."
+            ),
         ),
         migrations.AddField(
-            model_name='assessedsubject',
-            name='hires',
-            field=models.JSONField(blank=True, default=list, help_text="Products: each hire's profile {role, title, squads, reports_to, responsibilities}."),
+            model_name="assessedsubject",
+            name="hires",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="Products: each hire's profile {role, title, squads, reports_to, responsibilities}.",
+            ),
         ),
         migrations.AddField(
-            model_name='assessedsubject',
-            name='nearest_misses',
-            field=models.JSONField(blank=True, default=list, help_text='Products kept as they are: what each verdict heuristic lacked, in words.'),
+            model_name="assessedsubject",
+            name="nearest_misses",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="Products kept as they are: what each verdict heuristic lacked, in words.",
+            ),
         ),
         migrations.AddField(
-            model_name='assessedsubject',
-            name='what_would_change',
-            field=models.JSONField(blank=True, default=list, help_text='Products: [{fact, from, to, verdict, heuristic}], the nearest change of each fact that changes the verdict.'),
+            model_name="assessedsubject",
+            name="what_would_change",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="Products: [{fact, from, to, verdict, heuristic}], the nearest change of each fact that changes the verdict.",
+            ),
         ),
-        migrations.RunPython(revise_defaults, restore_defaults),
+        # Migrating back leaves the rules as they are: a new database's 0002 already wrote
+        # the revised defaults, so there is no earlier state to restore them to.
+        migrations.RunPython(revise_defaults, migrations.RunPython.noop),
     ]

@@ -137,12 +137,13 @@ class TestRunAssessment:
         }
         (payments,) = document["products"]
         assert payments["verdict"] == "split"
-        assert payments["current"] == {"product_managers": 1, "product_owners": 0}
+        # Dana Lee counted as the product owner her work shows: the PM is the seat to fill,
+        # and the product manager hired owns the roadmap the gap asks for.
+        assert payments["current"] == {"product_managers": 0, "product_owners": 1}
         assert payments["recommended"] == {"product_managers": 1, "product_owners": 1}
         assert payments["actions"] == [
             "retitle Dana Lee to Product Owner",
-            "add 1 product manager",
-            "name a roadmap owner for Payments",
+            "add a product manager for Payments",
         ]
         assert [f["heuristic"] for f in payments["findings"]] == [
             "split-backlog-overload",
@@ -330,8 +331,8 @@ class TestAssessCommand:
         assert text.startswith("Assessment of Acme as of 2026-11-23 (ruleset ")
         assert "Payments: SPLIT the PM and PO roles" in text
         assert (
-            "  actions:\n    - retitle Dana Lee to Product Owner\n    - add 1 product manager\n"
-            in text
+            "  actions:\n    - retitle Dana Lee to Product Owner\n"
+            "    - add a product manager for Payments\n" in text
         )
         assert "evidence: pm_backlog_share=55% > 40% (max_backlog_share) ✓" in text
         assert "product Payments: interview_age_days (field last_customer_interview_on)" in text
