@@ -398,7 +398,8 @@ class TestAnOldAssessmentKeepsItsOwnRules:
         html, thresholds, finding = squads_finding(after)
         assert thresholds == [("squads", "2"), ("pm_squads", "2")]
         assert finding.message == (
-            "Payments has 3 squads: from 2, split. Dana Lee is the product manager spread over 3 squads."
+            "Payments has 3 squads: from 2, split. "
+            "Dana Lee is the product manager spread over 3 squads."
         )
         assert [(s.title, s.quote) for s in finding.sources] == [
             ("Team lore", "Two squads are enough.")
