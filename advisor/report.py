@@ -67,7 +67,11 @@ def render_text(document: dict[str, Any]) -> str:
             out.append("  actions:")
             out += [f"    - {action}" for action in product["actions"]]
         for hire in product.get("hires", []):
-            reports = hire["reports_to"] or "the product manager to be hired"
+            reports = hire["reports_to"] or (
+                "the product manager to be hired"
+                if hire["role"] == "product_owner"
+                else "nobody yet (the organization has no product leader or executive)"
+            )
             out.append(
                 f"  hire: {hire['title']} for {', '.join(hire['squads']) or product['name']}, "
                 f"reporting to {reports}"

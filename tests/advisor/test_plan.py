@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from advisor.defaults import default_specs
 from advisor.engine.explanations import evidence_outline
 from advisor.engine.sensitivity import (
+    Change,
     change_in_words,
     verdict_for,
     verdict_specs,
@@ -188,6 +189,26 @@ class TestThePlanNeverContradictsItsVerdict:
         )
         assert [h.squads for h in plan.hires] == [("Checkout",), ("Billing",)]
 
+    def test_a_surplus_pms_backlog_just_past_their_strategy_time_is_po_work(self):
+        # Votes one each way (owns the roadmap, serves one squad): the time decides.
+        def ira(backlog):
+            return person(
+                "Ira Kay",
+                102,
+                "Product Manager",
+                squad_ids=(12,),
+                owns_roadmap=True,
+                time={"backlog": backlog, "strategy": 30},
+            )
+
+        lead = dana(squad_ids=(10, 11, 12), backlog=20)
+        at = plan_of(org(squads=3, people=[lead, ira(30)]))
+        past = plan_of(org(squads=3, people=[lead, ira(31)]))
+        assert at.actions[0] == "fold Ira Kay's PM role into Dana Lee's"
+        assert past.actions[0] == (
+            "make Ira Kay the product owner of Ledger (retitle to Product Owner)"
+        )
+
     def test_a_surplus_pm_doing_pm_work_folds_into_the_roadmap_owner(self):
         ira = person(
             "Ira Kay",
@@ -330,6 +351,11 @@ class TestWhatWouldChange:
         plan = plan_of(org(people=[dana(backlog=40)]))
         change = next(c for c in plan.what_would_change if c.fact == "pm_backlog_share")
         assert (change.to, change.verdict, change.close) == (41, "split", True)
+
+    def test_one_step_is_close_and_two_are_not(self):
+        near = Change("pm_backlog_share", 40, 41, "split", "split-backlog-overload")
+        far = Change("pm_backlog_share", 39, 41, "split", "split-backlog-overload")
+        assert (near.close, far.close) == (True, False)
 
     def test_when_the_new_verdict_is_keep_it_names_the_heuristic_that_ceased(self):
         plan = plan_of(org(people=[dana(backlog=20)]))

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from advisor.loading import load_snapshot
 from advisor.models import AdvisorSettings, Assessment, Heuristic
-from advisor.rulesets import current_ruleset
+from advisor.rulesets import current_ruleset, parsed_ruleset
 from advisor.services import run_assessment
 from orgs.titles import DEFAULT_TITLE_PATTERNS, TitleRule
 from tests.factories import (
@@ -68,6 +68,9 @@ class TestFactsBuilder:
         assert len(snapshot.people) == 1 + (n_squads // 3 + 1) + n_squads * 3
 
     def test_a_whole_assessment_runs_in_a_fixed_number_of_queries(self):
+        # The version in force is parsed once and kept: parse it before counting, so that
+        # neither size pays for it, whichever test ran first.
+        parsed_ruleset(current_ruleset())
         counts = []
         for n_squads in (5, 60):
             org = build_organization(n_squads, name=f"Org {n_squads}")
@@ -335,6 +338,17 @@ class TestAssessCommand:
             "    - add a product manager for Payments\n" in text
         )
         assert "evidence: pm_backlog_share=55% > 40% (max_backlog_share) ✓" in text
+        # The hire's profile and what would change the verdict.
+        assert (
+            "  hire: Product Manager for Checkout, reporting to nobody yet (the organization "
+            "has no product leader or executive)\n"
+        ) in text
+        assert "    - own the product vision, strategy and roadmap\n" in text
+        assert "  what would change this verdict" in text
+        assert (
+            "its product manager's backlog share is 55%: at 40% this becomes keep (nothing "
+            "would fire) (split-backlog-overload)"
+        ) in text
         assert "product Payments: interview_age_days (field last_customer_interview_on)" in text
 
     def test_unknown_slug_is_an_error_naming_it(self):
