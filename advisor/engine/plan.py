@@ -209,8 +209,13 @@ class Organization:
         self.person_by_id = {p.id: p for p in snapshot.people}
         self.facts_of = {p.id: p.facts for p in people}
         self.retitles = retitles
+        # The product managers and product owners (as their work shows them) of each
+        # product: the only people a plan places.
         self.members_of: dict[int, list[int]] = {}
         for person in snapshot.people:
+            role = retitles.get(person.id) or self.facts_of[person.id]["role"]
+            if role not in (_PM, _PO):
+                continue
             for product_id in dict.fromkeys(self.squad_product[s] for s in person.squad_ids):
                 self.members_of.setdefault(product_id, []).append(person.id)
 

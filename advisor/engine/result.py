@@ -24,7 +24,7 @@ from advisor.engine.plan import (
     plan_product,
     verdict_of,
 )
-from advisor.engine.sensitivity import nearest_misses, verdict_specs, what_would_change
+from advisor.engine.sensitivity import Sensitivity, nearest_misses, verdict_specs
 from advisor.engine.snapshot import OrgSnapshot
 from advisor.engine.vocabulary import KEEP, TITLE_OF_ROLE, VERDICT_PRECEDENCE, Role, Scope
 
@@ -246,6 +246,7 @@ def _assess(
     org = Organization(snapshot, facts.people, retitles)
     named = _named_people(snapshot, facts)
     deciding = verdict_specs(usable)
+    sensitivity = Sensitivity(deciding)
 
     plans = []
     for product in facts.products:
@@ -259,7 +260,7 @@ def _assess(
             *related.get(product.id, []),
         ]
         plan = plan_product(product, verdict, tuple(ordered), product_related, org, rules)
-        changes = what_would_change(product.facts, deciding)
+        changes = sensitivity.changes(product.facts)
         plans.append(
             replace(
                 plan,

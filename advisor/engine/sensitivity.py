@@ -114,38 +114,68 @@ def _candidates(fact: str, value: Any, facts: Mapping[str, Any], thresholds: lis
     )
 
 
+class Sensitivity:
+    """What would change a verdict, for one set of verdict heuristics: the facts they read,
+    the thresholds on each and the heuristics reading each, worked out once; products with
+    the same values of those facts share one answer."""
+
+    def __init__(self, specs: Sequence[HeuristicSpec]) -> None:
+        self.specs = list(specs)
+        self.read = tuple(dict.fromkeys(name for spec in specs for name in spec.facts_read))
+        self.thresholds = {
+            fact: [t for spec in specs for t in _thresholds(spec.condition, spec.parameters, fact)]
+            for fact in self.read
+        }
+        self.readers = {
+            fact: [spec for spec in specs if fact in spec.facts_read] for fact in self.read
+        }
+        self._known: dict[tuple, tuple[Change, ...]] = {}
+
+    def changes(self, facts: Mapping[str, Any]) -> tuple[Change, ...]:
+        key = tuple(facts.get(name) for name in self.read)
+        known = self._known.get(key)
+        if known is None:
+            known = self._known[key] = self._changes(facts)
+        return known
+
+    def _changes(self, facts: Mapping[str, Any]) -> tuple[Change, ...]:
+        before = fired_specs(facts, self.specs)
+        verdict = _verdict({s.outcome for s in before})
+        changes = []
+        for fact in self.read:
+            value = facts.get(fact)
+            if not is_number(value):
+                continue
+            readers = self.readers[fact]
+            others = [s for s in before if s not in readers]
+            trial = dict(facts)
+            for candidate in _candidates(fact, value, facts, self.thresholds[fact]):
+                trial[fact] = candidate
+                now = fired_specs(trial, readers)
+                new = _verdict({s.outcome for s in (*others, *now)})
+                if new == verdict:
+                    continue
+                if new == KEEP:
+                    still = {s.code for s in now}
+                    decider = next(s for s in before if s.code not in still)
+                else:
+                    after = {s.code for s in (*others, *now)}
+                    decider = next(s for s in self.specs if s.code in after and s.outcome == new)
+                changes.append(Change(fact, value, candidate, new, decider.code))
+                break
+        return tuple(changes)
+
+
+def _verdict(outcomes: set[str]) -> str:
+    return next((v for v in VERDICT_PRECEDENCE if v in outcomes), KEEP)
+
+
 def what_would_change(
     facts: Mapping[str, Any], specs: Sequence[HeuristicSpec]
 ) -> tuple[Change, ...]:
     """For each known fact the verdict heuristics read, the nearest whole value that changes
     the verdict, all other facts equal (`specs`: the verdict heuristics, verdict_specs)."""
-    before = fired_specs(facts, specs)
-    outcomes = {s.outcome for s in before}
-    verdict = next((v for v in VERDICT_PRECEDENCE if v in outcomes), KEEP)
-    read = dict.fromkeys(name for spec in specs for name in spec.facts_read)
-    changes = []
-    for fact in read:
-        value = facts.get(fact)
-        if not is_number(value):
-            continue
-        thresholds = [
-            t for spec in specs for t in _thresholds(spec.condition, spec.parameters, fact)
-        ]
-        trial = dict(facts)
-        for candidate in _candidates(fact, value, facts, thresholds):
-            trial[fact] = candidate
-            after = fired_specs(trial, specs)
-            new = next((v for v in VERDICT_PRECEDENCE if any(s.outcome == v for s in after)), KEEP)
-            if new == verdict:
-                continue
-            if new == KEEP:
-                codes = {s.code for s in after}
-                decider = next(s for s in before if s.code not in codes)
-            else:
-                decider = next(s for s in after if s.outcome == new)
-            changes.append(Change(fact, value, candidate, new, decider.code))
-            break
-    return tuple(changes)
+    return Sensitivity(specs).changes(facts)
 
 
 # --- Words ------------------------------------------------------------------
