@@ -152,6 +152,25 @@ class TestRunAssessment:
             "split-backlog-overload",
             "gap-product-without-roadmap-owner",
         ]
+        assert {f["outranked"] for f in payments["findings"]} == {False}
+        (hire,) = payments["hires"]
+        assert set(hire) == {"role", "title", "squads", "reports_to", "responsibilities"}
+        assert (hire["role"], hire["title"], hire["squads"]) == (
+            "product_manager",
+            "Product Manager",
+            ["Checkout"],
+        )
+        assert payments["what_would_change"][0] == {
+            "fact": "pm_backlog_share",
+            "from": 55,
+            "to": 40,
+            "verdict": "keep",
+            "heuristic": "split-backlog-overload",
+        }
+        assert all(
+            set(c) == {"fact", "from", "to", "verdict", "heuristic"}
+            for c in payments["what_would_change"]
+        )
         dana = next(p for p in document["people"] if p["name"] == "Dana Lee")
         assert (dana["role"], dana["scope_role"]) == ("product_manager", "product_owner")
         assert dana["findings"][0]["evidence"] == {
