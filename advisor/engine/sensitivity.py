@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from advisor.engine.conditions import COMPARISONS
 from advisor.engine.evaluation import HeuristicSpec
 from advisor.engine.explanations import format_value
 from advisor.engine.values import is_number
@@ -78,6 +79,13 @@ def verdict_for(facts: Mapping[str, Any], specs: Sequence[HeuristicSpec]) -> str
 
 
 def _thresholds(condition: Mapping[str, Any], parameters: Mapping[str, Any], fact: str) -> list:
+    return [threshold for _, threshold in _comparisons(condition, parameters, fact)]
+
+
+def _comparisons(
+    condition: Mapping[str, Any], parameters: Mapping[str, Any], fact: str
+) -> list[tuple[str, Any]]:
+    """(operator, threshold) of each comparison of the fact with a number in the condition."""
     found = []
 
     def visit(node: Mapping[str, Any]) -> None:
@@ -90,7 +98,7 @@ def _thresholds(condition: Mapping[str, Any], parameters: Mapping[str, Any], fac
             return
         value = parameters[node["param"]] if "param" in node else node["value"]
         if is_number(value):
-            found.append(value)
+            found.append((node["op"], value))
 
     visit(condition)
     return found
@@ -117,7 +125,12 @@ def _candidates(fact: str, value: Any, facts: Mapping[str, Any], thresholds: lis
 class Sensitivity:
     """What would change a verdict, for one set of verdict heuristics: the facts they read,
     the thresholds on each and the heuristics reading each, worked out once; products with
-    the same values of those facts share one answer."""
+    the same values of those facts share one answer.
+
+    A trial value is evaluated only when it moves one of the fact's comparisons to a side
+    not tried yet (the verdict depends on the value through those comparisons alone), and
+    what the heuristics reading the fact make of such a trial is kept, for every product
+    whose other facts they read are the same."""
 
     def __init__(self, specs: Sequence[HeuristicSpec]) -> None:
         self.specs = list(specs)
@@ -129,7 +142,28 @@ class Sensitivity:
         self.readers = {
             fact: [spec for spec in specs if fact in spec.facts_read] for fact in self.read
         }
+        self.comparisons = {
+            fact: [
+                (COMPARISONS[op], threshold)
+                for spec in self.readers[fact]
+                for op, threshold in _comparisons(spec.condition, spec.parameters, fact)
+            ]
+            for fact in self.read
+        }
+        self.context = {
+            fact: tuple(
+                name
+                for name in dict.fromkeys(n for spec in self.readers[fact] for n in spec.facts_read)
+                if name != fact
+            )
+            for fact in self.read
+        }
         self._known: dict[tuple, tuple[Change, ...]] = {}
+        self._tried: dict[tuple, tuple[HeuristicSpec, ...]] = {}
+        self._answers: dict[tuple, Change | None] = {}
+
+    def _sides(self, fact: str, value: Any) -> tuple[bool, ...]:
+        return tuple(compare(value, threshold) for compare, threshold in self.comparisons[fact])
 
     def changes(self, facts: Mapping[str, Any]) -> tuple[Change, ...]:
         key = tuple(facts.get(name) for name in self.read)
@@ -147,23 +181,59 @@ class Sensitivity:
             if not is_number(value):
                 continue
             readers = self.readers[fact]
-            others = [s for s in before if s not in readers]
-            trial = dict(facts)
-            for candidate in _candidates(fact, value, facts, self.thresholds[fact]):
-                trial[fact] = candidate
-                now = fired_specs(trial, readers)
-                new = _verdict({s.outcome for s in (*others, *now)})
-                if new == verdict:
-                    continue
-                if new == KEEP:
-                    still = {s.code for s in now}
-                    decider = next(s for s in before if s.code not in still)
-                else:
-                    after = {s.code for s in (*others, *now)}
-                    decider = next(s for s in self.specs if s.code in after and s.outcome == new)
-                changes.append(Change(fact, value, candidate, new, decider.code))
-                break
+            others = tuple(s for s in before if s not in readers)
+            context = tuple(facts.get(name) for name in self.context[fact])
+            # Everything the answer for this fact depends on: its value, the other facts its
+            # heuristics read, what the other heuristics make of the product, the bounds.
+            key = (
+                fact,
+                value,
+                context,
+                tuple(s.code for s in others),
+                facts.get("squads"),
+                facts.get("scrum_squads"),
+            )
+            if key not in self._answers:
+                self._answers[key] = self._nearest(fact, value, facts, before, others, verdict)
+            change = self._answers[key]
+            if change is not None:
+                changes.append(change)
         return tuple(changes)
+
+    def _nearest(
+        self,
+        fact: str,
+        value: Any,
+        facts: Mapping[str, Any],
+        before: Sequence[HeuristicSpec],
+        others: Sequence[HeuristicSpec],
+        verdict: str,
+    ) -> Change | None:
+        readers = self.readers[fact]
+        context = tuple(facts.get(name) for name in self.context[fact])
+        tried = {self._sides(fact, value)}
+        trial = dict(facts)
+        for candidate in _candidates(fact, value, facts, self.thresholds[fact]):
+            sides = self._sides(fact, candidate)
+            if sides in tried:
+                continue
+            tried.add(sides)
+            key = (fact, sides, context)
+            now = self._tried.get(key)
+            if now is None:
+                trial[fact] = candidate
+                now = self._tried[key] = tuple(fired_specs(trial, readers))
+            new = _verdict({s.outcome for s in (*others, *now)})
+            if new == verdict:
+                continue
+            if new == KEEP:
+                still = {s.code for s in now}
+                decider = next(s for s in before if s.code not in still)
+            else:
+                after = {s.code for s in (*others, *now)}
+                decider = next(s for s in self.specs if s.code in after and s.outcome == new)
+            return Change(fact, value, candidate, new, decider.code)
+        return None
 
 
 def _verdict(outcomes: set[str]) -> str:
