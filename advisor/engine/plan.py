@@ -20,7 +20,7 @@ id), so that a test can carry a plan out; every hire comes with its profile (`Hi
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -133,7 +133,7 @@ class ProductPlan:
     # a product where nothing fired, the nearest misses.
     what_would_change: tuple[Any, ...] = ()
     close: bool = False
-    nearest_misses: tuple[str, ...] = field(default=())
+    nearest_misses: tuple[str, ...] = ()
 
 
 def verdict_of(outcomes: Iterable[str]) -> str:
@@ -192,7 +192,7 @@ class _Member:
         )
 
 
-class Organization:
+class PlanContext:
     """What every product's plan reads of the organization, worked out once."""
 
     def __init__(
@@ -289,7 +289,7 @@ def plan_product(
     verdict: str,
     findings: tuple[Finding, ...],
     related: Sequence[tuple[Scope, int, Finding]],
-    org: Organization,
+    org: PlanContext,
     rules: StaffingRules,
 ) -> ProductPlan:
     """The product's plan: current and recommended staffing, and the actions between them."""
@@ -301,7 +301,7 @@ def plan_product(
     pos = sorted((m for m in members if m.role == _PO), key=_po_order)
     current = Staffing(len(pms), len(pos))
     recommended = recommend(verdict, current, len(scrum), rules)
-    P = product.name
+    product_name = product.name
 
     steps: list[Action] = []
     for m in members:
@@ -339,7 +339,7 @@ def plan_product(
                 staffing.append(
                     Action(
                         ActionKind.PROMOTE,
-                        f"make {po.name} the product manager of {P}, {how} "
+                        f"make {po.name} the product manager of {product_name}, {how} "
                         "(retitle to Product Manager)",
                         person_id=po.person.id,
                         role=_PM,
@@ -372,7 +372,9 @@ def plan_product(
                 covered_by_plan.update(s.id for s in squads)
             both = " who also owns the backlog" if verdict == MERGE else ""
             what = "a product manager" if missing == 1 else _plural(missing, "product manager")
-            staffing.append(Action(ActionKind.HIRE, f"add {what} for {P}{both}", hires=made))
+            staffing.append(
+                Action(ActionKind.HIRE, f"add {what} for {product_name}{both}", hires=made)
+            )
 
         has_po = {s for po in pos_left for s in po.here}
         for extra in surplus:
@@ -403,7 +405,7 @@ def plan_product(
             )
             if into is None:
                 continue
-            on = f" on {P}" if len(extra.here) < len(extra.person.squad_ids) else ""
+            on = f" on {product_name}" if len(extra.here) < len(extra.person.squad_ids) else ""
             staffing.append(
                 Action(
                     ActionKind.FOLD,

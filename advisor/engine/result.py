@@ -17,7 +17,7 @@ from advisor.engine.evaluation import (
 from advisor.engine.explanations import format_value
 from advisor.engine.facts import CATALOGUE, OrgFacts, Subject, compute_facts
 from advisor.engine.plan import (
-    Organization,
+    PlanContext,
     ProductPlan,
     StaffingRules,
     names_in_words,
@@ -243,7 +243,7 @@ def _assess(
                     retitles[subject.id] = finding.evidence["scope_role"]
                 for product_id in subject.product_ids:
                     related[product_id].append((scope, subject.id, finding))
-    org = Organization(snapshot, facts.people, retitles)
+    org = PlanContext(snapshot, facts.people, retitles)
     named = _named_people(snapshot, facts)
     deciding = verdict_specs(usable)
     sensitivity = Sensitivity(deciding)
