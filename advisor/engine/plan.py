@@ -334,13 +334,15 @@ def plan_product(
         if missing > 0 and verdict in (MERGE, PM_ONLY):
             for po in pos_left[:missing]:
                 how = (
-                    "holding both roles" if verdict == MERGE else "the role Scrum-less squads need"
+                    ", holding both roles"
+                    if verdict == MERGE
+                    else " (without Scrum there is no product-owner role to keep)"
                 )
                 staffing.append(
                     Action(
                         ActionKind.PROMOTE,
-                        f"make {po.name} the product manager of {product_name}, {how} "
-                        "(retitle to Product Manager)",
+                        f"make {po.name} the product manager of {product_name}{how}; "
+                        "retitle to Product Manager",
                         person_id=po.person.id,
                         role=_PM,
                     )
@@ -389,8 +391,8 @@ def plan_product(
                 staffing.append(
                     Action(
                         ActionKind.CONVERT,
-                        f"make {extra.name} the product owner of {squad_name[only]} "
-                        "(retitle to Product Owner)",
+                        f"make {extra.name} the product owner of {squad_name[only]}; "
+                        "retitle to Product Owner",
                         person_id=extra.person.id,
                         role=_PO,
                         squad_ids=(only,),

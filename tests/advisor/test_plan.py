@@ -160,10 +160,19 @@ class TestThePlanNeverContradictsItsVerdict:
         plan = plan_of(org(people=[chen(backlog=20)]))
         assert plan.verdict == "merge"
         assert plan.actions == (
-            "make Chen Wu the product manager of Payments, holding both roles (retitle to "
-            "Product Manager)",
+            "make Chen Wu the product manager of Payments, holding both roles; retitle to "
+            "Product Manager",
         )
         assert plan.hires == ()
+
+    def test_pm_only_with_only_a_po_makes_the_po_the_pm(self):
+        plan = plan_of(org(methodology="kanban", people=[chen(backlog=20)]))
+        assert plan.verdict == "pm_only"
+        assert (plan.recommended.product_managers, plan.recommended.product_owners) == (1, 0)
+        assert plan.actions == (
+            "make Chen Wu the product manager of Payments (without Scrum there is no "
+            "product-owner role to keep); retitle to Product Manager",
+        )
 
     def test_pm_only_without_a_pm_hires_one_and_says_nothing_of_covering(self):
         plan = plan_of(org(methodology="kanban", people=[person("Boss", 1, "CEO")]))
@@ -184,7 +193,7 @@ class TestThePlanNeverContradictsItsVerdict:
         plan = plan_of(org(squads=3, people=[lead, ira]))
         assert plan.verdict == "split"
         assert plan.actions == (
-            "make Ira Kay the product owner of Ledger (retitle to Product Owner)",
+            "make Ira Kay the product owner of Ledger; retitle to Product Owner",
             "add 2 product owners for Checkout and Billing",
         )
         assert [h.squads for h in plan.hires] == [("Checkout",), ("Billing",)]
@@ -206,7 +215,7 @@ class TestThePlanNeverContradictsItsVerdict:
         past = plan_of(org(squads=3, people=[lead, ira(31)]))
         assert at.actions[0] == "fold Ira Kay's PM role into Dana Lee's"
         assert past.actions[0] == (
-            "make Ira Kay the product owner of Ledger (retitle to Product Owner)"
+            "make Ira Kay the product owner of Ledger; retitle to Product Owner"
         )
 
     def test_a_surplus_pm_doing_pm_work_folds_into_the_roadmap_owner(self):
