@@ -15,7 +15,7 @@ from advisor.engine.evaluation import (
     usable_heuristics,
 )
 from advisor.engine.explanations import format_value
-from advisor.engine.facts import CATALOGUE, OrgFacts, Subject, compute_facts
+from advisor.engine.facts import CATALOGUE, OrgFacts, Subject, compute_facts, time_known
 from advisor.engine.plan import (
     PlanContext,
     ProductPlan,
@@ -165,7 +165,9 @@ def _named_people(snapshot: OrgSnapshot, facts: OrgFacts) -> dict[int, dict[str,
         sentences = {}
         backlog = product.facts.get("pm_backlog_share")
         if backlog is not None:
-            who = [p.name for p in pms if p.time.get("backlog", 0) == backlog]
+            who = [
+                p.name for p in pms if time_known(p.time) and p.time.get("backlog", 0) == backlog
+            ]
             if who:
                 sentences["pm_backlog_share"] = (
                     f"{_who_is(who)} at {format_value('pm_backlog_share', backlog)} backlog"

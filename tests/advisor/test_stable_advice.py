@@ -27,11 +27,11 @@ STAFFING = set(ActionKind.STAFFING)
 
 
 def _backlog(person: PersonIn) -> float:
-    return person.time.get("backlog", 0)
+    return (person.time or {}).get("backlog", 0)
 
 
 def _with_time(person: PersonIn, **changes: float) -> PersonIn:
-    time = dict(person.time)
+    time = dict(person.time or {})
     for bucket, delta in changes.items():
         time[bucket] = round(time.get(bucket, 0) + delta)
     return person._replace(time=time)
