@@ -197,6 +197,11 @@ class ProductView:
     close: bool = False
     nearest_misses: tuple[str, ...] = ()
 
+    @property
+    def counts_retitles(self) -> bool:
+        """Whether "now" counts someone as the role a retitle gives them."""
+        return any(action.startswith("retitle ") for action in self.actions)
+
 
 @dataclass(frozen=True)
 class VoteView:

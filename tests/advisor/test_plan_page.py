@@ -72,3 +72,27 @@ class TestPlanOnThePage:
         assert kept.verdict == "keep"
         assert "Why: nothing fired" in html
         assert "Backlog work crowds out strategy: pm backlog share 30%, split above 40%" in html
+
+
+class TestRetitlesOnThePage:
+    def test_now_says_it_counts_the_retitles(self, acme, member):
+        product = ProductFactory(organization=acme, markets=["UK"], personas=["Roaster"])
+        squads = [SquadFactory(product=product, name=name) for name in ("Roast", "Ship")]
+        ceo = PersonFactory(organization=acme, title="CEO")
+        maya = PersonFactory(
+            organization=acme,
+            name="Maya Okafor",
+            title="Product Owner",
+            reports_to=ceo,
+            owns_roadmap=True,
+            does_market_research=True,
+            time_backlog=30,
+            time_strategy=40,
+        )
+        maya.squads.add(*squads)
+        _, _, assessment = run_assessment(acme, as_of=date(2026, 11, 23))
+        response, html = page(member(MemberRole.VIEWER), assessment)
+        (card,) = [p for p in response.context["page"].products if p.name == product.name]
+        assert card.actions[0] == "retitle Maya Okafor to Product Manager"
+        assert card.current == {"product_managers": 1, "product_owners": 0}
+        assert "counts each person as the role their work shows" in html
