@@ -140,3 +140,23 @@ def test_a_split_for_backlog_overload_carried_out_does_not_turn_into_merge(rules
         "already a product manager (Daniel Costa) and a product owner for each Scrum squad: "
         "keep it that way",
     )
+
+
+@pytest.mark.parametrize("slug", SEEDS)
+def test_no_plan_contradicts_itself_or_its_verdict(ruleset, slug):
+    organization = Organization.objects.get(slug=slug)
+    snap = load_snapshot(organization, title_rules=ruleset.title_rules)
+    result = assess(snap, ruleset.heuristics, as_of=AS_OF, rules=ruleset.staffing)
+    for plan in result.products:
+        kinds = {step.kind for step in plan.steps}
+        if plan.verdict == "keep":
+            assert kinds <= {ActionKind.RETITLE, ActionKind.GAP}, plan.actions
+            assert plan.recommended == plan.current
+            continue
+        added = {hire.role for step in plan.steps for hire in step.hires}
+        removed = {step.role for step in plan.steps if step.kind == ActionKind.FOLD}
+        assert not added & removed, plan.actions
+        # Staffing to change, or the words that say it is already there: never silence.
+        assert kinds & (STAFFING | {ActionKind.MET}), plan.actions
+        if ActionKind.MET in kinds:
+            assert plan.recommended == plan.current
