@@ -150,11 +150,12 @@ DEFAULT_HEURISTICS: tuple[dict[str, Any], ...] = (
         "name": "Small enough for one person",
         "scope": Scope.PRODUCT,
         "description": "A product with few squads, one market and one persona, whose backlog "
-        "leaves its product manager time for strategy, needs one person in both roles.",
+        "leaves one product manager time for strategy, even with its product owners' backlog "
+        "work moved to them, needs one person in both roles.",
         "condition": {
             "all": [
-                clause("squads", "<=", param="max_squads"),
-                clause("markets", "<=", param="max_markets"),
+                clause("squads", "<", param="min_squads"),
+                clause("markets", "<", param="min_markets"),
                 clause("personas", "<=", param="max_personas"),
                 {
                     "any": [
@@ -162,20 +163,27 @@ DEFAULT_HEURISTICS: tuple[dict[str, Any], ...] = (
                         clause("pm_backlog_share", "<=", param="max_backlog_share"),
                     ]
                 },
+                {
+                    "any": [
+                        clause("merged_backlog_share", "is_unknown"),
+                        clause("merged_backlog_share", "<=", param="max_backlog_share"),
+                    ]
+                },
             ]
         },
         "parameters": {
-            "max_squads": 2,
-            "max_markets": 1,
+            "min_squads": 3,
+            "min_markets": 2,
             "max_personas": 1,
             "max_backlog_share": 40,
         },
         "outcome": "merge",
         "severity": "info",
         "message": "{subject} is small enough for one person to hold both roles: squads "
-        "{squads} (up to {max_squads}), markets {markets} (up to {max_markets}), personas "
+        "{squads} (below {min_squads}), markets {markets} (below {min_markets}), personas "
         "{personas} (up to {max_personas}), the product manager's backlog share "
-        "{pm_backlog_share} (up to {max_backlog_share}).",
+        "{pm_backlog_share} and {merged_backlog_share} with the product owners' backlog work "
+        "(up to {max_backlog_share}).",
         "sources": [
             source(
                 SPLIT_OR_MERGE,
@@ -195,8 +203,8 @@ DEFAULT_HEURISTICS: tuple[dict[str, Any], ...] = (
         "outcome": "pm_only",
         "severity": "info",
         "message": "No squad of {subject} works in Scrum (Scrum squads: {scrum_squads} of "
-        "{squads}), so there is no sprint backlog for a product owner to own: the product "
-        "manager covers the role.",
+        "{squads}), so there is no sprint backlog for a product owner to own: one product "
+        "manager is the role it needs.",
         "sources": [
             source(
                 ROLES_AND_HIRING,

@@ -380,6 +380,23 @@ class AssessedSubject(models.Model):
     recommended_pms = models.PositiveIntegerField(null=True, blank=True)
     recommended_pos = models.PositiveIntegerField(null=True, blank=True)
     actions = models.JSONField(default=list, blank=True)
+    hires = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Products: each hire's profile {role, title, squads, reports_to, "
+        "responsibilities}.",
+    )
+    what_would_change = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Products: [{fact, from, to, verdict, heuristic}], the nearest change of "
+        "each fact that changes the verdict.",
+    )
+    nearest_misses = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Products kept as they are: what each verdict heuristic lacked, in words.",
+    )
     # People: the role their title gives, the role their work shows, the votes that set it,
     # and the squads they serve (the squads-per-product-manager chart orders by it).
     role = models.CharField(max_length=20, blank=True)
@@ -455,6 +472,9 @@ class AssessedFinding(models.Model):
         default=list, blank=True, help_text="Each clause it compared, with its result."
     )
     sources = models.JSONField(default=list, blank=True)
+    outranked = models.BooleanField(
+        default=False, help_text="A product finding whose outcome lost to a higher verdict."
+    )
 
     class Meta:
         ordering = ["subject", "position"]

@@ -18,8 +18,9 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 
 from advisor.charts import BarChart, StackedBar, bar_chart, stacked_bar
-from advisor.engine.explanations import format_value, operator_symbol
+from advisor.engine.explanations import GROUP_WORDS, evidence_outline, format_value, operator_symbol
 from advisor.engine.facts import not_entered
+from advisor.engine.sensitivity import change_in_words
 from advisor.engine.vocabulary import (
     PM_PO_ROLES,
     TIME_BUCKETS,
@@ -77,6 +78,10 @@ class EvidenceRow:
     threshold: str
     param: str
     result: bool
+    # Its place in the condition's all/any groups: 0 at the top. A group's heading row has
+    # `group` ("all of these", "any one of these") and no fact.
+    depth: int = 0
+    group: str = ""
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,7 @@ class FindingView:
     outranked_by: str = ""
     # The stored finding's id: what a decision on it is posted to (advisor.decisions).
     pk: int | None = None
+    outranked: bool = False
 
 
 def evidence_rows(
@@ -105,27 +111,35 @@ def evidence_rows(
             EvidenceRow(fact, format_value(fact, value), "", "", "", True)
             for fact, value in evidence.items()
         )
-    return tuple(
-        EvidenceRow(
-            fact=clause["fact"],
-            value=format_value(clause["fact"], clause["value"]),
-            op=operator_symbol(clause["op"]),
-            threshold=(
-                ""
-                if clause["op"] in ("is_unknown", "is_known")
-                else format_value(clause["fact"], clause["threshold"])
-            ),
-            param=clause.get("param") or "",
-            result=bool(clause["result"]),
+    rows = []
+    for depth, kind, clause, holds in evidence_outline(list(trace)):
+        if clause is None:
+            rows.append(EvidenceRow("", "", "", "", "", holds, depth, GROUP_WORDS[kind]))
+            continue
+        rows.append(
+            EvidenceRow(
+                fact=clause["fact"],
+                value=format_value(clause["fact"], clause["value"]),
+                op=operator_symbol(clause["op"]),
+                threshold=(
+                    ""
+                    if clause["op"] in ("is_unknown", "is_known")
+                    else format_value(clause["fact"], clause["threshold"])
+                ),
+                param=clause.get("param") or "",
+                result=holds,
+                depth=depth,
+            )
         )
-        for clause in trace
-    )
+    return tuple(rows)
 
 
 def finding_view(
     finding: AssessedFinding, *, scope: str, subject: str, verdict: str = ""
 ) -> FindingView:
-    outranked = finding.outcome in VERDICT_PRECEDENCE and verdict != finding.outcome
+    outranked = finding.outranked or (
+        finding.outcome in VERDICT_PRECEDENCE and bool(verdict) and verdict != finding.outcome
+    )
     return FindingView(
         heuristic=finding.heuristic,
         name=finding.name,
@@ -138,6 +152,7 @@ def finding_view(
         sources=source_refs(finding.sources),
         outranked_by=VERDICT_LABELS.get(verdict, verdict) if outranked and verdict else "",
         pk=finding.pk,
+        outranked=outranked,
     )
 
 
@@ -187,6 +202,16 @@ class ProductView:
     recommended: Mapping[str, int | None]
     actions: tuple[str, ...]
     findings: tuple[FindingView, ...]
+    hires: tuple[Mapping[str, Any], ...] = ()
+    # (words, the entry, one step from the threshold) for each what_would_change entry.
+    changes: tuple[tuple[str, Mapping[str, Any], bool], ...] = ()
+    close: bool = False
+    nearest_misses: tuple[str, ...] = ()
+
+    @property
+    def counts_retitles(self) -> bool:
+        """Whether "now" counts someone as the role a retitle gives them."""
+        return any(action.startswith("retitle ") for action in self.actions)
 
 
 @dataclass(frozen=True)
@@ -447,6 +472,10 @@ def assessment_page(
                 finding_view(f, scope="product", subject=p.name, verdict=p.verdict)
                 for f in found[p.pk]
             ),
+            hires=tuple(p.hires),
+            changes=changes_of(p.what_would_change),
+            close=any(step for _, _, step in changes_of(p.what_would_change)),
+            nearest_misses=tuple(p.nearest_misses),
         )
         for p in shown.products
     )
@@ -518,6 +547,19 @@ def assessment_page(
         product_manager_count=pm_count,
         squads_per_pm=squads_per_pm_chart(squads_per_pm(assessment, pm_count), limit=squads_limit),
     )
+
+
+def changes_of(entries: Any) -> tuple[tuple[str, Mapping[str, Any], bool], ...]:
+    """A product's what_would_change entries in words, each marked when one step away."""
+    shown = []
+    for entry in entries or ():
+        if not isinstance(entry, Mapping):
+            continue
+        step = False
+        if isinstance(entry.get("to"), int | float) and isinstance(entry.get("from"), int | float):
+            step = abs(entry["to"] - entry["from"]) <= 1
+        shown.append((change_in_words(entry), entry, step))
+    return tuple(shown)
 
 
 def allocation_bar(role: str, shares: Mapping[str, Any], *, limit: int) -> StackedBar | None:

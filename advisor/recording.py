@@ -45,6 +45,9 @@ SUBJECT_COLUMNS = (
     "recommended_pms",
     "recommended_pos",
     "actions",
+    "hires",
+    "what_would_change",
+    "nearest_misses",
     "role",
     "scope_role",
     "votes",
@@ -63,6 +66,7 @@ FINDING_COLUMNS = (
     "thresholds",
     "trace",
     "sources",
+    "outranked",
 )
 
 
@@ -148,6 +152,7 @@ def record_assessment(
                     json(dict(f.thresholds)),
                     json([c.to_json() for c in f.trace]),
                     json([dict(s) for s in f.sources]),
+                    f.outranked,
                 )
                 for key, findings in found.items()
                 for position, f in enumerate(findings, start=1)
@@ -157,16 +162,24 @@ def record_assessment(
 
 
 def _product_columns(plan, json, empty) -> tuple:
-    """verdict, current and recommended counts, actions: a product's plan, blank otherwise."""
+    """verdict, current and recommended counts, actions, hires, what would change the verdict
+    and the nearest misses: a product's plan, blank otherwise."""
     if plan is None:
-        return ("", None, None, None, None, empty)
+        return ("", None, None, None, None, empty, empty, empty, empty)
+
+    def listed(items: list) -> Any:
+        return json(items) if items else empty
+
     return (
         plan.verdict,
         plan.current.product_managers,
         plan.current.product_owners,
         plan.recommended.product_managers,
         plan.recommended.product_owners,
-        json(list(plan.actions)) if plan.actions else empty,
+        listed(list(plan.actions)),
+        listed([hire.to_json() for hire in plan.hires]),
+        listed([c.to_json() for c in plan.what_would_change]),
+        listed(list(plan.nearest_misses)),
     )
 
 

@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from advisor.engine.explanations import format_value
+from advisor.engine.explanations import GROUP_WORDS, evidence_outline, format_value
+from advisor.engine.sensitivity import change_in_words
 
 VERDICT_WORDS = {
     "split": "SPLIT the PM and PO roles",
@@ -12,11 +13,8 @@ VERDICT_WORDS = {
 }
 
 
-def _finding_lines(finding: dict[str, Any], indent: str) -> list[str]:
-    lines = [
-        f"{indent}[{finding['severity']}] {finding['heuristic']}: {finding['message']}",
-    ]
-    compared = [
+def _clause_words(c: dict[str, Any]) -> str:
+    return (
         f"{c['fact']}={format_value(c['fact'], c['value'])} {c['op']}"
         + (
             f" {format_value(c['param'] or c['fact'], c['threshold'])}"
@@ -25,10 +23,25 @@ def _finding_lines(finding: dict[str, Any], indent: str) -> list[str]:
         )
         + (f" ({c['param']})" if c["param"] else "")
         + (" ✓" if c["result"] else " ✗")
-        for c in finding.get("trace", [])
+    )
+
+
+def _finding_lines(finding: dict[str, Any], indent: str) -> list[str]:
+    outranked = " (outranked)" if finding.get("outranked") else ""
+    lines = [
+        f"{indent}[{finding['severity']}] {finding['heuristic']}{outranked}: {finding['message']}",
     ]
-    if compared:
-        lines.append(f"{indent}    evidence: " + "; ".join(compared))
+    outline = evidence_outline(finding.get("trace", []))
+    if len(outline) == 1:
+        lines.append(f"{indent}    evidence: {_clause_words(outline[0][2])}")
+    elif outline:
+        lines.append(f"{indent}    evidence:")
+        for depth, kind, clause, holds in outline:
+            pad = f"{indent}      " + "  " * depth
+            if clause is None:
+                lines.append(f"{pad}{GROUP_WORDS[kind]}:" + (" ✓" if holds else " ✗"))
+            else:
+                lines.append(f"{pad}- {_clause_words(clause)}")
     for source in finding.get("sources", []):
         link = f" <{source['link']}>" if source.get("link") else ""
         lines.append(f'{indent}    source: {source["title"]}{link}: "{source["quote"]}"')
@@ -60,8 +73,32 @@ def render_text(document: dict[str, Any]) -> str:
         if product["actions"]:
             out.append("  actions:")
             out += [f"    - {action}" for action in product["actions"]]
+        for hire in product.get("hires", []):
+            reports = hire["reports_to"] or (
+                "the product manager to be hired"
+                if hire["role"] == "product_owner"
+                else "nobody yet (the organization has no product leader or executive)"
+            )
+            out.append(
+                f"  hire: {hire['title']} for {', '.join(hire['squads']) or product['name']}, "
+                f"reporting to {reports}"
+            )
+            out += [f"    - {duty}" for duty in hire["responsibilities"]]
+        if product["findings"]:
+            out.append("  why:")
         for finding in product["findings"]:
             out += _finding_lines(finding, "  ")
+        if product.get("nearest_misses"):
+            out.append("  nearest misses (nothing fired):")
+            out += [f"    - {miss}" for miss in product["nearest_misses"]]
+        if product.get("what_would_change"):
+            close = " (close: one step from a threshold)" if product.get("close") else ""
+            out.append(f"  what would change this verdict{close}:")
+            out += [
+                f"    - {change_in_words(c)} ({c['heuristic']})"
+                + (" [one step]" if abs(c["to"] - c["from"]) <= 1 else "")
+                for c in product["what_would_change"]
+            ]
         out.append("")
     for kind in ("people", "squads"):
         flagged = [s for s in document[kind] if s["findings"]]

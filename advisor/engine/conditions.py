@@ -56,6 +56,9 @@ class ClauseResult:
     threshold: Any = None
     param: str | None = None
     result: bool = False
+    # The groups the clause sits in, outermost first: ("all", 3) is the fourth member of an
+    # `all` group. Empty for a condition that is a single clause.
+    path: tuple[tuple[str, int], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -65,6 +68,7 @@ class ClauseResult:
             "threshold": self.threshold,
             "param": self.param,
             "result": self.result,
+            "path": [list(step) for step in self.path],
         }
 
 
@@ -285,25 +289,26 @@ def evaluate(
     """
     trace: list[ClauseResult] = []
 
-    def visit(node: Mapping[str, Any]) -> bool:
-        if "all" in node:
-            return all([visit(child) for child in node["all"]])
-        if "any" in node:
-            return any([visit(child) for child in node["any"]])
+    def visit(node: Mapping[str, Any], path: tuple[tuple[str, int], ...]) -> bool:
+        for key, combine in (("all", all), ("any", any)):
+            if key in node:
+                return combine(
+                    [visit(child, (*path, (key, i))) for i, child in enumerate(node[key])]
+                )
         name, op = node["fact"], node["op"]
         value = facts[name]
         if op == "is_unknown":
             result = value is None
-            trace.append(ClauseResult(name, value, op, result=result))
+            trace.append(ClauseResult(name, value, op, result=result, path=path))
             return result
         if op == "is_known":
             result = value is not None
-            trace.append(ClauseResult(name, value, op, result=result))
+            trace.append(ClauseResult(name, value, op, result=result, path=path))
             return result
         param = node.get("param")
         threshold = parameters[param] if param is not None else node["value"]
         result = value is not None and COMPARISONS[op](value, threshold)
-        trace.append(ClauseResult(name, value, op, threshold, param, result))
+        trace.append(ClauseResult(name, value, op, threshold, param, result, path))
         return result
 
-    return visit(condition), tuple(trace)
+    return visit(condition, ()), tuple(trace)

@@ -96,6 +96,8 @@ class Finding:
     thresholds: Mapping[str, Any] = field(default_factory=dict)
     trace: tuple[ClauseResult, ...] = ()
     sources: tuple[Mapping[str, str], ...] = ()
+    # A product finding whose outcome lost to a higher-ranking verdict.
+    outranked: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -108,6 +110,7 @@ class Finding:
             "thresholds": dict(self.thresholds),
             "trace": [c.to_json() for c in self.trace],
             "sources": [dict(source) for source in self.sources],
+            "outranked": self.outranked,
         }
 
 

@@ -76,8 +76,11 @@ def format_value(name: str, value: Any) -> str:
         return "unknown"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
+    if isinstance(value, float):
+        # A computed share (merged_backlog_share) is not rounded; people read one decimal.
+        value = round(value, 1)
+        if value.is_integer():
+            value = int(value)
     if name.endswith("_share"):
         return f"{value}%"
     if name.endswith("role") and value in ROLE_LABELS:
@@ -103,3 +106,50 @@ def render_message(
         return format_value(name, facts[name])
 
     return _PLACEHOLDER.sub(fill, template)
+
+
+GROUP_WORDS = {"all": "all of these", "any": "any one of these"}
+
+
+def evidence_outline(trace: list[Mapping[str, Any]]) -> list[tuple[int, str, Any, bool]]:
+    """A finding's trace (as JSON) with the all/any groups of its condition, in order:
+    (depth, "all"/"any", None, holds) for a group's heading, (depth, "clause", clause, holds)
+    for a clause, so that a ✗ inside an `any` that held reads as what it is. A trace kept
+    before groups were recorded (no `path`) is its clauses at depth 0."""
+    root: dict[str, Any] = {"kind": None, "children": [], "keys": {}}
+    for clause in trace:
+        node = root
+        for kind, index in clause.get("path") or ():
+            key = (kind, index)
+            child = node["keys"].get(key)
+            if child is None:
+                child = {"kind": None, "children": [], "keys": {}}
+                node["keys"][key] = child
+                node["children"].append(child)
+            node["kind"] = kind
+            node = child
+        node["clause"] = clause
+
+    def holds(node: dict[str, Any]) -> bool:
+        if "clause" in node:
+            return bool(node["clause"]["result"])
+        results = [holds(child) for child in node["children"]]
+        return all(results) if node["kind"] == "all" else any(results)
+
+    rows: list[tuple[int, str, Any, bool]] = []
+
+    def visit(node: dict[str, Any], depth: int) -> None:
+        if "clause" in node:
+            rows.append((depth, "clause", node["clause"], bool(node["clause"]["result"])))
+            return
+        if node["kind"] is None:
+            return
+        rows.append((depth, node["kind"], None, holds(node)))
+        for child in node["children"]:
+            visit(child, depth + 1)
+
+    if root["kind"] is None:
+        # No groups: a single clause, or a trace kept without paths.
+        return [(0, "clause", c, bool(c["result"])) for c in trace]
+    visit(root, 0)
+    return rows

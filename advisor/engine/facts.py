@@ -89,6 +89,12 @@ CATALOGUE: dict[Scope, dict[str, Fact]] = {
             "The highest backlog share (%) among its product managers whose time is known.",
         ),
         (
+            "merged_backlog_share",
+            INT,
+            "The backlog share (%) one product manager would carry if its product owners' "
+            "backlog work moved to its product managers (not rounded).",
+        ),
+        (
             "roadmap_owners",
             INT,
             "People serving its squads who own the roadmap.",
@@ -227,6 +233,32 @@ class OrgFacts:
         }
 
 
+def time_known(time: Mapping[str, int] | None) -> bool:
+    """Whether a person's time was entered: shares all 0 (or none) mean never entered."""
+    return bool(time) and any(time.values())
+
+
+def merged_backlog_share(
+    product_id: int,
+    pms: list[PersonIn],
+    pos: list[PersonIn],
+    squad_product: Mapping[int, int],
+) -> float | None:
+    """The backlog share one product manager would carry if the product owners' backlog work
+    moved to the product managers (DOMAIN.md): the backlog shares of its PMs and POs added
+    up, each counted in proportion to how many of their squads belong to this product,
+    divided by the number of its PMs. Unknown without a PM or when anyone's time is."""
+    if not pms:
+        return None
+    total = 0.0
+    for person in (*pms, *pos):
+        if not time_known(person.time):
+            return None
+        here = sum(1 for s in person.squad_ids if squad_product[s] == product_id)
+        total += person.time.get("backlog", 0) * here / len(person.squad_ids)
+    return total / len(pms)
+
+
 def _age_days(as_of: date, on: date | None) -> int | None:
     return None if on is None else (as_of - on).days
 
@@ -293,11 +325,6 @@ def scope_votes(
 
 # The person facts taken from the time buckets, in the catalogue's order.
 _SHARE_FACTS = tuple(f"{bucket}_share" for bucket in TIME_BUCKETS)
-
-
-def time_known(time: Mapping[str, int]) -> bool:
-    """Whether a person's time was entered: shares all 0 (or none) mean it never was."""
-    return any(time.values())
 
 
 def names_known(names: tuple[str, ...] | None) -> bool:
@@ -452,6 +479,12 @@ def compute_facts(snapshot: OrgSnapshot, *, as_of: date, scope_votes_needed: int
             "pm_squads": max((len(p.squad_ids) for p in pms), default=None),
             "pm_backlog_share": max(
                 (int(p.time.get("backlog", 0)) for p in pms if time_known(p.time)), default=None
+            ),
+            "merged_backlog_share": merged_backlog_share(
+                product.id,
+                pms,
+                [p for p in served_by if role_of[p.id] == _PO],
+                squad_product,
             ),
             "roadmap_owners": _count_known([p.owns_roadmap for p in served_by]),
         }

@@ -1,14 +1,58 @@
 """The staffing plan: one verdict per product, the staffing it calls for, and the actions
-that get there, in plain words."""
+that get there, naming the people and squads they concern (DOMAIN.md, "The staffing plan").
+
+The plan never contradicts itself or its verdict:
+
+- the current staffing counts each retitle the assessment recommends (the person as their
+  work shows them), so a retitle is never followed by a hire or a fold of the same seat;
+- keep changes no staffing: its actions are the retitles, and the gaps' asks for a backlog
+  or roadmap owner;
+- people already there fill a seat before anyone is hired: a surplus product manager who
+  serves one squad and does a product owner's work becomes that squad's product owner; a
+  product with product owners but no product manager that should merge or go PM-only makes
+  one of its product owners the product manager;
+- no plan adds and removes the same role, and a verdict whose counts are already met says
+  so ("already one person in both roles (Dana Lee): keep it that way").
+
+Every action is an `Action` with its words and what it concerns (people by id, squads by
+id), so that a test can carry a plan out; every hire comes with its profile (`Hire`).
+"""
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from advisor.engine.evaluation import Finding
-from advisor.engine.facts import Subject
-from advisor.engine.vocabulary import KEEP, TITLE_OF_ROLE, VERDICT_PRECEDENCE, Role, Scope
+from advisor.engine.facts import Subject, time_known
+from advisor.engine.snapshot import OrgSnapshot, PersonIn, SquadIn
+from advisor.engine.vocabulary import (
+    KEEP,
+    TITLE_OF_ROLE,
+    VERDICT_PRECEDENCE,
+    Methodology,
+    Role,
+    Scope,
+)
+
+_PM, _PO = Role.PRODUCT_MANAGER.value, Role.PRODUCT_OWNER.value
+MERGE, SPLIT, PM_ONLY = "merge", "split", "pm_only"
+
+# What a hire does, from po-vs-pm-untangling.txt ("Responsibilities of the Product Manager"
+# and "... of the Product Owner"), as a job profile lists them.
+PM_RESPONSIBILITIES = (
+    "own the product vision, strategy and roadmap",
+    "research the market: trends, competitors and target customers",
+    "decide which features to develop and when",
+    "communicate the vision and roadmap to stakeholders across the organization",
+)
+PO_RESPONSIBILITIES = (
+    "create, prioritize and refine the backlog",
+    "plan each sprint with the development team and define its deliverables",
+    "verify that completed work meets the acceptance criteria",
+    "keep stakeholders informed of the progress of development",
+)
 
 
 @dataclass(frozen=True)
@@ -30,6 +74,52 @@ class Staffing:
 
 
 @dataclass(frozen=True)
+class Hire:
+    """A person to hire, with the profile the articles give the role."""
+
+    role: str
+    title: str
+    squads: tuple[str, ...]
+    reports_to: str | None
+    responsibilities: tuple[str, ...]
+    squad_ids: tuple[int, ...] = ()
+    reports_to_id: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "role": self.role,
+            "title": self.title,
+            "squads": list(self.squads),
+            "reports_to": self.reports_to,
+            "responsibilities": list(self.responsibilities),
+        }
+
+
+class ActionKind:
+    RETITLE = "retitle"  # person_id takes `role` (the role their work shows)
+    PROMOTE = "promote"  # person_id, a product owner, becomes the product manager
+    CONVERT = "convert"  # person_id, a surplus product manager, becomes the squads' PO
+    FOLD = "fold"  # person_id's role on the product folds into into_id's
+    HIRE = "hire"  # `hires`
+    COVER = "cover"  # person_id takes on the backlog of squad_ids too
+    GAP = "gap"  # name an owner (nobody named can be)
+    MET = "met"  # the verdict's staffing is already there
+
+    STAFFING = (PROMOTE, CONVERT, FOLD, HIRE, COVER)
+
+
+@dataclass(frozen=True)
+class Action:
+    kind: str
+    text: str
+    person_id: int | None = None
+    into_id: int | None = None
+    role: str | None = None
+    squad_ids: tuple[int, ...] = ()
+    hires: tuple[Hire, ...] = ()
+
+
+@dataclass(frozen=True)
 class ProductPlan:
     subject: Subject
     verdict: str
@@ -37,6 +127,13 @@ class ProductPlan:
     recommended: Staffing
     actions: tuple[str, ...]
     findings: tuple[Finding, ...]
+    steps: tuple[Action, ...] = ()
+    hires: tuple[Hire, ...] = ()
+    # advisor.engine.sensitivity: what would change the verdict, how close it is, and for
+    # a product where nothing fired, the nearest misses.
+    what_would_change: tuple[Any, ...] = ()
+    close: bool = False
+    nearest_misses: tuple[str, ...] = ()
 
 
 def verdict_of(outcomes: Iterable[str]) -> str:
@@ -49,71 +146,422 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
-def recommend(verdict: str, product: Subject, rules: StaffingRules) -> Staffing:
-    """The staffing the verdict calls for, by the ratios of the rules."""
-    current = Staffing(product.facts["product_managers"], product.facts["product_owners"])
+def names_in_words(names: Sequence[str]) -> str:
+    """`A`, `A and B`, `A, B and C`."""
+    names = list(names)
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def recommend(verdict: str, current: Staffing, scrum_squads: int, rules: StaffingRules) -> Staffing:
+    """The staffing the verdict calls for, by the ratios of the rules; keep: the current."""
     pms = math.ceil(rules.pms_per_product)
-    if verdict == "split":
-        return Staffing(pms, math.ceil(rules.pos_per_scrum_squad * product.facts["scrum_squads"]))
-    if verdict in ("merge", "pm_only"):
+    if verdict == SPLIT:
+        return Staffing(pms, math.ceil(rules.pos_per_scrum_squad * scrum_squads))
+    if verdict in (MERGE, PM_ONLY):
         return Staffing(pms, 0)
     return current
 
 
-def plan_actions(
+@dataclass(frozen=True)
+class _Member:
+    """A product or engineering person as the plan sees them on one product."""
+
+    person: PersonIn
+    role: str  # as their work shows them: the retitle counted
+    retitled_to: str | None
+    here: tuple[int, ...]  # their squads of this product
+    backlog: int | None
+    strategic: int | None
+    scope_role: str | None
+    votes_pm: int
+    votes_po: int
+
+    @property
+    def name(self) -> str:
+        return self.person.name
+
+    def does_po_work(self) -> bool:
+        if self.scope_role == _PO or self.votes_po > self.votes_pm:
+            return True
+        return (
+            self.backlog is not None
+            and self.strategic is not None
+            and (self.backlog > self.strategic)
+        )
+
+
+class PlanContext:
+    """What every product's plan reads of the organization, worked out once."""
+
+    def __init__(
+        self,
+        snapshot: OrgSnapshot,
+        people: Sequence[Subject],
+        retitles: Mapping[int, str],
+    ) -> None:
+        self.snapshot = snapshot
+        self.squads_of: dict[int, list[SquadIn]] = {}
+        for squad in snapshot.squads:
+            self.squads_of.setdefault(squad.product_id, []).append(squad)
+        self.squad_product = {s.id: s.product_id for s in snapshot.squads}
+        self.person_by_id = {p.id: p for p in snapshot.people}
+        self.facts_of = {p.id: p.facts for p in people}
+        self.retitles = retitles
+        # The product managers and product owners (as their work shows them) of each
+        # product: the only people a plan places.
+        self.members_of: dict[int, list[int]] = {}
+        for person in snapshot.people:
+            role = retitles.get(person.id) or self.facts_of[person.id]["role"]
+            if role not in (_PM, _PO):
+                continue
+            for product_id in dict.fromkeys(self.squad_product[s] for s in person.squad_ids):
+                self.members_of.setdefault(product_id, []).append(person.id)
+
+        def first_of(role: str) -> PersonIn | None:
+            holders = [p for p in snapshot.people if self.facts_of[p.id]["role"] == role]
+            return min(holders, key=lambda p: (p.name, p.id), default=None)
+
+        self.first_leader = first_of(Role.PRODUCT_LEADER.value)
+        self.first_executive = first_of(Role.EXECUTIVE.value)
+
+    def is_scrum(self, squad: SquadIn) -> bool:
+        return (squad.methodology or self.snapshot.methodology) == Methodology.SCRUM.value
+
+    def member(self, person_id: int, product_id: int) -> _Member:
+        person = self.person_by_id[person_id]
+        facts = self.facts_of[person_id]
+        known = time_known(person.time)
+        to = self.retitles.get(person_id)
+        return _Member(
+            person=person,
+            role=to or facts["role"],
+            retitled_to=to,
+            here=tuple(s for s in person.squad_ids if self.squad_product[s] == product_id),
+            backlog=facts.get("backlog_share") if known else None,
+            strategic=(
+                (facts.get("strategy_share") or 0) + (facts.get("discovery_share") or 0)
+                if known
+                else None
+            ),
+            scope_role=facts.get("scope_role"),
+            votes_pm=facts.get("scope_votes_pm") or 0,
+            votes_po=facts.get("scope_votes_po") or 0,
+        )
+
+    def pm_manager(self, pms: Sequence[_Member]) -> PersonIn | None:
+        """Whom a new product manager reports to: the product leader the product's PMs report
+        to, else the organization's first product leader by name, else its first executive."""
+        leaders = []
+        for pm in pms:
+            boss = self.person_by_id.get(pm.person.reports_to_id or -1)
+            if boss is not None and self.facts_of[boss.id]["role"] == Role.PRODUCT_LEADER:
+                leaders.append(boss)
+        if leaders:
+            return min(leaders, key=lambda p: (p.name, p.id))
+        return self.first_leader or self.first_executive
+
+
+def _keep_order(m: _Member) -> tuple:
+    """Who stays a product manager first: the roadmap owner, the one serving most squads of
+    the product, the most strategic time, then by name."""
+    return (m.person.owns_roadmap is not True, -len(m.here), -(m.strategic or 0), m.name)
+
+
+def _po_order(m: _Member) -> tuple:
+    return (m.person.owns_roadmap is not True, -len(m.here), m.name)
+
+
+def _chunks(items: list, n: int) -> list[list]:
+    """`items` in `n` groups as even as can be, in order."""
+    size, extra = divmod(len(items), n)
+    groups, start = [], 0
+    for i in range(n):
+        end = start + size + (1 if i < extra else 0)
+        groups.append(items[start:end])
+        start = end
+    return groups
+
+
+def plan_product(
+    product: Subject,
     verdict: str,
-    current: Staffing,
-    recommended: Staffing,
-    related: Sequence[Finding],
-) -> tuple[str, ...]:
-    """The difference between current and recommended staffing, in plain words.
+    findings: tuple[Finding, ...],
+    related: Sequence[tuple[Scope, int, Finding]],
+    org: PlanContext,
+    rules: StaffingRules,
+) -> ProductPlan:
+    """The product's plan: current and recommended staffing, and the actions between them."""
+    members = [org.member(pid, product.id) for pid in org.members_of.get(product.id, [])]
+    squads = org.squads_of.get(product.id, [])
+    squad_name = {s.id: s.name for s in squads}
+    scrum = [s for s in squads if org.is_scrum(s)]
+    pms = sorted((m for m in members if m.role == _PM), key=_keep_order)
+    pos = sorted((m for m in members if m.role == _PO), key=_po_order)
+    current = Staffing(len(pms), len(pos))
+    recommended = recommend(verdict, current, len(scrum), rules)
+    product_name = product.name
 
-    Retitles come first and count toward the target: a product owner retitled
-    to product manager is the product manager a merge asks for, not a reason
-    to hire another.
-    """
-    actions: list[str] = []
-    pms, pos = current.product_managers, current.product_owners
-    for finding in related:
-        if finding.outcome != "retitle":
-            continue
-        to = finding.evidence.get("scope_role")
-        action = f"retitle {finding.subject} to {TITLE_OF_ROLE.get(to, 'their actual role')}"
-        if action in actions:
-            continue
-        actions.append(action)
-        if to == Role.PRODUCT_OWNER:
-            pms, pos = pms - 1, pos + 1
-        elif to == Role.PRODUCT_MANAGER:
-            pms, pos = pms + 1, pos - 1
+    steps: list[Action] = []
+    for m in members:
+        if m.retitled_to:
+            steps.append(
+                Action(
+                    ActionKind.RETITLE,
+                    f"retitle {m.name} to {TITLE_OF_ROLE.get(m.retitled_to, m.retitled_to)}",
+                    person_id=m.person.id,
+                    role=m.retitled_to,
+                )
+            )
 
-    pm_gap = recommended.product_managers - pms
-    po_gap = recommended.product_owners - pos
-    if pm_gap > 0:
-        actions.append(f"add {_plural(pm_gap, 'product manager')}")
-    elif pm_gap < 0:
-        actions.append(
-            f"consolidate {_plural(pms, 'product manager')} into {recommended.product_managers}"
-        )
-    if verdict in ("merge", "pm_only") and pos > 0:
-        reason = (
-            "no squad works in Scrum, so there is no sprint backlog to own"
-            if verdict == "pm_only"
-            else "the team is small enough for one person to do both"
-        )
-        actions.append(f"fold the PO role into the PM role ({reason})")
-    elif po_gap > 0:
-        actions.append(f"add {_plural(po_gap, 'product owner')}")
-    elif po_gap < 0:
-        actions.append(f"reduce product owners from {pos} to {recommended.product_owners}")
+    hires: list[Hire] = []
+    staffing: list[Action] = []
+    new_pm = False  # a product manager is hired or made, who owns the roadmap
+    covered_by_plan: set[int] = set()  # squads a hire or a conversion gives a backlog owner
 
-    for finding in related:
+    def squad_words(ids: Iterable[int]) -> str:
+        return names_in_words([squad_name[i] for i in ids])
+
+    if verdict != KEEP:
+        kept = pms[: recommended.product_managers]
+        surplus = pms[recommended.product_managers :]
+        pos_left = list(pos)
+
+        # Product managers: make one of the product owners the PM, or hire; or place the
+        # surplus, as a squad's PO where they do that work, else folded into a kept PM.
+        missing = recommended.product_managers - len(pms)
+        if missing > 0 and verdict in (MERGE, PM_ONLY):
+            for po in pos_left[:missing]:
+                how = (
+                    ", holding both roles"
+                    if verdict == MERGE
+                    else " (without Scrum there is no product-owner role to keep)"
+                )
+                staffing.append(
+                    Action(
+                        ActionKind.PROMOTE,
+                        f"make {po.name} the product manager of {product_name}{how}; "
+                        "retitle to Product Manager",
+                        person_id=po.person.id,
+                        role=_PM,
+                    )
+                )
+                kept.append(po)
+                new_pm = True
+            pos_left = pos_left[missing:]
+            missing = recommended.product_managers - len(kept)
+        if missing > 0:
+            manager = org.pm_manager(pms)
+            also = (
+                [f"own the backlog of {squad_words(s.id for s in squads)} too"]
+                if verdict in (MERGE, PM_ONLY) and squads
+                else []
+            )
+            hire = Hire(
+                role=_PM,
+                title=TITLE_OF_ROLE[_PM],
+                squads=tuple(s.name for s in squads),
+                reports_to=manager.name if manager else None,
+                responsibilities=(*PM_RESPONSIBILITIES, *also),
+                squad_ids=tuple(s.id for s in squads),
+                reports_to_id=manager.id if manager else None,
+            )
+            made = tuple([hire] * missing)
+            hires.extend(made)
+            new_pm = True
+            if verdict == MERGE:
+                covered_by_plan.update(s.id for s in squads)
+            both = " who also owns the backlog" if verdict == MERGE else ""
+            what = "a product manager" if missing == 1 else _plural(missing, "product manager")
+            staffing.append(
+                Action(ActionKind.HIRE, f"add {what} for {product_name}{both}", hires=made)
+            )
+
+        has_po = {s for po in pos_left for s in po.here}
+        for extra in surplus:
+            only = extra.here[0] if len(extra.person.squad_ids) == 1 and extra.here else None
+            if (
+                verdict == SPLIT
+                and only is not None
+                and only not in has_po
+                and any(s.id == only for s in scrum)
+                and extra.does_po_work()
+            ):
+                staffing.append(
+                    Action(
+                        ActionKind.CONVERT,
+                        f"make {extra.name} the product owner of {squad_name[only]}; "
+                        "retitle to Product Owner",
+                        person_id=extra.person.id,
+                        role=_PO,
+                        squad_ids=(only,),
+                    )
+                )
+                has_po.add(only)
+                covered_by_plan.add(only)
+                pos_left.append(extra)
+                continue
+            into = next(
+                (k for k in kept if set(k.here) & set(extra.here)), kept[0] if kept else None
+            )
+            if into is None:
+                continue
+            on = f" on {product_name}" if len(extra.here) < len(extra.person.squad_ids) else ""
+            staffing.append(
+                Action(
+                    ActionKind.FOLD,
+                    f"fold {extra.name}'s PM role{on} into {into.name}'s",
+                    person_id=extra.person.id,
+                    into_id=into.person.id,
+                    role=_PM,
+                    squad_ids=extra.here,
+                )
+            )
+
+        # Product owners.
+        if verdict in (MERGE, PM_ONLY):
+            reason = (
+                "no squad works in Scrum, so there is no sprint backlog to own"
+                if verdict == PM_ONLY
+                else "the team is small enough for one person to do both"
+            )
+            for po in pos_left:
+                into = next(
+                    (k for k in kept if set(k.here) & set(po.here)), kept[0] if kept else None
+                )
+                target = f"{into.name}'s" if into else "the new product manager's"
+                staffing.append(
+                    Action(
+                        ActionKind.FOLD,
+                        f"fold {po.name}'s PO role into {target} ({reason})",
+                        person_id=po.person.id,
+                        into_id=into.person.id if into else None,
+                        role=_PO,
+                        squad_ids=po.here,
+                    )
+                )
+        elif verdict == SPLIT:
+            uncovered = [s.id for s in scrum if s.id not in has_po]
+            wanted = recommended.product_owners - len(pos_left)
+            if wanted > 0:
+                others = [s.id for s in scrum if s.id in has_po]
+                candidates = uncovered + others if len(uncovered) < wanted else uncovered
+                groups = [g or candidates for g in _chunks(candidates, wanted)]
+                boss = kept[0] if kept else None
+                made = tuple(
+                    Hire(
+                        role=_PO,
+                        title=TITLE_OF_ROLE[_PO],
+                        squads=tuple(squad_name[i] for i in group),
+                        reports_to=boss.name if boss else None,
+                        responsibilities=PO_RESPONSIBILITIES,
+                        squad_ids=tuple(group),
+                        reports_to_id=boss.person.id if boss else None,
+                    )
+                    for group in groups
+                )
+                hires.extend(made)
+                covered_by_plan.update(i for group in groups for i in group)
+                what = "a product owner" if wanted == 1 else _plural(wanted, "product owner")
+                staffing.append(
+                    Action(
+                        ActionKind.HIRE,
+                        f"add {what} for {squad_words(dict.fromkeys(candidates))}",
+                        hires=made,
+                        squad_ids=tuple(candidates),
+                    )
+                )
+            else:
+                if wanted < 0:
+                    # The product owners beyond the ratio: those with the fewest squads here
+                    # fold into another product owner who shares a squad with them.
+                    by_load = sorted(pos_left, key=lambda m: (len(m.here), m.name))
+                    for extra in by_load[:-wanted]:
+                        rest = [p for p in pos_left if p is not extra]
+                        into = next((p for p in rest if set(p.here) & set(extra.here)), rest[0])
+                        staffing.append(
+                            Action(
+                                ActionKind.FOLD,
+                                f"fold {extra.name}'s PO role into {into.name}'s",
+                                person_id=extra.person.id,
+                                into_id=into.person.id,
+                                role=_PO,
+                                squad_ids=extra.here,
+                            )
+                        )
+                        pos_left.remove(extra)
+                        for s in extra.here:
+                            if not any(s in p.here for p in pos_left):
+                                uncovered.append(s)
+                if uncovered and pos_left:
+                    taker = min(pos_left, key=lambda m: (len(m.here), m.name))
+                    staffing.append(
+                        Action(
+                            ActionKind.COVER,
+                            f"have {taker.name} take on the backlog of "
+                            f"{squad_words(uncovered)} too",
+                            person_id=taker.person.id,
+                            squad_ids=tuple(uncovered),
+                        )
+                    )
+                    covered_by_plan.update(uncovered)
+
+        if not staffing:
+            who = names_in_words([k.name for k in kept])
+            met = {
+                MERGE: f"already one person in both roles ({who}): keep it that way",
+                PM_ONLY: f"already a product manager ({who}) and no product owner: "
+                "keep it that way",
+                SPLIT: f"already a product manager ({who}) and a product owner for each "
+                "Scrum squad: keep it that way",
+            }[verdict]
+            staffing.append(Action(ActionKind.MET, met))
+        steps.extend(staffing)
+        holders = kept
+    else:
+        holders = pms
+
+    # Gaps: asks for an owner the plan does not already give.
+    for scope, subject_id, finding in related:
         if finding.outcome != "gap":
             continue
-        if finding.scope == Scope.SQUAD:
-            action = f"name a backlog owner for squad {finding.subject}"
+        if scope == Scope.SQUAD:
+            if subject_id in covered_by_plan:
+                continue
+            owner = next((k for k in holders if verdict in (MERGE, PM_ONLY)), None)
+            text = (
+                f"have {owner.name} own the backlog of squad {finding.subject} too"
+                if owner
+                else f"name a backlog owner for squad {finding.subject}"
+            )
+            steps.append(
+                Action(
+                    ActionKind.GAP,
+                    text,
+                    person_id=owner.person.id if owner else None,
+                    squad_ids=(subject_id,),
+                )
+            )
         else:
-            action = f"name a roadmap owner for {finding.subject}"
-        if action not in actions:
-            actions.append(action)
-    return tuple(actions)
+            if new_pm:
+                continue
+            owner = holders[0] if holders else None
+            text = (
+                f"have {owner.name}, its product manager, own the roadmap of {finding.subject}"
+                if owner
+                else f"name a roadmap owner for {finding.subject}"
+            )
+            steps.append(Action(ActionKind.GAP, text, person_id=owner.person.id if owner else None))
+
+    texts = tuple(dict.fromkeys(a.text for a in steps))
+    return ProductPlan(
+        subject=product,
+        verdict=verdict,
+        current=current,
+        recommended=recommended,
+        actions=texts,
+        findings=findings,
+        steps=tuple(steps),
+        hires=tuple(hires),
+    )

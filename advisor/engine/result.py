@@ -3,7 +3,7 @@ snapshot and a ruleset. `assess()` is the engine's one entry point."""
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -14,6 +14,7 @@ from advisor.engine.evaluation import (
     evaluate_heuristics,
     usable_heuristics,
 )
+from advisor.engine.explanations import format_value
 from advisor.engine.facts import (
     CATALOGUE,
     TIME_MEANING,
@@ -21,17 +22,19 @@ from advisor.engine.facts import (
     Subject,
     compute_facts,
     not_entered,
+    time_known,
 )
 from advisor.engine.plan import (
+    PlanContext,
     ProductPlan,
-    Staffing,
     StaffingRules,
-    plan_actions,
-    recommend,
+    names_in_words,
+    plan_product,
     verdict_of,
 )
+from advisor.engine.sensitivity import Sensitivity, nearest_misses, verdict_specs
 from advisor.engine.snapshot import OrgSnapshot
-from advisor.engine.vocabulary import NOTE, TITLE_OF_ROLE, Scope
+from advisor.engine.vocabulary import KEEP, NOTE, TITLE_OF_ROLE, VERDICT_PRECEDENCE, Role, Scope
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,11 @@ class Result:
                     "current": plan.current.to_json(),
                     "recommended": plan.recommended.to_json(),
                     "actions": list(plan.actions),
+                    "hires": [hire.to_json() for hire in plan.hires],
                     "findings": [f.to_json() for f in plan.findings],
+                    "what_would_change": [c.to_json() for c in plan.what_would_change],
+                    "close": plan.close,
+                    "nearest_misses": list(plan.nearest_misses),
                 }
                 for plan in self.products
             ],
@@ -176,6 +183,68 @@ def _missing_facts(facts: OrgFacts, heuristics: Sequence[HeuristicSpec]) -> list
     return missing
 
 
+def _named_people(snapshot: OrgSnapshot, facts: OrgFacts) -> dict[int, dict[str, str]]:
+    """Per product, the sentence naming the product manager whose numbers a product fact
+    takes: the one at the highest backlog share, the one serving the most squads."""
+    role = {p.id: p.facts["role"] for p in facts.people}
+    squad_product = {s.id: s.product_id for s in snapshot.squads}
+    pms_of: dict[int, list] = defaultdict(list)
+    for person in snapshot.people:
+        if role[person.id] != Role.PRODUCT_MANAGER:
+            continue
+        for product_id in dict.fromkeys(squad_product[s] for s in person.squad_ids):
+            pms_of[product_id].append(person)
+    named: dict[int, dict[str, str]] = {}
+    for product in facts.products:
+        pms = pms_of.get(product.id)
+        if not pms:
+            continue
+        sentences = {}
+        backlog = product.facts.get("pm_backlog_share")
+        if backlog is not None:
+            who = [
+                p.name for p in pms if time_known(p.time) and p.time.get("backlog", 0) == backlog
+            ]
+            if who:
+                sentences["pm_backlog_share"] = (
+                    f"{_who_is(who)} at {format_value('pm_backlog_share', backlog)} backlog"
+                )
+        spread = product.facts.get("pm_squads")
+        if spread:
+            who = [p.name for p in pms if len(p.squad_ids) == spread]
+            sentences["pm_squads"] = (
+                f"{_who_is(who)} spread over {spread} squad{'' if spread == 1 else 's'}"
+            )
+        named[product.id] = sentences
+    return named
+
+
+def _who_is(names: list[str]) -> str:
+    if len(names) == 1:
+        return f"{names[0]} is the product manager"
+    return f"{names_in_words(names)} are the product managers"
+
+
+def _explained(findings: list[Finding], verdict: str, named: dict[str, str]) -> list[Finding]:
+    """A product's findings as its verdict explains them: the winning ones first, then the
+    others (gaps), then the outranked ones, marked; a message that a person's numbers fired
+    names that person."""
+    first, middle, last = [], [], []
+    for finding in findings:
+        sentences = dict.fromkeys(
+            named[c.fact] for c in finding.trace if c.result and c.fact in named
+        )
+        if sentences:
+            finding = replace(finding, message=f"{finding.message} {'; '.join(sentences)}.")
+        if finding.outcome == verdict:
+            first.append(finding)
+        elif finding.outcome in VERDICT_PRECEDENCE:
+            last.append(replace(finding, outranked=True))
+        else:
+            middle.append(finding)
+    return [*first, *middle, *last]
+
+
 def assess(
     snapshot: OrgSnapshot,
     heuristics: Sequence[HeuristicSpec],
@@ -202,24 +271,45 @@ def _assess(
     usable, errors = usable_heuristics(heuristics)
     findings = evaluate_heuristics(facts, usable)
 
-    # Which squad and person findings bear on each product's plan.
-    related: dict[int, list[Finding]] = defaultdict(list)
+    # Which squad and person findings bear on each product's plan, and the retitles the
+    # plans count in the current staffing.
+    related: dict[int, list[tuple[Scope, int, Finding]]] = defaultdict(list)
+    retitles: dict[int, str] = {}
     for scope in (Scope.SQUAD, Scope.PERSON):
         for subject in facts.subjects(scope):
             for finding in findings.get((scope, subject.id), ()):
                 if finding.outcome == NOTE:
                     continue  # a note is advice to the person: never the plan's business
+                if finding.outcome == "retitle" and finding.evidence.get("scope_role"):
+                    retitles[subject.id] = finding.evidence["scope_role"]
                 for product_id in subject.product_ids:
-                    related[product_id].append(finding)
+                    related[product_id].append((scope, subject.id, finding))
+    org = PlanContext(snapshot, facts.people, retitles)
+    named = _named_people(snapshot, facts)
+    deciding = verdict_specs(usable)
+    sensitivity = Sensitivity(deciding)
 
     plans = []
     for product in facts.products:
-        own = tuple(findings.get((Scope.PRODUCT, product.id), ()))
+        own = findings.get((Scope.PRODUCT, product.id), [])
         verdict = verdict_of(f.outcome for f in own)
-        current = Staffing(product.facts["product_managers"], product.facts["product_owners"])
-        recommended = recommend(verdict, product, rules)
-        actions = plan_actions(verdict, current, recommended, [*own, *related.get(product.id, [])])
-        plans.append(ProductPlan(product, verdict, current, recommended, actions, own))
+        ordered = _explained(own, verdict, named.get(product.id, {}))
+        if ordered != own:
+            findings[(Scope.PRODUCT, product.id)] = ordered
+        product_related = [
+            *((Scope.PRODUCT, product.id, f) for f in ordered),
+            *related.get(product.id, []),
+        ]
+        plan = plan_product(product, verdict, tuple(ordered), product_related, org, rules)
+        changes = sensitivity.changes(product.facts)
+        plans.append(
+            replace(
+                plan,
+                what_would_change=changes,
+                close=any(c.close for c in changes),
+                nearest_misses=(nearest_misses(product.facts, deciding) if verdict == KEEP else ()),
+            )
+        )
 
     return Result(
         facts=facts,

@@ -71,7 +71,8 @@ VERDICT_LABELS: dict[str, str] = {
     Verdict.KEEP: "Keep",
 }
 VERDICT_MEANINGS: dict[str, str] = {
-    Verdict.PM_ONLY: "No product owner needed: the product manager covers the role.",
+    Verdict.PM_ONLY: "No product owner needed: without Scrum there is no sprint backlog to "
+    "own, so one product manager is the role it needs.",
     Verdict.SPLIT: "Split the roles: a product manager, and a product owner per Scrum squad.",
     Verdict.MERGE: "Merge the roles: one product manager who also owns the backlog.",
     Verdict.KEEP: "Keep the current staffing: no heuristic calls for a change.",

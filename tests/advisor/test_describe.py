@@ -10,9 +10,10 @@ IN_WORDS = {
     "or interview_age_days > max_interview_age_days (90) "
     "or reviews_cancelled ≥ min_reviews_cancelled (2)",
     "split-multiple-markets": "markets ≥ min_markets (2)",
-    "merge-small-team": "squads ≤ max_squads (2) and markets ≤ max_markets (1) "
+    "merge-small-team": "squads < min_squads (3) and markets < min_markets (2) "
     "and personas ≤ max_personas (1) "
-    "and (pm_backlog_share is unknown or pm_backlog_share ≤ max_backlog_share (40%))",
+    "and (pm_backlog_share is unknown or pm_backlog_share ≤ max_backlog_share (40%)) "
+    "and (merged_backlog_share is unknown or merged_backlog_share ≤ max_backlog_share (40%))",
     "no-po-without-scrum": "scrum_squads = 0",
     "retitle-pm-doing-po-work": "role = product manager and scope_role = product owner",
     "retitle-po-doing-pm-work": "role = product owner and scope_role = product manager",

@@ -89,11 +89,13 @@ class TestSplitBacklogOverload:
                 "threshold": 40,
                 "param": "max_backlog_share",
                 "result": True,
+                "path": [],
             }
         ]
         assert finding.message == (
             "A product manager of Payments spends 55% of their time on the backlog "
-            "(the limit is 40%): tactical work is crowding out strategy."
+            "(the limit is 40%): tactical work is crowding out strategy. "
+            "Dana Lee is the product manager at 55% backlog."
         )
         assert finding.sources == (
             {
@@ -392,7 +394,7 @@ class TestStaffingPlan:
         assert plan.verdict == "split"
         assert (plan.current.product_managers, plan.current.product_owners) == (1, 0)
         assert (plan.recommended.product_managers, plan.recommended.product_owners) == (1, 3)
-        assert plan.actions == ("add 3 product owners",)
+        assert plan.actions == ("add 3 product owners for S0, S1 and S2",)
 
     def test_po_ratio_setting_rounds_up(self):
         snap = one_product(3, people=[pm(squad_ids=(10, 11, 12))])
@@ -411,14 +413,15 @@ class TestStaffingPlan:
         assert plan.verdict == "merge"
         assert (plan.recommended.product_managers, plan.recommended.product_owners) == (1, 0)
         assert plan.actions == (
-            "fold the PO role into the PM role (the team is small enough for one person to do "
+            "fold Po's PO role into Dana Lee's (the team is small enough for one person to do "
             "both)",
         )
 
     def test_pm_only_without_any_product_manager_adds_one(self):
         plan = run(one_product(1, methodology="none")).products[0]
         assert plan.verdict == "pm_only"
-        assert plan.actions == ("add 1 product manager", "name a roadmap owner for Payments")
+        # The product manager to hire owns the roadmap: no separate ask for a roadmap owner.
+        assert plan.actions == ("add a product manager for Payments",)
 
 
 class TestFailures:
@@ -441,7 +444,8 @@ class TestFailures:
         )
         snap = one_product(3, markets=("EU", "US"))
         result = run(snap, [broken, *only(default_specs(), "split-multiple-markets")])
-        error, split = result.findings_for(result.facts.products[0])
+        # The winning finding first, then the rest.
+        split, error = result.findings_for(result.facts.products[0])
         assert (error.heuristic, error.outcome, error.severity) == ("broken", "error", "error")
         assert "RuntimeError: boom" in error.message
         assert split.heuristic == "split-multiple-markets"
@@ -488,8 +492,11 @@ class TestActionsCountRetitles:
         )
         plan = run(snap).products[0]
         assert plan.verdict == "merge"
-        assert (plan.current.product_managers, plan.current.product_owners) == (0, 1)
-        assert plan.actions == ("retitle Maya to Product Manager",)
+        assert (plan.current.product_managers, plan.current.product_owners) == (1, 0)
+        assert plan.actions == (
+            "retitle Maya to Product Manager",
+            "already one person in both roles (Maya): keep it that way",
+        )
 
     def test_pm_retitled_to_po_counts_toward_the_product_owners_a_split_needs(self):
         snap = snapshot(
@@ -511,9 +518,9 @@ class TestActionsCountRetitles:
         )
         plan = run(snap).products[0]
         assert plan.verdict == "split"
-        assert (plan.current.product_managers, plan.current.product_owners) == (2, 0)
+        assert (plan.current.product_managers, plan.current.product_owners) == (1, 1)
         assert (plan.recommended.product_managers, plan.recommended.product_owners) == (1, 3)
-        assert plan.actions == ("retitle Liam to Product Owner", "add 2 product owners")
+        assert plan.actions == ("retitle Liam to Product Owner", "add 2 product owners for B and C")
 
 
 class TestCollectorPause:

@@ -384,13 +384,14 @@ class TestAnOldAssessmentKeepsItsOwnRules:
             (payments,) = response.context["page"].products
             finding = payments.findings[0]
             assert finding.heuristic == "split-three-plus-squads"
-            thresholds = [(row.fact, row.threshold) for row in finding.evidence]
+            thresholds = [(row.fact, row.threshold) for row in finding.evidence if row.fact]
             return response.content.decode(), thresholds, finding
 
         html, thresholds, finding = squads_finding(before)
         assert thresholds == [("squads", "3"), ("pm_squads", "3")]
         assert finding.message.endswith(
             "(split from 3). One person cannot keep every backlog ready and still own the strategy."
+            " Dana Lee is the product manager spread over 3 squads."
         )
         assert [s.title for s in finding.sources] == ["The Role Confusion Problem"]
         assert "ruleset <code>v1</code>" in html
@@ -398,7 +399,10 @@ class TestAnOldAssessmentKeepsItsOwnRules:
 
         html, thresholds, finding = squads_finding(after)
         assert thresholds == [("squads", "2"), ("pm_squads", "2")]
-        assert finding.message == "Payments has 3 squads: from 2, split."
+        assert finding.message == (
+            "Payments has 3 squads: from 2, split. "
+            "Dana Lee is the product manager spread over 3 squads."
+        )
         assert [(s.title, s.quote) for s in finding.sources] == [
             ("Team lore", "Two squads are enough.")
         ]

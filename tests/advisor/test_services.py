@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from advisor.comparison import compare_assessments
 from advisor.loading import load_snapshot
 from advisor.models import AdvisorSettings, Assessment, Heuristic
-from advisor.rulesets import current_ruleset
+from advisor.rulesets import current_ruleset, parsed_ruleset
 from advisor.services import run_assessment
 from orgs.interchange import export_document, import_document
 from orgs.titles import DEFAULT_TITLE_PATTERNS, TitleRule
@@ -70,9 +70,9 @@ class TestFactsBuilder:
         assert len(snapshot.people) == 1 + (n_squads // 3 + 1) + n_squads * 3
 
     def test_a_whole_assessment_runs_in_a_fixed_number_of_queries(self):
-        # The version in force is read and parsed once per process: whatever test ran
-        # before, the measured runs find it parsed.
-        run_assessment(build_organization(1, name="Warm-up"), as_of=AS_OF, save=False)
+        # The version in force is parsed once and kept: parse it before counting, so that
+        # neither size pays for it, whichever test ran first.
+        parsed_ruleset(current_ruleset())
         counts = []
         for n_squads in (5, 60):
             org = build_organization(n_squads, name=f"Org {n_squads}")
@@ -144,17 +144,37 @@ class TestRunAssessment:
         }
         (payments,) = document["products"]
         assert payments["verdict"] == "split"
-        assert payments["current"] == {"product_managers": 1, "product_owners": 0}
+        # Dana Lee counted as the product owner her work shows: the PM is the seat to fill,
+        # and the product manager hired owns the roadmap the gap asks for.
+        assert payments["current"] == {"product_managers": 0, "product_owners": 1}
         assert payments["recommended"] == {"product_managers": 1, "product_owners": 1}
         assert payments["actions"] == [
             "retitle Dana Lee to Product Owner",
-            "add 1 product manager",
-            "name a roadmap owner for Payments",
+            "add a product manager for Payments",
         ]
         assert [f["heuristic"] for f in payments["findings"]] == [
             "split-backlog-overload",
             "gap-product-without-roadmap-owner",
         ]
+        assert {f["outranked"] for f in payments["findings"]} == {False}
+        (hire,) = payments["hires"]
+        assert set(hire) == {"role", "title", "squads", "reports_to", "responsibilities"}
+        assert (hire["role"], hire["title"], hire["squads"]) == (
+            "product_manager",
+            "Product Manager",
+            ["Checkout"],
+        )
+        assert payments["what_would_change"][0] == {
+            "fact": "pm_backlog_share",
+            "from": 55,
+            "to": 40,
+            "verdict": "keep",
+            "heuristic": "split-backlog-overload",
+        }
+        assert all(
+            set(c) == {"fact", "from", "to", "verdict", "heuristic"}
+            for c in payments["what_would_change"]
+        )
         dana = next(p for p in document["people"] if p["name"] == "Dana Lee")
         assert (dana["role"], dana["scope_role"]) == ("product_manager", "product_owner")
         assert dana["findings"][0]["evidence"] == {
@@ -339,8 +359,8 @@ class TestAssessCommand:
         assert text.startswith("Assessment of Acme as of 2026-11-23 (ruleset ")
         assert "Payments: SPLIT the PM and PO roles" in text
         assert (
-            "  actions:\n    - retitle Dana Lee to Product Owner\n    - add 1 product manager\n"
-            in text
+            "  actions:\n    - retitle Dana Lee to Product Owner\n"
+            "    - add a product manager for Payments\n" in text
         )
         assert "evidence: pm_backlog_share=55% > 40% (max_backlog_share) ✓" in text
         assert (
@@ -348,6 +368,17 @@ class TestAssessCommand:
             "(product Payments, fact interview_age_days, field last_customer_interview_on)\n"
             in text
         )
+        # The hire's profile and what would change the verdict.
+        assert (
+            "  hire: Product Manager for Checkout, reporting to nobody yet (the organization "
+            "has no product leader or executive)\n"
+        ) in text
+        assert "    - own the product vision, strategy and roadmap\n" in text
+        assert "  what would change this verdict" in text
+        assert (
+            "its product manager's backlog share is 55%: at 40% this becomes keep (nothing "
+            "would fire) (split-backlog-overload)"
+        ) in text
 
     def test_unknown_slug_is_an_error_naming_it(self):
         with pytest.raises(CommandError, match="no organization with the slug 'nope'"):

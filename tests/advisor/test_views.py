@@ -143,8 +143,8 @@ class TestAssessmentPage:
         rows = table_rows(html)
         assert "Product managers | 1 | 1" in rows
         assert "Product owners | 1 | 3" in rows
-        assert payments.actions == ("add 2 product owners",)
-        assert "<li>Add 2 product owners</li>" in html
+        assert payments.actions == ("add 2 product owners for Billing and Ledger",)
+        assert "<li>Add 2 product owners for Billing and Ledger</li>" in html
 
     def test_shows_each_findings_evidence_and_source(self, assessment, member):
         response, html = self.get(member(MemberRole.VIEWER), assessment)

@@ -85,23 +85,38 @@ class TestSignUpToAdvice:
         staffing = tracker.locator("table.staffing tbody tr")
         expect(staffing.nth(0).locator("th, td")).to_have_text(["Product managers", "1", "1"])
         expect(staffing.nth(1).locator("th, td")).to_have_text(["Product owners", "0", "0"])
-        expect(tracker.get_by_text("Nothing to change.")).to_be_visible()
+        # A merge already in place says so, never "Nothing to change." under "Merge".
+        expect(tracker.locator(".actions-list li")).to_have_text(
+            ["Already one person in both roles (Robin Shaw): keep it that way"]
+        )
+        expect(tracker.get_by_text("Nothing to change.")).to_have_count(0)
 
         finding = tracker.locator("article.finding", has_text="merge-small-team")
         expect(tracker.locator("article.finding")).to_have_count(1)
         expect(finding.locator(".finding-message")).to_have_text(
-            "Parcel Tracker is small enough for one person to hold both roles: squads 2 (up to 2), "
-            "markets 1 (up to 1), personas 1 (up to 1), the product manager's backlog share 30% "
-            "(up to 40%)."
+            "Parcel Tracker is small enough for one person to hold both roles: squads 2 (below "
+            "3), markets 1 (below 2), personas 1 (up to 1), the product manager's backlog share "
+            "30% and 30% with the product owners' backlog work (up to 40%). Robin Shaw is the "
+            "product manager at 30% backlog."
         )
+        # The evidence in the condition's groups: the ✗ sits inside an "any" that holds.
         evidence = finding.locator("table.evidence tbody tr")
         expected = [
-            ["squads", "2", "≤", "2", "max_squads", "✓yes"],
-            ["markets", "1", "≤", "1", "max_markets", "✓yes"],
+            ["All of these", "✓yes"],
+            ["squads", "2", "<", "3", "min_squads", "✓yes"],
+            ["markets", "1", "<", "2", "min_markets", "✓yes"],
             ["personas", "1", "≤", "1", "max_personas", "✓yes"],
+            ["Any one of these", "✓yes"],
             ["pm_backlog_share", "30%", "is unknown", "—", "—", "✗no"],
             ["pm_backlog_share", "30%", "≤", "40%", "max_backlog_share", "✓yes"],
+            ["Any one of these", "✓yes"],
+            ["merged_backlog_share", "30%", "is unknown", "—", "—", "✗no"],
+            ["merged_backlog_share", "30%", "≤", "40%", "max_backlog_share", "✓yes"],
         ]
+        # What would change it: a third squad splits it, one step away.
+        expect(tracker.locator(".what-would-change")).to_contain_text(
+            "With 3 squads this would be split"
+        )
         expect(evidence).to_have_count(len(expected))
         for row, cells in zip(evidence.all(), expected, strict=True):
             expect(row.locator("th, td")).to_have_text(cells)

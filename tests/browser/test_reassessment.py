@@ -65,9 +65,9 @@ def test_a_leader_reassesses_reads_the_cause_snoozes_advice_and_applies_a_scenar
 ):
     log_in(page.context, owner)
     assess(page)
-    expect(page.locator("[id^=advice-][id$=-card]", has_text="split-backlog-overload")).to_have_count(
-        1
-    )
+    expect(
+        page.locator("[id^=advice-][id$=-card]", has_text="split-backlog-overload")
+    ).to_have_count(1)
 
     # The organization changes: Ines hands backlog work over and spends it on strategy.
     page.goto("/orgs/harbour/")
