@@ -297,6 +297,11 @@ def compare_assessments(before: Assessment, after: Assessment) -> Comparison:
             {key: b.facts for key, b, a in pairs if a is not None and b is not None},
             ruleset.heuristics,
             rules=ruleset.staffing,
+            current={
+                key: Staffing(b.current_pms or 0, b.current_pos or 0)
+                for key, b, a in pairs
+                if a is not None and b is not None
+            },
         )
 
     changes = []

@@ -127,12 +127,17 @@ def _findings(findings: Iterable[FindingView]) -> list[str]:
             f"- **{md(f.name or f.heuristic)}** ({md(outcome_label(f.outcome))}, "
             f"{md(f.severity)}{md(outranked)}): {md(f.message)}"
         )
-        compared = [
-            f"`{e.fact}` {md(e.value)}" + (f" {md(e.op)} {md(e.threshold)}" if e.op else "")
-            for e in f.evidence
-        ]
-        if compared:
-            lines.append(f"  - Evidence: {'; '.join(compared)}")
+        if f.evidence:
+            # Nested as the condition's all/any groups are, each row with whether it held.
+            lines.append("  - Evidence:")
+        for e in f.evidence:
+            indent = "    " + "  " * e.depth
+            held = "✓" if e.result else "✗"
+            if e.group:
+                lines.append(f"{indent}- {md(e.group)} {held}")
+                continue
+            compared = f" {md(e.op)} {md(e.threshold)}" if e.op else ""
+            lines.append(f"{indent}- `{e.fact}` {md(e.value)}{compared} {held}")
         for source in f.sources:
             lines.append(f"  - Source: *{md(source.title)}*: “{md(source.quote)}”")
     return lines

@@ -1,25 +1,20 @@
 """The hires a stored assessment's plan asks for, as people to add to a what-if scenario.
 
-Each product's plan says what to hire: the structured `hires` of the assessment document
-where it has them (`{"role", "title", "squads", "reports_to"}`, DOMAIN.md), else its actions
-("add 2 product owners"), read with the squads and people the assessment saw: a product
-owner for each Scrum squad of the product that no product owner served, reporting to the
-product's product manager; a product manager for the product's squads.
+Each product's plan lists its hires with their profiles (`{"role", "title", "squads",
+"reports_to", "responsibilities"}`, DOMAIN.md), kept on the product's row of the
+assessment (`AssessedSubject.hires`): a product owner for the Scrum squads no product
+owner serves, reporting to the product's product manager; a product manager for the
+product's squads, reporting to the product leader.
 """
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
 
 from advisor.engine.vocabulary import TITLE_OF_ROLE, Role, Scope
 from advisor.models import Assessment
-from orgs.models import Organization, Person, Squad
-
-HIRE_ACTION = re.compile(r"^add (\d+) product (manager|owner)s?\b")
-ROLE_OF_WORD = {"manager": Role.PRODUCT_MANAGER.value, "owner": Role.PRODUCT_OWNER.value}
+from orgs.models import Organization, Person
 
 
 @dataclass(frozen=True)
@@ -38,78 +33,13 @@ def _name(title: str, product: str, squads: tuple[str, ...], n: int) -> str:
 
 
 def planned_hires(assessment: Assessment) -> list[Hire]:
-    """Every hire the assessment's plans ask for, product by product. Four queries."""
-    documents = {p.get("name"): p for p in (assessment.report or {}).get("products", [])}
-    products = list(
+    """Every hire the assessment's plans ask for, product by product. One query."""
+    rows = (
         assessment.subjects.filter(scope=Scope.PRODUCT)
         .order_by("position")
-        .values_list("name", "product_id", "actions")
+        .values_list("name", "hires")
     )
-    squads_of: dict[int, list[tuple[int, str]]] = {}
-    for pk, name, product_id in Squad.objects.filter(
-        product_id__in=[pk for _, pk, _ in products if pk is not None]
-    ).values_list("pk", "name", "product_id"):
-        squads_of.setdefault(product_id, []).append((pk, name))
-    seen = {
-        row["squad_id"]: row["facts"]
-        for row in assessment.subjects.filter(scope=Scope.SQUAD).values("squad_id", "facts")
-    }
-    managers: dict[int, str] = {}
-    for product_id, manager in (
-        Person.squads.through.objects.filter(
-            person_id__in=assessment.subjects.filter(
-                scope=Scope.PERSON, role=Role.PRODUCT_MANAGER
-            ).values("person_id"),
-            squad__product_id__in=list(squads_of),
-        )
-        .order_by("person__name")
-        .values_list("squad__product_id", "person__name")
-    ):
-        managers.setdefault(product_id, manager)
-    hires: list[Hire] = []
-    for name, product_id, actions in products:
-        structured = documents.get(name, {}).get("hires")
-        if isinstance(structured, list):
-            hires += _structured(name, structured)
-            continue
-        squads = sorted(squads_of.get(product_id, []), key=lambda s: s[1])
-        for action in actions or []:
-            match = HIRE_ACTION.match(action)
-            if not match:
-                continue
-            count, role = int(match.group(1)), ROLE_OF_WORD[match.group(2)]
-            title = TITLE_OF_ROLE[role]
-            if role == Role.PRODUCT_OWNER:
-                uncovered = [
-                    s
-                    for pk, s in squads
-                    if _facts(seen.get(pk)).get("is_scrum")
-                    and not _facts(seen.get(pk)).get("product_owners")
-                ]
-                for n in range(count):
-                    served = (uncovered[n],) if n < len(uncovered) else ()
-                    extra = n + 1 - len(uncovered)
-                    hires.append(
-                        Hire(
-                            name,
-                            role,
-                            title,
-                            served,
-                            managers.get(product_id),
-                            _name(title, name, served, 1 if served else extra),
-                        )
-                    )
-            else:
-                served = tuple(s for _, s in squads)
-                for n in range(count):
-                    hires.append(
-                        Hire(name, role, title, served, None, _name(title, name, (), n + 1))
-                    )
-    return hires
-
-
-def _facts(facts: Any) -> Mapping[str, Any]:
-    return facts if isinstance(facts, Mapping) else {}
+    return [hire for name, hires in rows for hire in _structured(name, hires or [])]
 
 
 def _structured(product: str, hires: list) -> list[Hire]:
@@ -120,9 +50,9 @@ def _structured(product: str, hires: list) -> list[Hire]:
         title = str(hire.get("title") or TITLE_OF_ROLE[hire["role"]])
         squads = tuple(s for s in hire.get("squads") or () if isinstance(s, str))
         reports_to = hire.get("reports_to") if isinstance(hire.get("reports_to"), str) else None
-        found.append(
-            Hire(product, hire["role"], title, squads, reports_to, _name(title, product, squads, n))
-        )
+        # A hire for one squad is named after it; the others are numbered in the product.
+        name = _name(title, product, squads, 1 if len(squads) == 1 else n)
+        found.append(Hire(product, hire["role"], title, squads, reports_to, name))
     return found
 
 

@@ -41,8 +41,13 @@ def judge_products[Key: Hashable](
     heuristics: Sequence[HeuristicSpec],
     *,
     rules: StaffingRules | None = None,
+    current: Mapping[Key, Staffing] | None = None,
 ) -> dict[Key, Judgement]:
-    """Each product's facts (by any key) judged by the product heuristics of a ruleset."""
+    """Each product's facts (by any key) judged by the product heuristics of a ruleset.
+
+    `current` is each product's staffing as its assessment counted it (the retitles it
+    recommended counted, as the plan does), which a keep recommends; without it, the
+    counts of the facts."""
     rules = rules or StaffingRules()
     keys = list(products)
     subjects = tuple(
@@ -56,19 +61,12 @@ def judge_products[Key: Hashable](
     for subject, key in zip(subjects, keys, strict=True):
         own = findings.get((Scope.PRODUCT, subject.id), [])
         verdict = verdict_of(f.outcome for f in own)
-        # recommend() reads only the product's counts; unknown counts are none.
-        counted = Subject(
-            Scope.PRODUCT,
-            subject.id,
-            "",
-            {
-                name: subject.facts[name] or 0
-                for name in ("product_managers", "product_owners", "scrum_squads")
-            },
+        counts = (current or {}).get(key) or Staffing(
+            subject.facts["product_managers"] or 0, subject.facts["product_owners"] or 0
         )
         judged[key] = Judgement(
             verdict=verdict,
             fired=tuple(f.heuristic for f in own),
-            recommended=recommend(verdict, counted, rules),
+            recommended=recommend(verdict, counts, subject.facts["scrum_squads"] or 0, rules),
         )
     return judged

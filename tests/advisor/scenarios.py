@@ -1,8 +1,9 @@
 """Organizations that change between assessments, for the history, compare and trends tests.
 
 Payments starts small (two Scrum squads, Dana Lee its PM at 35% backlog, Bea Kim its PO at
-55%): merge. It then grows to four squads with a second PO, Dana's backlog share rises to
-55% and Bea's falls to 30%: split, because of the organization.
+5%, so one person doing both would carry 40%): merge. It then grows to four squads with a
+second PO, Dana's backlog share rises to 55% and Bea takes on more, 30%: split, because of
+the organization.
 """
 
 from datetime import date
@@ -47,8 +48,8 @@ def small_payments(organization: Organization | None = None) -> Organization:
         name="Bea Kim",
         title="Product Owner",
         squads=[checkout],
-        time_backlog=55,
-        time_ceremonies=45,
+        time_backlog=5,
+        time_ceremonies=95,
         owns_roadmap=False,
         does_market_research=False,
     )
@@ -59,7 +60,7 @@ def small_payments(organization: Organization | None = None) -> Organization:
 
 def grow(organization: Organization) -> None:
     """Payments grows to four squads; Chen Wu joins as a second PO; Dana's backlog share
-    rises to 55%, Bea's falls to 30%."""
+    rises to 55%, Bea's to 30%."""
     payments = organization.products.get(name="Payments")
     ledger = SquadFactory(product=payments, name="Ledger", engineers=4)
     risk = SquadFactory(product=payments, name="Risk", engineers=4)

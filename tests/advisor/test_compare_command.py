@@ -59,6 +59,7 @@ class TestJson:
                         "engineers": {"from": 11, "to": 19},
                         "pm_squads": {"from": 2, "to": 4},
                         "pm_backlog_share": {"from": 35, "to": 55},
+                        "merged_backlog_share": {"from": 40, "to": 145},
                     },
                     "staffing": {
                         "product_owners": {"from": 1, "to": 2},
@@ -84,11 +85,11 @@ class TestText:
             "  appeared: split-three-plus-squads, split-backlog-overload\n"
             "  resolved: merge-small-team\n"
             "  facts: squads 2 → 4; scrum_squads 2 → 4; engineers 11 → 19; pm_squads 2 → 4; "
-            "pm_backlog_share 35% → 55%\n"
+            "pm_backlog_share 35% → 55%; merged_backlog_share 40% → 145%\n"
             "  staffing: product_owners 1 → 2; recommended_product_owners 0 → 4\n"
             "\n"
             "People whose inputs changed:\n"
-            "  Bea Kim: backlog_share 55% → 30%; ceremonies_share 45% → 70%\n"
+            "  Bea Kim: backlog_share 5% → 30%; ceremonies_share 95% → 70%\n"
             "  Chen Wu: joined\n"
             "  Dana Lee: squads_served 2 → 4; backlog_share 35% → 55%; strategy_share 35% → 15%\n"
         )

@@ -164,7 +164,7 @@ class TestComparePage:
         assert "product_owners | 1 | 2" in card_rows
         people = table_rows(html.split('id="people-changes"')[1].split("</section>")[0])
         assert people[1:] == [
-            "Bea Kim | backlog_share 55% → 30%; ceremonies_share 45% → 70%",
+            "Bea Kim | backlog_share 5% → 30%; ceremonies_share 95% → 70%",
             "Chen Wu | Joined since",
             "Dana Lee | squads_served 2 → 4; backlog_share 35% → 55%; strategy_share 35% → 15%",
         ]
@@ -330,14 +330,15 @@ class TestCompareWhatMovedWithoutChangingTheAdvice:
         self, growth, member
     ):
         assess(growth)
-        # A second PO on Billing: still merge (two squads), recommended still 1 / 0.
+        # A second PO on Billing, in ceremonies only: still merge (two squads, and one
+        # person doing it all would still carry 40% backlog), recommended still 1 / 0.
         PersonFactory(
             organization=growth,
             name="Chen Wu",
             title="Product Owner",
             squads=[growth.squads.get(name="Billing")],
-            time_backlog=50,
-            time_ceremonies=50,
+            time_backlog=0,
+            time_ceremonies=100,
             owns_roadmap=False,
         )
         assess(growth)

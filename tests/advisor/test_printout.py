@@ -76,7 +76,10 @@ class TestMarkdown:
         assert "| Payments | Split | 1 | 1 | 1 | 3 |\n" in text
         assert "\n## Payments: Split\n" in text
         assert "\n- Add 2 product owners" in text
-        assert "  - Evidence: `squads` 3 ≥ 3" in text
+        assert (
+            "  - Evidence:\n    - any one of these ✓\n      - `squads` 3 ≥ 3 ✓\n"
+            "      - `pm_squads` 3 ≥ 3 ✓\n"
+        ) in text
 
     def test_user_text_is_escaped(self, acme, viewer_client):
         ProductFactory(organization=acme, name=HOSTILE)

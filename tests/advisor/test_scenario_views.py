@@ -115,17 +115,19 @@ class TestAddHires:
             3,
         )
 
-    def test_the_plan_is_read_from_structured_hires_when_the_document_has_them(self, scenario):
+    def test_the_hires_are_read_with_their_profiles_from_the_product_rows(self, scenario):
         assessment = run_assessment(scenario)[2]
-        assessment.report["products"][0]["hires"] = [
-            {
-                "role": "product_manager",
-                "title": "Product Manager",
-                "squads": ["Ledger"],
-                "reports_to": "Sam Ortiz",
-                "responsibilities": ["owns the roadmap"],
-            }
-        ]
+        assessment.subjects.filter(scope="product").update(
+            hires=[
+                {
+                    "role": "product_manager",
+                    "title": "Product Manager",
+                    "squads": ["Ledger"],
+                    "reports_to": "Sam Ortiz",
+                    "responsibilities": ["owns the roadmap"],
+                }
+            ]
+        )
         hires = planned_hires(assessment)
         assert [(h.name, h.role, h.squads, h.reports_to) for h in hires] == [
             ("New Product Manager, Ledger", "product_manager", ("Ledger",), "Sam Ortiz")
