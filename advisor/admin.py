@@ -8,10 +8,11 @@ note (advisor.rulesets). Versions and assessments are records and stay read-only
 """
 
 import json
+import math
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
@@ -19,11 +20,21 @@ from django.utils.html import format_html, format_html_join
 
 import orgs.admin
 from advisor.engine.conditions import OPERATORS
+from advisor.engine.evaluation import usable_heuristics
 from advisor.engine.explanations import condition_in_words
 from advisor.engine.facts import CATALOGUE
+from advisor.engine.overlaps import opposing_overlaps
+from advisor.engine.ruleset import parameters_read
 from advisor.forms import RuleJSONField
-from advisor.models import AdvisorSettings, Assessment, Heuristic, RulesetVersion
-from advisor.rulesets import publishing_as
+from advisor.models import (
+    AdvisorSettings,
+    Assessment,
+    Heuristic,
+    Parameter,
+    RulesetVersion,
+    ruleset_parameter_values,
+)
+from advisor.rulesets import current_ruleset, parsed_ruleset, publishing_as
 from orgs.models import TitlePattern
 
 
@@ -83,9 +94,32 @@ class PublishingAdmin(admin.ModelAdmin):
         return f"{str(self.opts.verbose_name).capitalize()} “{obj}”"
 
 
+def overlap_warnings(*, involving: str | None = None) -> list[str]:
+    """Opposite outcomes that now fire on the same facts, in the version in force
+    (advisor.engine.overlaps), each naming both heuristics and where they meet."""
+    ruleset = parsed_ruleset(current_ruleset())
+    usable, _ = usable_heuristics(ruleset.heuristics)
+    return [str(o) for o in opposing_overlaps(usable, involving=involving)]
+
+
+class WarnOverlapsMixin:
+    """After a save, warn of split and merge heuristics that now meet."""
+
+    def warn_overlaps(self, request: HttpRequest, obj: Model) -> None:
+        involving = obj.code if isinstance(obj, Heuristic) else None
+        for warning in overlap_warnings(involving=involving):
+            messages.warning(
+                request,
+                f"Saved, but {warning}: a product there would be told to split and to merge.",
+            )
+
+    def save_model(self, request: HttpRequest, obj: Model, form: forms.Form, change: bool):
+        super().save_model(request, obj, form, change)
+        self.warn_overlaps(request, obj)
+
+
 class HeuristicForm(forms.ModelForm):
     condition = RuleJSONField(name="condition", label="Condition")
-    parameters = RuleJSONField(name="parameters", label="Parameters", required=False)
     sources = RuleJSONField(name="sources", label="Sources")
 
     class Meta:
@@ -98,7 +132,6 @@ class HeuristicForm(forms.ModelForm):
             "enabled",
             "scope",
             "condition",
-            "parameters",
             "outcome",
             "severity",
             "message",
@@ -112,12 +145,6 @@ class HeuristicForm(forms.ModelForm):
             attrs={"rows": 14, "cols": 80, "class": "vLargeTextField"}
         )
         fields["condition"].help_text = condition_help()
-        fields["parameters"].widget = forms.Textarea(attrs={"rows": 5, "cols": 80})
-        fields["parameters"].help_text = (
-            'Named thresholds the condition and message use, e.g. {"min_squads": 3}: '
-            "changing one changes the next assessment, with no code change. Numbers are "
-            "finite and at most 1,000,000,000 either way."
-        )
         fields["sources"].widget = forms.Textarea(attrs={"rows": 8, "cols": 80})
         fields["sources"].help_text = format_html(
             "The practitioner texts it rests on, each {}: the article's title, the sentence "
@@ -125,14 +152,9 @@ class HeuristicForm(forms.ModelForm):
             '{"title": "...", "quote": "...", "link": ""}',
         )
 
-    def clean_parameters(self) -> Any:
-        # Blank means no parameters, as the model's default.
-        parameters = self.cleaned_data["parameters"]
-        return {} if parameters is None else parameters
-
 
 @admin.register(Heuristic)
-class HeuristicAdmin(PublishingAdmin):
+class HeuristicAdmin(WarnOverlapsMixin, PublishingAdmin):
     form = HeuristicForm
     list_display = ("position", "code", "name", "scope", "outcome", "severity", "enabled")
     list_display_links = ("code",)
@@ -149,7 +171,6 @@ class HeuristicAdmin(PublishingAdmin):
                 "fields": (
                     "scope",
                     "condition",
-                    "parameters",
                     "condition_in_words",
                     "outcome",
                     "severity",
@@ -163,7 +184,96 @@ class HeuristicAdmin(PublishingAdmin):
     def condition_in_words(self, obj: Heuristic) -> str:
         if obj.pk is None:
             return "—"
-        return condition_in_words(obj.condition, scope=obj.scope, parameters=obj.parameters)
+        table = ruleset_parameter_values(Heuristic, Parameter)
+        return condition_in_words(obj.condition, scope=obj.scope, parameters=table)
+
+
+class ParameterForm(forms.ModelForm):
+    value = forms.CharField(
+        label="Value",
+        max_length=60,
+        help_text="A number (3, 40, 12.5), true or false, or a role or methodology name "
+        "(product_owner, scrum).",
+    )
+
+    class Meta:
+        model = Parameter
+        fields = ("name", "value", "description")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial["value"] = parameter_text(self.instance.value)
+
+    def clean_value(self) -> Any:
+        return parameter_value(self.cleaned_data["value"])
+
+
+def parameter_text(value: Any) -> str:
+    """A parameter's value as the form shows it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def parameter_value(text: str) -> Any:
+    """The value an admin typed: a whole or decimal number, true/false, or a name."""
+    text = text.strip()
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    if not math.isfinite(number):
+        raise forms.ValidationError(f"{text} is not a finite number.")
+    return number
+
+
+@admin.register(Parameter)
+class ParameterAdmin(WarnOverlapsMixin, PublishingAdmin):
+    """The ruleset's named thresholds: one value per name, whichever heuristics read it."""
+
+    form = ParameterForm
+    list_display = ("name", "shown_value", "read_by", "description")
+    search_fields = ("name", "description")
+    readonly_fields = ("read_by", "updated_at")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Parameter | None = None):
+        # Heuristics name a parameter: renaming one would leave them reading nothing.
+        return ("name", *self.readonly_fields) if obj is not None else self.readonly_fields
+
+    @admin.display(description="value")
+    def shown_value(self, obj: Parameter) -> str:
+        return parameter_text(obj.value)
+
+    @admin.display(description="read by")
+    def read_by(self, obj: Parameter) -> str:
+        return ", ".join(heuristics_reading(obj.name)) or "no heuristic"
+
+    def get_deleted_objects(self, objs, request: HttpRequest):
+        # A parameter a heuristic reads is protected, as a foreign key would be.
+        deleted, counts, perms, protected = super().get_deleted_objects(objs, request)
+        for obj in objs:
+            protected.extend(
+                f"Heuristic “{code}” reads {obj.name}" for code in heuristics_reading(obj.name)
+            )
+        return deleted, counts, perms, protected
+
+
+def heuristics_reading(name: str) -> list[str]:
+    """The codes of the heuristics whose condition or message names the parameter."""
+    return [
+        row.code
+        for row in Heuristic.objects.order_by("position", "code").only(
+            "code", "condition", "message"
+        )
+        if name in parameters_read({"condition": row.condition, "message": row.message})
+    ]
 
 
 @admin.register(AdvisorSettings)

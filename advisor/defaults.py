@@ -152,8 +152,8 @@ DEFAULT_HEURISTICS: tuple[dict[str, Any], ...] = (
         "leaves its product manager time for strategy, needs one person in both roles.",
         "condition": {
             "all": [
-                clause("squads", "<=", param="max_squads"),
-                clause("markets", "<=", param="max_markets"),
+                clause("squads", "<", param="min_squads"),
+                clause("markets", "<", param="min_markets"),
                 clause("personas", "<=", param="max_personas"),
                 {
                     "any": [
@@ -163,16 +163,13 @@ DEFAULT_HEURISTICS: tuple[dict[str, Any], ...] = (
                 },
             ]
         },
-        "parameters": {
-            "max_squads": 2,
-            "max_markets": 1,
-            "max_personas": 1,
-            "max_backlog_share": 40,
-        },
+        # min_squads, min_markets and max_backlog_share are the split heuristics' lines:
+        # a parameter is named once (DEFAULT_PARAMETERS).
+        "parameters": {"max_personas": 1},
         "outcome": "merge",
         "severity": "info",
         "message": "{subject} is small enough for one person to hold both roles: squads "
-        "{squads} (up to {max_squads}), markets {markets} (up to {max_markets}), personas "
+        "{squads} (below {min_squads}), markets {markets} (below {min_markets}), personas "
         "{personas} (up to {max_personas}), the product manager's backlog share "
         "{pm_backlog_share} (up to {max_backlog_share}).",
         "sources": [
@@ -305,6 +302,53 @@ DEFAULT_HEURISTICS: tuple[dict[str, Any], ...] = (
 )
 
 
+def _default_parameters() -> dict[str, Any]:
+    """Each parameter the default heuristics declare, once: the first heuristic to declare a
+    name gives its value (tests/advisor/test_parameters.py checks none disagree)."""
+    table: dict[str, Any] = {}
+    for row in DEFAULT_HEURISTICS:
+        for name, value in row.get("parameters", {}).items():
+            table.setdefault(name, value)
+    return dict(sorted(table.items()))
+
+
+# The ruleset's parameter table as the defaults set it: one value per name, whichever
+# heuristics read it.
+DEFAULT_PARAMETERS: dict[str, Any] = _default_parameters()
+
+# What each default parameter means, for the admin's Parameter rows and reference.
+PARAMETER_DESCRIPTIONS: dict[str, str] = {
+    "min_squads": "Squads from which a product needs a product manager and product owners "
+    "apart; below it, one person can hold both roles.",
+    "max_backlog_share": "The most of a product manager's time (%) the backlog may take "
+    "before strategy suffers; at or below it, one person can hold both roles.",
+    "max_roadmap_age_days": "Days since the roadmap was updated past which strategy is suffering.",
+    "max_interview_age_days": "Days since the last customer interview past which strategy "
+    "is suffering.",
+    "min_reviews_cancelled": "Roadmap reviews cancelled in the last quarter from which "
+    "strategy is suffering.",
+    "min_markets": "Markets from which a product needs strategic attention of its own; "
+    "below it, one person can hold both roles.",
+    "max_personas": "The most personas a product served by one person in both roles has.",
+    "max_pm_ceremonies_share": "The most of a product manager's time (%) Scrum ceremonies "
+    "take before it is worth a note.",
+    "min_strategic_share": "The least of a product manager's time (%) on strategy and "
+    "discovery before it is worth a note.",
+}
+
+
 def default_specs() -> list[HeuristicSpec]:
-    """The defaults as engine specs, for assessing without a database."""
-    return [HeuristicSpec(**row) for row in DEFAULT_HEURISTICS]
+    """The defaults as engine specs, each with the parameters of the table it reads, for
+    assessing without a database."""
+    from advisor.engine.ruleset import entry_parameters
+
+    specs = []
+    for row in DEFAULT_HEURISTICS:
+        entry = {key: value for key, value in row.items() if key != "parameters"}
+        specs.append(
+            HeuristicSpec(
+                **{k: v for k, v in entry.items() if k != "examples"},
+                parameters=entry_parameters(entry, DEFAULT_PARAMETERS),
+            )
+        )
+    return specs

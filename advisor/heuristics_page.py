@@ -13,7 +13,7 @@ from typing import Any
 from advisor.engine import heuristic_problems
 from advisor.engine.explanations import describe_condition
 from advisor.engine.plan import StaffingRules
-from advisor.engine.ruleset import heuristic_spec, ruleset_from_content
+from advisor.engine.ruleset import heuristic_spec, ruleset_from_content, ruleset_parameters
 from advisor.engine.vocabulary import SEVERITY_LABELS, outcome_label
 from advisor.presenters import SourceRef, source_refs
 
@@ -46,17 +46,21 @@ class RulesetPage:
     # Parts of the document other than heuristics that the engine leaves out.
     notes: tuple[str, ...]
     staffing: StaffingRules
+    # The ruleset's parameters (name, value), each read by every heuristic naming it; empty
+    # for a version published before parameters belonged to the ruleset.
+    parameters: tuple[tuple[str, Any], ...] = ()
 
 
 def ruleset_page(content: Mapping[str, Any]) -> RulesetPage:
     """Every heuristic of a version's document in words, or as skipped with its problems."""
     ruleset = ruleset_from_content(content)
+    parameters = ruleset_parameters(content) if isinstance(content, Mapping) else {}
     cards, skipped = [], []
     entries = content.get("heuristics") if isinstance(content, Mapping) else None
     for entry in entries if isinstance(entries, list) else []:
         if not isinstance(entry, Mapping):
             continue  # the ruleset's notes name it
-        spec = heuristic_spec(entry)
+        spec = heuristic_spec(entry, parameters)
         problems = heuristic_problems(spec)
         if problems:
             skipped.append(
@@ -78,4 +82,10 @@ def ruleset_page(content: Mapping[str, Any]) -> RulesetPage:
                 sources=source_refs(spec.sources),
             )
         )
-    return RulesetPage(tuple(cards), tuple(skipped), ruleset.notes, ruleset.staffing)
+    return RulesetPage(
+        tuple(cards),
+        tuple(skipped),
+        ruleset.notes,
+        ruleset.staffing,
+        tuple(parameters.items()),
+    )

@@ -1,6 +1,6 @@
 """Conditions in words, as the heuristics page and the admin show them."""
 
-from advisor.defaults import DEFAULT_HEURISTICS
+from advisor.defaults import DEFAULT_HEURISTICS, DEFAULT_PARAMETERS
 from advisor.engine.explanations import condition_in_words, describe_clause, describe_condition
 
 IN_WORDS = {
@@ -10,7 +10,7 @@ IN_WORDS = {
     "or interview_age_days > max_interview_age_days (90) "
     "or reviews_cancelled ≥ min_reviews_cancelled (2)",
     "split-multiple-markets": "markets ≥ min_markets (2)",
-    "merge-small-team": "squads ≤ max_squads (2) and markets ≤ max_markets (1) "
+    "merge-small-team": "squads < min_squads (3) and markets < min_markets (2) "
     "and personas ≤ max_personas (1) "
     "and (pm_backlog_share is unknown or pm_backlog_share ≤ max_backlog_share (40%))",
     "no-po-without-scrum": "scrum_squads = 0",
@@ -24,7 +24,7 @@ IN_WORDS = {
 class TestDescribeCondition:
     def test_every_default_heuristic_in_words(self):
         described = {
-            h["code"]: describe_condition(h["condition"], h["parameters"])
+            h["code"]: describe_condition(h["condition"], DEFAULT_PARAMETERS)
             for h in DEFAULT_HEURISTICS
         }
         assert described == IN_WORDS
@@ -70,7 +70,7 @@ class TestConditionInWords:
     def test_a_valid_condition_is_described(self):
         h = DEFAULT_HEURISTICS[0]
         assert (
-            condition_in_words(h["condition"], scope=h["scope"], parameters=h["parameters"])
+            condition_in_words(h["condition"], scope=h["scope"], parameters=DEFAULT_PARAMETERS)
             == (IN_WORDS["split-three-plus-squads"])
         )
 
