@@ -121,6 +121,7 @@ class WarnOverlapsMixin:
 class HeuristicForm(forms.ModelForm):
     condition = RuleJSONField(name="condition", label="Condition")
     sources = RuleJSONField(name="sources", label="Sources")
+    examples = RuleJSONField(name="examples", label="Examples", required=False)
 
     class Meta:
         model = Heuristic
@@ -136,6 +137,7 @@ class HeuristicForm(forms.ModelForm):
             "severity",
             "message",
             "sources",
+            "examples",
         )
 
     def __init__(self, *args, **kwargs) -> None:
@@ -145,12 +147,27 @@ class HeuristicForm(forms.ModelForm):
             attrs={"rows": 14, "cols": 80, "class": "vLargeTextField"}
         )
         fields["condition"].help_text = condition_help()
+        fields["examples"].widget = forms.Textarea(attrs={"rows": 10, "cols": 80})
+        fields["examples"].help_text = format_html(
+            "Fact sets with whether the heuristic must fire on them, each {}. A fact is a "
+            "literal (a number, true/false, a role or methodology name, null for unknown) or "
+            "{}: the parameter's value plus the offset, so an example at or just past a line "
+            "moves with it. Facts left out are unknown. A save that breaks an example is "
+            "refused, naming it.",
+            '{"facts": {"squads": 1}, "fires": false, "note": "one squad"}',
+            '{"param": "min_squads", "offset": -1}',
+        )
         fields["sources"].widget = forms.Textarea(attrs={"rows": 8, "cols": 80})
         fields["sources"].help_text = format_html(
             "The practitioner texts it rests on, each {}: the article's title, the sentence "
             "quoted from it, and a web address (http or https) or an empty link.",
             '{"title": "...", "quote": "...", "link": ""}',
         )
+
+    def clean_examples(self) -> Any:
+        # Blank means no examples, as the model's default.
+        examples = self.cleaned_data["examples"]
+        return [] if examples is None else examples
 
 
 @admin.register(Heuristic)
@@ -178,6 +195,7 @@ class HeuristicAdmin(WarnOverlapsMixin, PublishingAdmin):
             },
         ),
         ("Advice", {"fields": ("message", "sources", "updated_at")}),
+        ("Examples", {"fields": ("examples",)}),
     )
 
     @admin.display(description="condition in words")

@@ -11,11 +11,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from advisor.engine import heuristic_problems
+from advisor.engine.examples import describe_example
 from advisor.engine.explanations import describe_condition
 from advisor.engine.plan import StaffingRules
 from advisor.engine.ruleset import heuristic_spec, ruleset_from_content, ruleset_parameters
 from advisor.engine.vocabulary import SEVERITY_LABELS, outcome_label
 from advisor.presenters import SourceRef, source_refs
+
+
+@dataclass(frozen=True)
+class ExampleLine:
+    fires: bool
+    note: str
+    facts: str
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,7 @@ class HeuristicCard:
     condition: str
     message: str
     sources: tuple[SourceRef, ...]
+    examples: tuple[ExampleLine, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,22 @@ class RulesetPage:
     # The ruleset's parameters (name, value), each read by every heuristic naming it; empty
     # for a version published before parameters belonged to the ruleset.
     parameters: tuple[tuple[str, Any], ...] = ()
+
+
+def _examples(examples: Any, parameters: Mapping[str, Any]) -> tuple[ExampleLine, ...]:
+    """A heuristic's examples in words (those well formed: a stored row may hold anything)."""
+    lines = []
+    for example in examples if isinstance(examples, list) else []:
+        if isinstance(example, Mapping) and isinstance(example.get("fires"), bool):
+            note = example.get("note")
+            lines.append(
+                ExampleLine(
+                    example["fires"],
+                    note if isinstance(note, str) else "",
+                    describe_example(example, parameters),
+                )
+            )
+    return tuple(lines)
 
 
 def ruleset_page(content: Mapping[str, Any]) -> RulesetPage:
@@ -80,6 +105,7 @@ def ruleset_page(content: Mapping[str, Any]) -> RulesetPage:
                 condition=describe_condition(spec.condition, spec.parameters),
                 message=spec.message,
                 sources=source_refs(spec.sources),
+                examples=_examples(entry.get("examples"), parameters),
             )
         )
     return RulesetPage(

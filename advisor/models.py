@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from advisor.engine import heuristic_problems
 from advisor.engine.evaluation import validate_parameters
+from advisor.engine.examples import example_problems
 from advisor.engine.ruleset import OFF, ON, heuristic_spec, parameters_read
 from advisor.engine.values import text_problem
 from advisor.engine.vocabulary import (
@@ -101,6 +102,10 @@ class Heuristic(models.Model):
             # The whole table, so that a name it lacks is refused naming those it has.
             spec = dataclasses.replace(heuristic_spec(heuristic_entry(self)), parameters=table)
             found = heuristic_problems(spec)
+            if not found:
+                examples = example_problems(spec, self.examples, table)
+                if examples:
+                    found["examples"] = examples
             if not self.outcome:
                 found.pop("outcome", None)  # the field's own "cannot be blank" says so
             if not self.sources:
@@ -143,7 +148,19 @@ def heuristic_entry(row: Any) -> dict[str, Any]:
         "severity": row.severity,
         "message": row.message,
         "sources": row.sources,
+        "examples": _examples_of(row),
     }
+
+
+def _examples_of(row: Any) -> Any:
+    """A row's examples. In a migration state from before rows had them (0003 publishing on
+    a new database), those the defaults give its code: 0007 then gives the rows the same,
+    so a new database starts with one version (docs/rulesets.md)."""
+    if hasattr(row, "examples"):
+        return row.examples
+    from advisor.defaults import DEFAULT_EXAMPLES
+
+    return DEFAULT_EXAMPLES.get(row.code, [])
 
 
 class Parameter(models.Model):
@@ -188,7 +205,12 @@ class Parameter(models.Model):
             entry = heuristic_entry(row)
             if self.name not in parameters_read(entry):
                 continue
-            found = heuristic_problems(heuristic_spec(entry, table))
+            spec = heuristic_spec(entry, table)
+            found = heuristic_problems(spec)
+            if not found:
+                examples = example_problems(spec, row.examples, table)
+                if examples:
+                    found["examples"] = examples
             if found:
                 described = "; ".join(m for ms in found.values() for m in ms)
                 broken.append(f"{row.code} would break: {described}")

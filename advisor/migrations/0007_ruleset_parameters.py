@@ -67,10 +67,32 @@ def adopt_parameters(apps, schema_editor):
         for name in sorted(read)
         if name in values
     )
+    _add_default_examples(rows, {**values}, notes, db)
     note = "Parameters belong to the ruleset, named once."
     if notes:
         note += " " + "; ".join(notes) + "."
     publish_from(RuleModels.of(apps, db), note=note)
+
+
+def _add_default_examples(rows, table, notes, db):
+    """Each default heuristic without examples gets the defaults' examples, if its condition
+    (as this database holds it) honours them; otherwise it is named in the note."""
+    from advisor.defaults import DEFAULT_EXAMPLES
+    from advisor.engine import heuristic_problems
+    from advisor.engine.examples import example_problems
+    from advisor.engine.ruleset import heuristic_spec
+    from advisor.models import heuristic_entry
+
+    for row in rows:
+        examples = DEFAULT_EXAMPLES.get(row.code)
+        if not examples or row.examples:
+            continue
+        spec = heuristic_spec(heuristic_entry(row), table)
+        if heuristic_problems(spec) or example_problems(spec, examples, table):
+            notes.append(f"{row.code} left without examples: its condition differs from the default's")
+            continue
+        row.examples = examples
+        row.save(update_fields=["examples"])
 
 
 def hand_back_parameters(apps, schema_editor):

@@ -29,6 +29,7 @@ def heuristic_form(heuristic: Heuristic, **changes) -> dict[str, str]:
         "severity": heuristic.severity,
         "message": heuristic.message,
         "sources": json.dumps(heuristic.sources),
+        "examples": json.dumps(heuristic.examples),
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v != ""}

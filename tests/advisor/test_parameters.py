@@ -12,7 +12,12 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
-from advisor.defaults import DEFAULT_HEURISTICS, DEFAULT_PARAMETERS, default_specs
+from advisor.defaults import (
+    DEFAULT_EXAMPLES,
+    DEFAULT_HEURISTICS,
+    DEFAULT_PARAMETERS,
+    default_specs,
+)
 from advisor.engine.overlaps import opposing_overlaps
 from advisor.engine.ruleset import ruleset_from_content
 from advisor.models import Heuristic, Parameter, RulesetVersion
@@ -123,6 +128,7 @@ class TestTheRulesetHoldsParametersOnce:
     def test_a_heuristic_reads_a_new_parameter_once_it_is_defined(self):
         heuristic = Heuristic.objects.get(code="split-multiple-markets")
         heuristic.condition = {"fact": "personas", "op": ">=", "param": "min_personas"}
+        heuristic.examples = []
         with pytest.raises(ValidationError):
             heuristic.full_clean()
         Parameter.objects.create(name="min_personas", value=3)
@@ -298,6 +304,8 @@ class TestParameterAdmin:
             "severity": heuristic.severity,
             "message": heuristic.message,
             "sources": json.dumps(heuristic.sources),
+            # Its own examples would refuse the edit ("squads at the split line").
+            "examples": "[]",
         }
         response = admin_client.post(
             reverse("admin:advisor_heuristic_change", args=[heuristic.pk]), data, follow=True
@@ -385,5 +393,13 @@ class TestTheMigration:
         assert version.note == (
             "Parameters belong to the ruleset, named once. merge-small-team had "
             "max_backlog_share 40, split-backlog-overload 35: 35 kept; merge-small-team reads "
-            "max_markets + 1 as min_markets; merge-small-team reads max_squads + 1 as min_squads."
+            "max_markets + 1 as min_markets; merge-small-team reads max_squads + 1 as min_squads; "
+            "merge-small-team left without examples: its condition differs from the default's; "
+            "note-pm-in-ceremonies left without examples: its condition differs from the "
+            "default's."
         )
+        examples = dict(
+            new.get_model("advisor", "Heuristic").objects.values_list("code", "examples")
+        )
+        assert examples["split-three-plus-squads"] == DEFAULT_EXAMPLES["split-three-plus-squads"]
+        assert examples["merge-small-team"] == []

@@ -14,7 +14,7 @@ from django.db.models import ProtectedError
 from django.urls import reverse
 
 from advisor import rulesets
-from advisor.defaults import DEFAULT_HEURISTICS
+from advisor.defaults import DEFAULT_EXAMPLES, DEFAULT_HEURISTICS
 from advisor.models import (
     AdvisorSettings,
     Heuristic,
@@ -118,6 +118,7 @@ class TestTheFirstVersion:
             "severity": "warning",
             "message": default["message"],
             "sources": default["sources"],
+            "examples": DEFAULT_EXAMPLES["split-three-plus-squads"],
         }
 
     def test_the_digest_is_the_sha256_of_the_canonical_document(self):
@@ -244,6 +245,7 @@ class TestAdminPublishes:
             "severity": heuristic.severity,
             "message": heuristic.message,
             "sources": json.dumps(heuristic.sources),
+            "examples": json.dumps(heuristic.examples),
         }
         return {**data, **changes}
 
