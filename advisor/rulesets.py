@@ -159,6 +159,20 @@ def publishing_as(*, user: Any, note: str) -> Iterator[None]:
         _publisher.reset(token)
 
 
+_suspended: ContextVar[bool] = ContextVar("ruleset_publishing_suspended", default=False)
+
+
+@contextmanager
+def publishing_suspended() -> Iterator[None]:
+    """Rows saved inside publish nothing: for writing a whole ruleset (an import, a
+    restore), which then publishes once."""
+    token = _suspended.set(True)
+    try:
+        yield
+    finally:
+        _suspended.reset(token)
+
+
 def publish_ruleset(*, user: Any = None, note: str = "") -> RulesetVersion:
     """Publish today's rows as a new version if they differ from the latest one."""
     return publish_from(RuleModels.live(), user=user, note=note)
@@ -191,8 +205,8 @@ def parsed_ruleset(version: RulesetVersion) -> Ruleset:
 
 def rule_changed(sender: type[Model], instance: Model, **kwargs: Any) -> None:
     """post_save / post_delete receiver: publish the change, inside its transaction."""
-    if kwargs.get("raw"):
-        return  # loaddata: the fixture brings its own versions
+    if kwargs.get("raw") or _suspended.get():
+        return  # loaddata brings its own versions; a whole ruleset written publishes once
     publisher = _publisher.get()
     if publisher is not None:
         publish_ruleset(user=publisher.user, note=publisher.note)
