@@ -16,9 +16,19 @@ from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 import orgs.admin
+from advisor.admin_preview import (
+    NOTE,
+    PreviewBeforePublishing,
+    RestoreViews,
+    can_publish,
+    is_previewing,
+    register_note,
+    shown_changes,
+)
 from advisor.engine.conditions import OPERATORS
 from advisor.engine.evaluation import usable_heuristics
 from advisor.engine.explanations import condition_in_words
@@ -34,7 +44,8 @@ from advisor.models import (
     RulesetVersion,
     ruleset_parameter_values,
 )
-from advisor.rulesets import current_ruleset, parsed_ruleset, publishing_as
+from advisor.ruleset_documents import version_diff
+from advisor.rulesets import MAX_NOTE, current_ruleset, parsed_ruleset, publishing_as
 from orgs.models import TitlePattern
 
 
@@ -69,14 +80,31 @@ def condition_help() -> str:
     )
 
 
-class PublishingAdmin(admin.ModelAdmin):
-    """Saves and deletes publish their ruleset version as the admin, with the change message."""
+class PublishingAdmin(PreviewBeforePublishing, admin.ModelAdmin):
+    """Saves and deletes publish their ruleset version as the admin, with the change message
+    or the note the admin gave when confirming the preview (advisor.admin_preview). Only
+    staff with the permission to change heuristics edit any rule."""
 
     def save_model(self, request: HttpRequest, obj: Model, form: forms.Form, change: bool):
         message = self.construct_change_message(request, form, None, add=not change)
         described = LogEntry(change_message=json.dumps(message)).get_change_message()
-        with publishing_as(user=request.user, note=f"{self._named(obj)}: {described}"):
+        note = f"{self._named(obj)}: {described}"
+        if is_previewing():
+            register_note(request, note)
             super().save_model(request, obj, form, change)
+            return
+        note = request.POST.get(NOTE, "").strip() or note
+        with publishing_as(user=request.user, note=note[:MAX_NOTE]):
+            super().save_model(request, obj, form, change)
+
+    def has_add_permission(self, request: HttpRequest, *args) -> bool:
+        return super().has_add_permission(request, *args) and can_publish(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return super().has_change_permission(request, obj) and can_publish(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return super().has_delete_permission(request, obj) and can_publish(request)
 
     def delete_model(self, request: HttpRequest, obj: Model) -> None:
         with publishing_as(user=request.user, note=f"{self._named(obj)}: Deleted."):
@@ -106,6 +134,8 @@ class WarnOverlapsMixin:
     """After a save, warn of split and merge heuristics that now meet."""
 
     def warn_overlaps(self, request: HttpRequest, obj: Model) -> None:
+        if is_previewing():
+            return  # the preview lists them before anything is saved
         involving = obj.code if isinstance(obj, Heuristic) else None
         for warning in overlap_warnings(involving=involving):
             messages.warning(
@@ -330,7 +360,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(RulesetVersion)
-class RulesetVersionAdmin(ReadOnlyAdmin):
+class RulesetVersionAdmin(RestoreViews, ReadOnlyAdmin):
+    change_list_template = "admin/advisor/rulesetversion/change_list.html"
     list_display = ("__str__", "published_at", "published_by", "note", "rebuilt", "digest_start")
     list_filter = ("rebuilt",)
     list_select_related = ("published_by",)
@@ -342,9 +373,41 @@ class RulesetVersionAdmin(ReadOnlyAdmin):
         "note",
         "rebuilt",
         "digest",
+        "restore",
+        "changes",
         "content_json",
     )
     readonly_fields = fields
+
+    @admin.display(description="restore")
+    def restore(self, obj: RulesetVersion) -> str:
+        url = reverse("admin:advisor_rulesetversion_restore", args=[obj.pk])
+        return format_html(
+            '<a class="button" href="{}">Preview restoring {}</a> as a new publication',
+            url,
+            obj.label,
+        )
+
+    @admin.display(description="changes from the version before")
+    def changes(self, obj: RulesetVersion) -> str:
+        before = (
+            RulesetVersion.objects.filter(number__lt=obj.number)
+            .order_by("-number")
+            .values_list("content", flat=True)
+            .first()
+        )
+        rows = shown_changes(version_diff(before, obj.content))
+        if not rows:
+            return "No change from the version before."
+        return format_html(
+            '<table class="ruleset-changes"><thead><tr><th>What</th><th>Field</th>'
+            "<th>Before</th><th>After</th></tr></thead><tbody>{}</tbody></table>",
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td><code>{}</code></td></tr>",
+                ((r["subject"], r["field"], r["old"], r["new"]) for r in rows),
+            ),
+        )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # The list shows no document, and decoding one a row would be most of its cost;

@@ -388,22 +388,26 @@ def preview(document: Mapping[str, Any]) -> list[OrganizationChanges]:
     current = RulesetVersion.objects.order_by("-number").defer("content").first()
     before, _ = usable_heuristics(parsed_ruleset(current).heuristics if current else ())
     after, _ = usable_heuristics(ruleset_from_content(document).heuristics)
+    assessments = latest_assessments()
+    products: dict[int, list[tuple[str, dict]]] = {a.pk: [] for a in assessments}
+    for assessment_id, name, facts in (
+        AssessedSubject.objects.filter(assessment__in=list(products), scope=Scope.PRODUCT)
+        .order_by("assessment_id", "position")
+        .values_list("assessment_id", "name", "facts")
+    ):
+        products[assessment_id].append((name, facts))
     found = []
-    for assessment in latest_assessments():
+    for assessment in assessments:
         changes = []
-        for name, facts in (
-            AssessedSubject.objects.filter(assessment=assessment, scope=Scope.PRODUCT)
-            .order_by("position")
-            .values_list("name", "facts")
-        ):
+        for name, facts in products[assessment.pk]:
             old, new = _product_codes(before, facts), _product_codes(after, facts)
-            verdicts = verdict_of(old.values()), verdict_of(new.values())
             if old == new:
                 continue
             changes.append(
                 ProductChange(
                     name,
-                    *verdicts,
+                    verdict_of(old.values()),
+                    verdict_of(new.values()),
                     tuple(code for code in new if code not in old),
                     tuple(code for code in old if code not in new),
                 )

@@ -30,6 +30,7 @@ def heuristic_form(heuristic: Heuristic, **changes) -> dict[str, str]:
         "message": heuristic.message,
         "sources": json.dumps(heuristic.sources),
         "examples": json.dumps(heuristic.examples),
+        "_publish": "1",
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v != ""}

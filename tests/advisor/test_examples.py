@@ -165,6 +165,7 @@ class TestSavingAnEdit:
             "message": heuristic.message,
             "sources": json.dumps(heuristic.sources),
             "examples": json.dumps(heuristic.examples),
+            "_publish": "1",
         }
         response = admin_client.post(
             reverse("admin:advisor_heuristic_change", args=[heuristic.pk]), data

@@ -255,7 +255,7 @@ class TestParameterAdmin:
         parameter = Parameter.objects.get(name="max_backlog_share")
         response = admin_client.post(
             reverse("admin:advisor_parameter_change", args=[parameter.pk]),
-            {"value": "37.5", "description": "Backlog line."},
+            {"value": "37.5", "description": "Backlog line.", "_publish": "1"},
         )
         assert response.status_code == 302
         parameter.refresh_from_db()
@@ -306,6 +306,7 @@ class TestParameterAdmin:
             "sources": json.dumps(heuristic.sources),
             # Its own examples would refuse the edit ("squads at the split line").
             "examples": "[]",
+            "_publish": "1",
         }
         response = admin_client.post(
             reverse("admin:advisor_heuristic_change", args=[heuristic.pk]), data, follow=True

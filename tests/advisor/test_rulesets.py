@@ -246,6 +246,7 @@ class TestAdminPublishes:
             "message": heuristic.message,
             "sources": json.dumps(heuristic.sources),
             "examples": json.dumps(heuristic.examples),
+            "_publish": "1",
         }
         return {**data, **changes}
 
@@ -268,7 +269,7 @@ class TestAdminPublishes:
         parameter = Parameter.objects.get(name="min_squads")
         response = admin_client.post(
             reverse("admin:advisor_parameter_change", args=[parameter.pk]),
-            {"value": "4", "description": parameter.description},
+            {"value": "4", "description": parameter.description, "_publish": "1"},
         )
         assert response.status_code == 302
         version = latest()
@@ -279,13 +280,13 @@ class TestAdminPublishes:
     def test_a_title_pattern_added_changed_and_deleted_in_the_admin(self, admin_client, admin_user):
         add = admin_client.post(
             reverse("admin:orgs_titlepattern_add"),
-            {"position": "5", "pattern": r"\bCOO\b", "role": "executive"},
+            {"position": "5", "pattern": r"\bCOO\b", "role": "executive", "_publish": "1"},
         )
         assert add.status_code == 302
         pattern = TitlePattern.objects.get(pattern=r"\bCOO\b")
         admin_client.post(
             reverse("admin:orgs_titlepattern_change", args=[pattern.pk]),
-            {"position": "5", "pattern": r"\bCOO\b", "role": "product_leader"},
+            {"position": "5", "pattern": r"\bCOO\b", "role": "product_leader", "_publish": "1"},
         )
         admin_client.post(
             reverse("admin:orgs_titlepattern_delete", args=[pattern.pk]), {"post": "yes"}
@@ -304,7 +305,12 @@ class TestAdminPublishes:
         row = AdvisorSettings.load()
         response = admin_client.post(
             reverse("admin:advisor_advisorsettings_change", args=[row.pk]),
-            {"pms_per_product": "1", "pos_per_scrum_squad": "0.5", "scope_votes_needed": "3"},
+            {
+                "pms_per_product": "1",
+                "pos_per_scrum_squad": "0.5",
+                "scope_votes_needed": "3",
+                "_publish": "1",
+            },
         )
         assert response.status_code == 302
         assert versions()[-1] == (
