@@ -6,6 +6,7 @@ behind validation, with a scope or an outcome it does not know) is listed with w
 is wrong, never rendered as if it worked and never an error page.
 """
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,7 @@ from advisor.engine.plan import StaffingRules
 from advisor.engine.ruleset import heuristic_spec, ruleset_from_content, ruleset_parameters
 from advisor.engine.vocabulary import SEVERITY_LABELS, outcome_label
 from advisor.presenters import SourceRef, source_refs
+from advisor.ruleset_documents import version_diff
 
 
 @dataclass(frozen=True)
@@ -115,3 +117,44 @@ def ruleset_page(content: Mapping[str, Any]) -> RulesetPage:
         ruleset.staffing,
         tuple(parameters.items()),
     )
+
+
+# Versions the heuristics page lists, newest first.
+HISTORY_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class VersionEntry:
+    label: str
+    published_at: Any
+    published_by: str
+    note: str
+    rebuilt: bool
+    # (what, field, before, after) as the page shows them.
+    changes: tuple[tuple[str, str, str, str], ...]
+
+
+def ruleset_history(versions: list[Any]) -> tuple[VersionEntry, ...]:
+    """The versions given (newest first, with their documents; one more than shown so the
+    oldest shown has the one before it), each with what it changed."""
+    entries = []
+    for i, version in enumerate(versions[:HISTORY_SHOWN]):
+        before = versions[i + 1].content if i + 1 < len(versions) else None
+        changes = tuple(
+            (c.subject, c.field, _shown(c.old), _shown(c.new))
+            for c in version_diff(before, version.content)
+        )
+        by = version.published_by.get_username() if version.published_by else ""
+        entries.append(
+            VersionEntry(
+                version.label, version.published_at, by, version.note, version.rebuilt, changes
+            )
+        )
+    return tuple(entries)
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "—"
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 300 else text[:300] + "…"

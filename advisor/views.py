@@ -14,7 +14,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from advisor.comparison import compare_assessments
 from advisor.forms import AssessForm
-from advisor.heuristics_page import ruleset_page
+from advisor.heuristics_page import HISTORY_SHOWN, ruleset_history, ruleset_page
 from advisor.links import OrganizationLinks
 from advisor.models import RulesetVersion
 from advisor.presenters import assessment_page, shown_rows, verdict_counts, verdict_summary
@@ -165,6 +165,19 @@ def assessment_compare(
 @require_safe
 def heuristic_list(request: HtmxHttpRequest) -> TemplateResponse:
     """The rules behind the advice, in words, as the ruleset version in force holds them."""
-    version = RulesetVersion.objects.select_related("published_by").first()
-    context = {"version": version, "page": ruleset_page(version.content) if version else None}
+    # The versions shown in the history, and the one before the oldest, for its changes.
+    versions = list(
+        RulesetVersion.objects.select_related("published_by").order_by("-number")[
+            : HISTORY_SHOWN + 1
+        ]
+    )
+    version = versions[0] if versions else None
+    context = {
+        "version": version,
+        "page": ruleset_page(version.content) if version else None,
+        "history": ruleset_history(versions),
+        "older_versions": max(0, RulesetVersion.objects.count() - HISTORY_SHOWN)
+        if len(versions) > HISTORY_SHOWN
+        else 0,
+    }
     return TemplateResponse(request, "advisor/heuristic_list.html", context)

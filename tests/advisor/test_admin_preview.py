@@ -7,6 +7,8 @@ from datetime import date
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from advisor.models import Heuristic, Parameter, RulesetVersion
@@ -204,3 +206,36 @@ class TestPermissions:
         response = client.post(parameter_url("min_squads"), {"value": "4", "_publish": "1"})
         assert response.status_code == 302
         assert Parameter.objects.get(name="min_squads").value == 3
+
+
+class TestHeuristicsPageHistory:
+    def test_shows_the_current_version_with_each_versions_changes(self, client, admin_client):
+        admin_client.post(
+            parameter_url("min_squads"), {"value": "4", "_publish": "1", "_note": "Four."}
+        )
+        client.force_login(UserFactory())
+        html = client.get(reverse("advisor:heuristic_list")).content.decode()
+        assert "Ruleset <code>v2</code>" in html
+        assert '<li id="version-v2">' in html
+        assert ": Four.</summary>" in html
+        assert (
+            "<tr><td><code>parameters</code></td><td>min_squads</td><td><code>3</code></td>"
+            "<td><code>4</code></td></tr>"
+        ) in html
+        assert '<li id="version-v1">' in html
+
+    def test_lists_twenty_versions_in_a_fixed_number_of_queries(self, client):
+        client.force_login(UserFactory())
+        url = reverse("advisor:heuristic_list")
+        counts = []
+        for total in (3, 25):
+            for value in range(RulesetVersion.objects.count(), total):
+                parameter = Parameter.objects.get(name="max_personas")
+                parameter.value = value + 1
+                parameter.save()
+            with CaptureQueriesContext(connection) as queries:
+                html = client.get(url).content.decode()
+            counts.append(len(queries))
+        assert counts[0] + 1 == counts[1]  # the count of older versions, once there are any
+        assert html.count('<li id="version-') == 20
+        assert "5 older versions are listed in the admin." in html
