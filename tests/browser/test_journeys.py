@@ -90,14 +90,14 @@ class TestSignUpToAdvice:
         finding = tracker.locator("article.finding", has_text="merge-small-team")
         expect(tracker.locator("article.finding")).to_have_count(1)
         expect(finding.locator(".finding-message")).to_have_text(
-            "Parcel Tracker is small enough for one person to hold both roles: squads 2 (up to 2), "
-            "markets 1 (up to 1), personas 1 (up to 1), the product manager's backlog share 30% "
+            "Parcel Tracker is small enough for one person to hold both roles: squads 2 (below 3), "
+            "markets 1 (below 2), personas 1 (up to 1), the product manager's backlog share 30% "
             "(up to 40%)."
         )
         evidence = finding.locator("table.evidence tbody tr")
         expected = [
-            ["squads", "2", "≤", "2", "max_squads", "✓yes"],
-            ["markets", "1", "≤", "1", "max_markets", "✓yes"],
+            ["squads", "2", "<", "3", "min_squads", "✓yes"],
+            ["markets", "1", "<", "2", "min_markets", "✓yes"],
             ["personas", "1", "≤", "1", "max_personas", "✓yes"],
             ["pm_backlog_share", "30%", "is unknown", "—", "—", "✗no"],
             ["pm_backlog_share", "30%", "≤", "40%", "max_backlog_share", "✓yes"],
