@@ -35,6 +35,7 @@ from advisor.engine.explanations import condition_in_words
 from advisor.engine.facts import CATALOGUE
 from advisor.engine.overlaps import opposing_overlaps
 from advisor.engine.ruleset import parameters_read
+from advisor.engine.vocabulary import Scope
 from advisor.forms import RuleJSONField
 from advisor.models import (
     AdvisorSettings,
@@ -130,6 +131,58 @@ def overlap_warnings(*, involving: str | None = None) -> list[str]:
     return [str(o) for o in opposing_overlaps(usable, involving=involving)]
 
 
+def rule_reference(scope: str | None) -> str:
+    """Every fact (name, type, meaning, scope, the input that fills it) and every parameter
+    (value, meaning, the heuristics reading it), and the placeholders a message may use:
+    shown beside the heuristic form. The heuristic's own scope first."""
+    scopes = sorted(CATALOGUE, key=lambda s: s.value != scope)
+    facts = format_html_join(
+        "",
+        "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        (
+            (
+                fact.name,
+                fact.type.value,
+                scope_.value,
+                fact.meaning,
+                fact.input_field or "computed",
+            )
+            for scope_ in scopes
+            for fact in CATALOGUE[scope_].values()
+        ),
+    )
+    readers: dict[str, list[str]] = {}
+    for row in Heuristic.objects.only("code", "condition", "message").order_by("position", "code"):
+        for name in parameters_read({"condition": row.condition, "message": row.message}):
+            readers.setdefault(name, []).append(row.code)
+    parameters = format_html_join(
+        "",
+        "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        (
+            (p.name, parameter_text(p.value), p.description, ", ".join(readers.get(p.name, [])))
+            for p in Parameter.objects.order_by("name")
+        ),
+    )
+    own = CATALOGUE[Scope(scope)] if scope in Scope._value2member_map_ else {}
+    placeholders = ", ".join(
+        ["{subject}", *(f"{{{name}}}" for name in own), *(f"{{{n}}}" for n in readers)]
+    )
+    return format_html(
+        '<table class="rule-reference"><caption>Facts</caption><thead><tr><th>fact</th>'
+        "<th>type</th><th>scope</th><th>meaning</th><th>filled in by</th></tr></thead>"
+        "<tbody>{}</tbody></table>"
+        '<table class="rule-reference"><caption>Parameters</caption><thead><tr>'
+        "<th>parameter</th><th>value</th><th>meaning</th><th>read by</th></tr></thead>"
+        "<tbody>{}</tbody></table>"
+        "<p>Placeholders the message may use{}: <code>{}</code>. Any parameter may be "
+        "named too.</p>",
+        facts,
+        parameters,
+        f" for a {scope} heuristic" if own else "",
+        placeholders if own else "{subject}, a fact of the heuristic's scope, a parameter",
+    )
+
+
 class WarnOverlapsMixin:
     """After a save, warn of split and merge heuristics that now meet."""
 
@@ -209,7 +262,7 @@ class HeuristicAdmin(WarnOverlapsMixin, PublishingAdmin):
     list_filter = ("scope", "outcome", "severity", "enabled")
     search_fields = ("code", "name", "description")
     ordering = ("position", "code")
-    readonly_fields = ("condition_in_words", "updated_at")
+    readonly_fields = ("condition_in_words", "updated_at", "reference")
     fieldsets = (
         (None, {"fields": ("code", "name", "description", "position", "enabled")}),
         (
@@ -226,7 +279,12 @@ class HeuristicAdmin(WarnOverlapsMixin, PublishingAdmin):
         ),
         ("Advice", {"fields": ("message", "sources", "updated_at")}),
         ("Examples", {"fields": ("examples",)}),
+        ("Reference: facts, parameters and placeholders", {"fields": ("reference",)}),
     )
+
+    @admin.display(description="reference")
+    def reference(self, obj: Heuristic | None = None) -> str:
+        return rule_reference(obj.scope if obj is not None and obj.pk else None)
 
     @admin.display(description="condition in words")
     def condition_in_words(self, obj: Heuristic) -> str:

@@ -239,3 +239,24 @@ class TestHeuristicsPageHistory:
         assert counts[0] + 1 == counts[1]  # the count of older versions, once there are any
         assert html.count('<li id="version-') == 20
         assert "5 older versions are listed in the admin." in html
+
+
+class TestReferenceBesideTheForm:
+    def test_lists_every_fact_and_parameter_and_the_placeholders(self, admin_client):
+        heuristic = Heuristic.objects.get(code="split-strategy-stalled")
+        html = admin_client.get(
+            reverse("admin:advisor_heuristic_change", args=[heuristic.pk])
+        ).content.decode()
+        assert (
+            "<tr><td><code>roadmap_age_days</code></td><td>int</td><td>product</td>"
+            "<td>Days since the roadmap was last updated.</td><td>roadmap_updated_on</td></tr>"
+        ) in html
+        assert "<td><code>is_scrum</code></td><td>bool</td><td>squad</td>" in html
+        assert (
+            "<tr><td><code>min_squads</code></td><td>3</td><td>Squads from which a product needs "
+        ) in html
+        assert "<td>split-three-plus-squads, merge-small-team</td></tr>" in html
+        assert (
+            "Placeholders the message may use for a product heuristic: <code>{subject}, {squads}"
+            in html
+        )
