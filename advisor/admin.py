@@ -29,6 +29,7 @@ from advisor.admin_preview import (
     register_note,
     shown_changes,
 )
+from advisor.condition_editor import ConditionField, problems_by_row, row_help
 from advisor.engine.conditions import OPERATORS
 from advisor.engine.evaluation import usable_heuristics
 from advisor.engine.explanations import condition_in_words
@@ -202,7 +203,7 @@ class WarnOverlapsMixin:
 
 
 class HeuristicForm(forms.ModelForm):
-    condition = RuleJSONField(name="condition", label="Condition")
+    condition = ConditionField(label="Condition")
     sources = RuleJSONField(name="sources", label="Sources")
     examples = RuleJSONField(name="examples", label="Examples", required=False)
 
@@ -226,10 +227,10 @@ class HeuristicForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         fields = self.fields
-        fields["condition"].widget = forms.Textarea(
-            attrs={"rows": 14, "cols": 80, "class": "vLargeTextField"}
+        fields["condition"].widget.parameters = tuple(
+            Parameter.objects.order_by("name").values_list("name", flat=True)
         )
-        fields["condition"].help_text = condition_help()
+        fields["condition"].help_text = format_html("{} {}", row_help(), condition_help())
         fields["examples"].widget = forms.Textarea(attrs={"rows": 10, "cols": 80})
         fields["examples"].help_text = format_html(
             "Fact sets with whether the heuristic must fire on them, each {}. A fact is a "
@@ -246,6 +247,15 @@ class HeuristicForm(forms.ModelForm):
             "quoted from it, and a web address (http or https) or an empty link.",
             '{"title": "...", "quote": "...", "link": ""}',
         )
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        # The model names a condition's problems by JSON path; rows are what the admin sees.
+        paths = getattr(self.fields["condition"], "paths", None)
+        if paths and "condition" in self._errors:
+            self._errors["condition"] = self.error_class(
+                problems_by_row(list(self._errors["condition"]), paths)
+            )
 
     def clean_examples(self) -> Any:
         # Blank means no examples, as the model's default.
