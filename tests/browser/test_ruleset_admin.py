@@ -89,3 +89,31 @@ def test_an_admin_moves_min_squads_to_4_previews_publishes_and_the_next_assessme
     expect(split.locator(".finding-message")).to_contain_text("(split from 3)")
     assert failed_responses == []
     assert console_errors == []
+
+
+def test_the_condition_rows_grow_and_fit_the_scope_without_inline_script(
+    live_server, log_in, console_errors, page
+):
+    from advisor.models import Heuristic
+
+    admin = UserFactory(username="ada", is_staff=True, is_superuser=True)
+    log_in(page.context, admin)
+    heuristic = Heuristic.objects.get(code="split-three-plus-squads")
+    page.goto(f"/admin/advisor/heuristic/{heuristic.pk}/change/")
+    rows = page.locator("tr.condition-row")
+    expect(rows).to_have_count(6)
+    page.get_by_role("button", name="Add a row").click()
+    expect(rows).to_have_count(7)
+    expect(page.locator('input[name="condition-rows"]')).to_have_value("7")
+    # Facts of the product scope only; ordering operators only for a number.
+    expect(
+        page.locator("tr.condition-row").nth(6).locator('optgroup[data-scope="person"]')
+    ).to_be_hidden()
+    last = rows.nth(6)
+    last.get_by_label("Row 7 kind").select_option("clause")
+    last.get_by_label("Row 7 fact").select_option("squads")
+    expect(last.locator('select.condition-op option[value=">="]')).to_be_enabled()
+    page.get_by_label("Scope").select_option("person")
+    last.get_by_label("Row 7 fact").select_option("owns_roadmap")
+    expect(last.locator('select.condition-op option[value=">="]')).to_be_disabled()
+    assert console_errors == []
