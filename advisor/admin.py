@@ -29,7 +29,7 @@ from advisor.admin_preview import (
     register_note,
     shown_changes,
 )
-from advisor.condition_editor import ConditionField, problems_by_row, row_help
+from advisor.condition_editor import ConditionField, SourcesField, problems_by_row, row_help
 from advisor.engine.conditions import OPERATORS
 from advisor.engine.evaluation import usable_heuristics
 from advisor.engine.explanations import condition_in_words
@@ -204,7 +204,7 @@ class WarnOverlapsMixin:
 
 class HeuristicForm(forms.ModelForm):
     condition = ConditionField(label="Condition")
-    sources = RuleJSONField(name="sources", label="Sources")
+    sources = SourcesField(label="Sources")
     examples = RuleJSONField(name="examples", label="Examples", required=False)
 
     class Meta:
@@ -241,10 +241,10 @@ class HeuristicForm(forms.ModelForm):
             '{"facts": {"squads": 1}, "fires": false, "note": "one squad"}',
             '{"param": "min_squads", "offset": -1}',
         )
-        fields["sources"].widget = forms.Textarea(attrs={"rows": 8, "cols": 80})
         fields["sources"].help_text = format_html(
-            "The practitioner texts it rests on, each {}: the article's title, the sentence "
-            "quoted from it, and a web address (http or https) or an empty link.",
+            "The practitioner texts it rests on, one a row: the article's title, the "
+            "sentence quoted from it, and a web address (http or https) or no link. Fill in "
+            "a blank row to add one; as JSON, each is {}.",
             '{"title": "...", "quote": "...", "link": ""}',
         )
 

@@ -304,3 +304,96 @@ def row_help() -> str:
         "clause on an unknown fact is false. Fill in the blank rows to add, tick "
         "<em>remove</em> to drop one."
     )
+
+
+# Sources as rows: the article's title, the sentence quoted, a link.
+SOURCE_FIELDS = ("title", "quote", "link", "delete")
+EXTRA_SOURCES = 2
+MAX_SOURCE_ROWS = 12
+
+
+class SourcesEditor(forms.Widget):
+    """A heuristic's sources as rows of title, quote and link, plus blank rows to add; a
+    list typed as JSON instead is read as before."""
+
+    template_name = "admin/advisor/widgets/sources_editor.html"
+
+    def _render(self, template_name: str, context: dict, renderer: Any = None) -> str:
+        return mark_safe(render_to_string(template_name, context))
+
+    def value_from_datadict(self, data, files, name: str) -> Any:
+        typed = data.get(name, "")
+        if isinstance(typed, str) and typed.strip():
+            return ("json", typed)
+        try:
+            count = min(int(data.get(f"{name}-rows", 0)), MAX_SOURCE_ROWS)
+        except ValueError:
+            count = 0
+        return (
+            "rows",
+            [
+                {field: data.get(f"{name}-{i}-{field}", "") for field in SOURCE_FIELDS}
+                for i in range(count)
+            ],
+        )
+
+    def value_omitted_from_data(self, data, files, name: str) -> bool:
+        return name not in data and f"{name}-rows" not in data
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        typed, rows = "", []
+        if isinstance(value, tuple) and value[0] == "json":
+            typed = value[1]
+        elif isinstance(value, tuple):
+            rows = [r for r in value[1] if not r.get("delete")]
+        elif isinstance(value, list):
+            rows = [
+                {key: str(source.get(key, "")) for key in ("title", "quote", "link")}
+                for source in value[:MAX_SOURCE_ROWS]
+                if isinstance(source, Mapping)
+            ]
+        rows = [r for r in rows if any(r.get(k) for k in ("title", "quote", "link"))]
+        rows += [{"title": "", "quote": "", "link": ""} for _ in range(EXTRA_SOURCES)]
+        context["widget"].update(
+            {
+                "rows": [{**r, "index": i, "number": i + 1} for i, r in enumerate(rows)],
+                "row_count": len(rows),
+                "typed": typed,
+            }
+        )
+        return context
+
+
+class SourcesField(forms.Field):
+    """The sources from the rows (blank rows left out), or the JSON typed instead."""
+
+    widget = SourcesEditor
+
+    def to_python(self, value: Any) -> Any:
+        if value in self.empty_values:
+            return []
+        if isinstance(value, list):
+            return value
+        mode, content = value
+        if mode == "json":
+            parsed, problems = parse_rule_json(content, name="sources")
+            if problems:
+                raise forms.ValidationError(problems)
+            return parsed
+        return [
+            {key: row.get(key, "").strip() for key in ("title", "quote", "link")}
+            for row in content
+            if not row.get("delete")
+            and any(row.get(k, "").strip() for k in ("title", "quote", "link"))
+        ]
+
+    def validate(self, value: Any) -> None:
+        if self.required and not value:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        try:
+            return self.to_python(data) != initial
+        except forms.ValidationError:
+            return True

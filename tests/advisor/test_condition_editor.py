@@ -196,3 +196,60 @@ class TestInTheAdmin:
         assert error.startswith("row 2: unknown fact 'role' for product heuristics")
         # Shown again as posted.
         assert '<option value="role" data-type="role"' in response.content.decode()
+
+
+@pytest.mark.django_db
+class TestSourcesAsRows:
+    def test_the_change_page_shows_each_source_as_a_row(self, admin_client):
+        heuristic = Heuristic.objects.get(code="split-strategy-stalled")
+        html = admin_client.get(
+            reverse("admin:advisor_heuristic_change", args=[heuristic.pk])
+        ).content.decode()
+        assert 'name="sources-rows" value="4"' in html  # two sources, two blank rows
+        assert 'name="sources-0-title" value="The Role Confusion Problem"' in html
+
+    def test_rows_posted_without_json_are_saved_and_blank_ones_left_out(self, admin_client):
+        heuristic = Heuristic.objects.get(code="split-multiple-markets")
+        data = {
+            key: value
+            for key, value in rows_form(
+                heuristic, condition_rows(heuristic.condition), sources=""
+            ).items()
+        }
+        data.update(
+            {
+                "sources-rows": "3",
+                "sources-0-title": "Team lore",
+                "sources-0-quote": "Markets\nneed owners.",
+                "sources-0-link": "https://x.test/lore",
+                "sources-1-title": "Old note",
+                "sources-1-quote": "Remove me.",
+                "sources-1-delete": "on",
+            }
+        )
+        response = admin_client.post(
+            reverse("admin:advisor_heuristic_change", args=[heuristic.pk]), data
+        )
+        assert response.status_code == 302
+        heuristic.refresh_from_db()
+        assert heuristic.sources == [
+            {"title": "Team lore", "quote": "Markets\nneed owners.", "link": "https://x.test/lore"}
+        ]
+
+    def test_a_bad_link_is_refused(self, admin_client):
+        heuristic = Heuristic.objects.get(code="split-multiple-markets")
+        data = rows_form(heuristic, condition_rows(heuristic.condition), sources="")
+        data.update(
+            {
+                "sources-rows": "1",
+                "sources-0-title": "Lore",
+                "sources-0-quote": "Quoted.",
+                "sources-0-link": "javascript:alert(1)",
+            }
+        )
+        response = admin_client.post(
+            reverse("admin:advisor_heuristic_change", args=[heuristic.pk]), data
+        )
+        assert response.context["adminform"].form.errors["sources"] == [
+            "sources[0].link: must be an http:// or https:// address"
+        ]
