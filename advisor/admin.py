@@ -1,10 +1,12 @@
-"""The admin where site admins tune the heuristics, title patterns and staffing settings.
+"""The admin where site admins tune the heuristics, parameters, title patterns and staffing.
 
-Conditions, parameters and sources are edited as JSON (`RuleJSONField` refuses
-what cannot be read or stored, by path); `Heuristic.clean` refuses what the
-engine could not evaluate, naming the clause at fault. Every saved change
-publishes a ruleset version credited to the admin, with the change message as its
-note (advisor.rulesets). Versions and assessments are records and stay read-only.
+Conditions and sources are edited as rows (advisor.condition_editor; JSON typed instead
+is read by `RuleJSONField`, which refuses what cannot be read or stored, by path),
+parameters as one table of the ruleset, examples as JSON; `Heuristic.clean` refuses
+what the engine could not evaluate or what breaks an example. An edit is previewed
+before it is published (advisor.admin_preview); the confirmed save publishes a ruleset
+version credited to the admin, with their note or the change message (advisor.rulesets).
+Versions and assessments are records and stay read-only; a version can be restored.
 """
 
 import json
