@@ -217,6 +217,7 @@ class HeuristicForm(forms.ModelForm):
             "description",
             "position",
             "enabled",
+            "shadow",
             "scope",
             "condition",
             "outcome",
@@ -268,7 +269,16 @@ class HeuristicForm(forms.ModelForm):
 @admin.register(Heuristic)
 class HeuristicAdmin(WarnOverlapsMixin, PublishingAdmin):
     form = HeuristicForm
-    list_display = ("position", "code", "name", "scope", "outcome", "severity", "enabled")
+    list_display = (
+        "position",
+        "code",
+        "name",
+        "scope",
+        "outcome",
+        "severity",
+        "enabled",
+        "shadow",
+    )
     list_display_links = ("code",)
     list_editable = ("enabled",)
     list_filter = ("scope", "outcome", "severity", "enabled")
@@ -276,7 +286,7 @@ class HeuristicAdmin(WarnOverlapsMixin, PublishingAdmin):
     ordering = ("position", "code")
     readonly_fields = ("condition_in_words", "updated_at", "reference")
     fieldsets = (
-        (None, {"fields": ("code", "name", "description", "position", "enabled")}),
+        (None, {"fields": ("code", "name", "description", "position", "enabled", "shadow")}),
         (
             "Rule",
             {

@@ -39,6 +39,7 @@ class HeuristicCard:
     severity_label: str
     enabled: bool
     condition: str
+    shadow: bool
     message: str
     sources: tuple[SourceRef, ...]
     examples: tuple[ExampleLine, ...] = ()
@@ -104,6 +105,7 @@ def ruleset_page(content: Mapping[str, Any]) -> RulesetPage:
                 severity=spec.severity,
                 severity_label=SEVERITY_LABELS[spec.severity],
                 enabled=spec.enabled,
+                shadow=spec.shadow,
                 condition=describe_condition(spec.condition, spec.parameters),
                 message=spec.message,
                 sources=source_refs(spec.sources),

@@ -19,7 +19,7 @@ from django.urls import reverse
 from advisor.engine import heuristic_problems
 from advisor.engine.evaluation import validate_parameters
 from advisor.engine.examples import example_problems
-from advisor.engine.ruleset import OFF, ON, heuristic_spec, parameters_read
+from advisor.engine.ruleset import OFF, ON, SHADOW, heuristic_spec, parameters_read
 from advisor.engine.values import text_problem
 from advisor.engine.vocabulary import (
     OUTCOME_LABELS,
@@ -72,6 +72,11 @@ class Heuristic(models.Model):
         'literal value or {"param": name, "offset": n} (docs/rulesets.md).',
     )
     enabled = models.BooleanField(default=True)
+    shadow = models.BooleanField(
+        default=False,
+        help_text="Shadow: evaluated and shown to admins with each assessment, never counted "
+        "in a verdict or a plan (when enabled).",
+    )
     position = models.PositiveIntegerField(default=0, help_text="Order in reports.")
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -141,7 +146,7 @@ def heuristic_entry(row: Any) -> dict[str, Any]:
         "name": row.name,
         "description": row.description,
         "position": row.position,
-        "state": ON if row.enabled else OFF,
+        "state": (SHADOW if getattr(row, "shadow", False) else ON) if row.enabled else OFF,
         "scope": row.scope,
         "condition": row.condition,
         "outcome": row.outcome,
@@ -381,6 +386,12 @@ class Assessment(models.Model):
     )
     errors = models.JSONField(
         default=list, blank=True, help_text="What of the ruleset the engine could not use."
+    )
+    shadow_findings = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Findings of the heuristics in shadow, each with its subject: shown to "
+        "admins, never counted.",
     )
     finding_count = models.PositiveIntegerField(default=0)
 

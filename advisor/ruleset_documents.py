@@ -33,6 +33,7 @@ from advisor.engine.ruleset import (
     OFF,
     ON,
     RATIO_RANGE,
+    SHADOW,
     STATES,
     VOTES_RANGE,
     heuristic_spec,
@@ -372,7 +373,7 @@ def _product_codes(heuristics, facts: Mapping[str, Any]) -> dict[str, str]:
     full.update({k: v for k, v in facts.items() if k in full})
     fired = {}
     for spec in heuristics:
-        if spec.scope == Scope.PRODUCT:
+        if spec.scope == Scope.PRODUCT and not spec.shadow:
             try:
                 if spec.predicate(full):
                     fired[spec.code] = spec.outcome
@@ -461,6 +462,7 @@ def _write_heuristics(entries: list[Mapping[str, Any]]) -> None:
         row.description = entry.get("description", "")
         row.position = entry.get("position", (i + 1) * 10)
         row.enabled = entry.get("state", ON) != OFF
+        row.shadow = entry.get("state", ON) == SHADOW
         row.scope = entry["scope"]
         row.condition = entry["condition"]
         row.parameters = {}

@@ -94,7 +94,16 @@ def assessment_detail(
         "page": page,
         "previous_pk": previous,
     }
+    if request.user.is_staff:
+        # Heuristics in shadow: shown to site admins, never counted (docs/rulesets.md).
+        shadow = assessment.shadow_findings or []
+        context["shadow_findings"] = shadow[:SHADOW_SHOWN]
+        context["shadow_count"] = len(shadow)
     return TemplateResponse(request, "advisor/assessment_detail.html", context)
+
+
+# Shadow findings an admin sees on an assessment's page; the rest are counted.
+SHADOW_SHOWN = 50
 
 
 @organization_view()

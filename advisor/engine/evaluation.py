@@ -66,6 +66,8 @@ class HeuristicSpec:
     sources: Sequence[Mapping[str, str]] = ()
     description: str = ""
     enabled: bool = True
+    # Evaluated and shown to admins with each assessment, never counted in a verdict or plan.
+    shadow: bool = False
 
     # Worked out once per spec, so once per ruleset version (advisor.rulesets keeps the
     # parsed versions), and only for a spec that `heuristic_problems` passed.

@@ -160,10 +160,10 @@ def opposing_overlaps(
     found = []
     for one, other in OPPOSITES:
         for a in specs:
-            if not a.enabled or a.outcome != one:
+            if not a.enabled or a.shadow or a.outcome != one:
                 continue
             for b in specs:
-                if not b.enabled or b.outcome != other or b.scope != a.scope:
+                if not b.enabled or b.shadow or b.outcome != other or b.scope != a.scope:
                     continue
                 if involving is not None and involving not in (a.code, b.code):
                     continue

@@ -38,9 +38,10 @@ from advisor.engine.vocabulary import Role
 from orgs.titles import TitleRule
 
 FORMAT = "team-structure-advisor/ruleset/v1"
-# A heuristic's state: `on` counts; `off` is kept in the ruleset but not evaluated.
-ON, OFF = "on", "off"
-STATES = (ON, OFF)
+# A heuristic's state: `on` counts; `shadow` is evaluated and shown to admins, never
+# counted in a verdict or plan; `off` is kept in the ruleset but not evaluated.
+ON, SHADOW, OFF = "on", "shadow", "off"
+STATES = (ON, SHADOW, OFF)
 # The staffing settings' bounds, as the settings form enforces them.
 RATIO_RANGE = (Decimal("0.01"), Decimal(10))
 VOTES_RANGE = (1, 4)
@@ -98,7 +99,8 @@ def heuristic_spec(
         message=_text(entry, "message"),
         sources=entry.get("sources", []),
         description=_text(entry, "description"),
-        enabled=entry.get("state") == ON,
+        enabled=entry.get("state") in (ON, SHADOW),
+        shadow=entry.get("state") == SHADOW,
     )
 
 

@@ -139,5 +139,15 @@ class Migration(migrations.Migration):
             name='parameters',
             field=models.JSONField(blank=True, default=dict, help_text="Legacy per-heuristic thresholds: the ruleset's Parameter rows come first."),
         ),
+        migrations.AddField(
+            model_name='heuristic',
+            name='shadow',
+            field=models.BooleanField(default=False, help_text='Shadow: evaluated and shown to admins with each assessment, never counted in a verdict or a plan (when enabled).'),
+        ),
+        migrations.AddField(
+            model_name='assessment',
+            name='shadow_findings',
+            field=models.JSONField(blank=True, default=list, help_text='Findings of the heuristics in shadow, each with its subject: shown to admins, never counted.'),
+        ),
         migrations.RunPython(adopt_parameters, hand_back_parameters),
     ]

@@ -51,6 +51,7 @@ class TestHeuristicAdmin:
             "outcome",
             "severity",
             "enabled",
+            "shadow",
         ]
 
     def test_the_help_text_lists_the_facts_of_each_scope_and_the_operators(self, admin_client):
