@@ -1,6 +1,7 @@
 """A heuristic's condition edited as rows in the admin, without typing JSON."""
 
 import json
+from datetime import date
 
 import pytest
 from django.urls import reverse
@@ -13,6 +14,8 @@ from advisor.condition_editor import (
 )
 from advisor.defaults import DEFAULT_HEURISTICS
 from advisor.models import Heuristic
+from advisor.services import run_assessment
+from tests.factories import OrganizationFactory, ProductFactory, SquadFactory
 
 
 def row(level, kind, fact="", op="", value="", param="", delete=""):
@@ -253,3 +256,44 @@ class TestSourcesAsRows:
         assert response.context["adminform"].form.errors["sources"] == [
             "sources[0].link: must be an http:// or https:// address"
         ]
+
+
+@pytest.mark.django_db
+def test_a_heuristic_added_as_rows_is_previewed_then_used_by_the_next_assessment(admin_client):
+    org = OrganizationFactory(name="Acme")
+    product = ProductFactory(organization=org, name="Payments")
+    for i in range(9):
+        SquadFactory(product=product, name=f"S{i}", engineers=8)
+    data = {
+        "code": "split-many-engineers",
+        "name": "Many engineers",
+        "position": "200",
+        "enabled": "on",
+        "scope": "product",
+        "condition": "",
+        "condition-rows": "2",
+        "condition-0-level": "0",
+        "condition-0-kind": "clause",
+        "condition-0-fact": "engineers",
+        "condition-0-op": ">=",
+        "condition-0-value": "60",
+        "condition-1-level": "1",
+        "outcome": "split",
+        "severity": "warning",
+        "message": "{subject} has {engineers} engineers.",
+        "sources": "",
+        "sources-rows": "1",
+        "sources-0-title": "Team lore",
+        "sources-0-quote": "Sixty engineers need two roles.",
+        "examples": json.dumps([{"facts": {"engineers": 60}, "fires": True}]),
+    }
+    url = reverse("admin:advisor_heuristic_add")
+    preview = admin_client.post(url, data)
+    assert preview.status_code == 200
+    assert "<td>split-many-engineers</td><td>heuristic</td>" in preview.content.decode()
+    assert not Heuristic.objects.filter(code="split-many-engineers").exists()
+    assert admin_client.post(url, {**data, "_publish": "1"}).status_code == 302
+    _, document, _ = run_assessment(org, as_of=date(2026, 11, 23), save=False)
+    (payments,) = document["products"]
+    finding = next(f for f in payments["findings"] if f["heuristic"] == "split-many-engineers")
+    assert finding["message"] == "Payments has 72 engineers."
