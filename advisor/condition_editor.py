@@ -199,6 +199,7 @@ class ConditionEditor(forms.Widget):
 
     class Media:
         js = ("js/condition_editor.js",)
+        css = {"all": ("css/condition_editor.css",)}
 
     def __init__(self, *args, parameters: tuple[str, ...] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
