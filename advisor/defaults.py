@@ -374,6 +374,205 @@ NOTE_HEURISTICS: tuple[dict[str, Any], ...] = (
 )
 
 
+def _default_parameters() -> dict[str, Any]:
+    """Each parameter the default heuristics declare, once: the first heuristic to declare a
+    name gives its value (tests/advisor/test_parameters.py checks none disagree)."""
+    table: dict[str, Any] = {}
+    for row in (*DEFAULT_HEURISTICS, *NOTE_HEURISTICS):
+        for name, value in row.get("parameters", {}).items():
+            table.setdefault(name, value)
+    return dict(sorted(table.items()))
+
+
+# The ruleset's parameter table as the defaults set it: one value per name, whichever
+# heuristics read it.
+DEFAULT_PARAMETERS: dict[str, Any] = _default_parameters()
+
+# What each default parameter means, for the admin's Parameter rows and reference.
+PARAMETER_DESCRIPTIONS: dict[str, str] = {
+    "min_squads": "Squads from which a product needs a product manager and product owners "
+    "apart; below it, one person can hold both roles.",
+    "max_backlog_share": "The most of a product manager's time (%) the backlog may take "
+    "before strategy suffers; at or below it, one person can hold both roles.",
+    "max_roadmap_age_days": "Days since the roadmap was updated past which strategy is suffering.",
+    "max_interview_age_days": "Days since the last customer interview past which strategy "
+    "is suffering.",
+    "min_reviews_cancelled": "Roadmap reviews cancelled in the last quarter from which "
+    "strategy is suffering.",
+    "min_markets": "Markets from which a product needs strategic attention of its own; "
+    "below it, one person can hold both roles.",
+    "max_personas": "The most personas a product served by one person in both roles has.",
+    "max_pm_ceremonies_share": "The most of a product manager's time (%) Scrum ceremonies "
+    "take before it is worth a note.",
+    "min_strategic_share": "The least of a product manager's time (%) on strategy and "
+    "discovery before it is worth a note.",
+}
+
+
 def default_specs() -> list[HeuristicSpec]:
-    """The defaults as engine specs, for assessing without a database."""
-    return [HeuristicSpec(**row) for row in (*DEFAULT_HEURISTICS, *NOTE_HEURISTICS)]
+    """The defaults as engine specs, each with the parameters of the table it reads, for
+    assessing without a database."""
+    from advisor.engine.ruleset import entry_parameters
+
+    specs = []
+    for row in (*DEFAULT_HEURISTICS, *NOTE_HEURISTICS):
+        entry = {key: value for key, value in row.items() if key != "parameters"}
+        specs.append(
+            HeuristicSpec(
+                **{k: v for k, v in entry.items() if k != "examples"},
+                parameters=entry_parameters(entry, DEFAULT_PARAMETERS),
+            )
+        )
+    return specs
+
+
+def _example(fires: bool, note: str, **facts: Any) -> dict[str, Any]:
+    return {"facts": facts, "fires": fires, "note": note}
+
+
+def _at(param: str, offset: int = 0) -> dict[str, Any]:
+    """An example's fact at a parameter's line plus an offset: it moves with the line."""
+    return {"param": param, "offset": offset}
+
+
+_SMALL_TEAM = {
+    "squads": _at("min_squads", -1),
+    "markets": _at("min_markets", -1),
+    "personas": _at("max_personas"),
+    "pm_backlog_share": _at("max_backlog_share"),
+}
+
+# Each default heuristic's examples, by code: at and just past each threshold (moving with
+# its parameter), plus a literal or two that must hold whatever the threshold, and an
+# unknown that never fires. Migration 0007 gives them to the rows of these codes whose
+# examples are empty, when the row's condition honours them. The two note heuristics'
+# are here for when their rows exist.
+DEFAULT_EXAMPLES: dict[str, list[dict[str, Any]]] = {
+    "split-three-plus-squads": [
+        _example(True, "at the line", squads=_at("min_squads"), pm_squads=1),
+        _example(
+            False,
+            "just below the line",
+            squads=_at("min_squads", -1),
+            pm_squads=_at("min_squads", -1),
+        ),
+        _example(True, "its PM serves that many squads", squads=1, pm_squads=_at("min_squads")),
+        _example(False, "one squad, one PM's squad", squads=1, pm_squads=1),
+        _example(False, "unknown never fires", squads=None, pm_squads=None),
+    ],
+    "split-backlog-overload": [
+        _example(True, "just past the line", pm_backlog_share=_at("max_backlog_share", 1)),
+        _example(False, "at the line", pm_backlog_share=_at("max_backlog_share")),
+        _example(True, "all backlog, no strategy", pm_backlog_share=100),
+        _example(False, "time not entered", pm_backlog_share=None),
+    ],
+    "split-strategy-stalled": [
+        _example(
+            True, "roadmap just past its age", roadmap_age_days=_at("max_roadmap_age_days", 1)
+        ),
+        _example(
+            True, "interview just past its age", interview_age_days=_at("max_interview_age_days", 1)
+        ),
+        _example(
+            True, "reviews cancelled at the line", reviews_cancelled=_at("min_reviews_cancelled")
+        ),
+        _example(
+            False,
+            "each at or below its line",
+            roadmap_age_days=_at("max_roadmap_age_days"),
+            interview_age_days=_at("max_interview_age_days"),
+            reviews_cancelled=_at("min_reviews_cancelled", -1),
+        ),
+        _example(False, "all fresh", roadmap_age_days=0, interview_age_days=0, reviews_cancelled=0),
+    ],
+    "split-multiple-markets": [
+        _example(True, "at the line", markets=_at("min_markets")),
+        _example(False, "just below the line", markets=_at("min_markets", -1)),
+        _example(False, "one market", markets=1),
+        _example(False, "markets unknown", markets=None),
+    ],
+    "merge-small-team": [
+        _example(True, "small on every count", **_SMALL_TEAM),
+        _example(True, "backlog share unknown", **{**_SMALL_TEAM, "pm_backlog_share": None}),
+        _example(False, "squads at the split line", **{**_SMALL_TEAM, "squads": _at("min_squads")}),
+        _example(
+            False, "markets at the split line", **{**_SMALL_TEAM, "markets": _at("min_markets")}
+        ),
+        _example(
+            False,
+            "one persona too many",
+            **{**_SMALL_TEAM, "personas": _at("max_personas", 1)},
+        ),
+        _example(
+            False,
+            "backlog just past the split line",
+            **{**_SMALL_TEAM, "pm_backlog_share": _at("max_backlog_share", 1)},
+        ),
+        _example(
+            True,
+            "one person doing it all would carry the line",
+            **{**_SMALL_TEAM, "merged_backlog_share": _at("max_backlog_share")},
+        ),
+        _example(
+            False,
+            "the POs' backlog work would overload one person",
+            **{**_SMALL_TEAM, "merged_backlog_share": _at("max_backlog_share", 1)},
+        ),
+        _example(False, "squads unknown", **{**_SMALL_TEAM, "squads": None}),
+    ],
+    "no-po-without-scrum": [
+        _example(True, "no Scrum squad", scrum_squads=0),
+        _example(False, "one Scrum squad", scrum_squads=1),
+        _example(False, "unknown", scrum_squads=None),
+    ],
+    "retitle-pm-doing-po-work": [
+        _example(
+            True, "a PM's title, a PO's work", role="product_manager", scope_role="product_owner"
+        ),
+        _example(False, "a PM doing PM work", role="product_manager", scope_role="product_manager"),
+        _example(False, "work unclear", role="product_manager", scope_role=None),
+    ],
+    "retitle-po-doing-pm-work": [
+        _example(
+            True, "a PO's title, a PM's work", role="product_owner", scope_role="product_manager"
+        ),
+        _example(False, "a PO doing PO work", role="product_owner", scope_role="product_owner"),
+        _example(False, "work unclear", role="product_owner", scope_role=None),
+    ],
+    "gap-squad-without-backlog-owner": [
+        _example(True, "Scrum, nobody on the backlog", is_scrum=True, backlog_owners=0),
+        _example(False, "Scrum with a backlog owner", is_scrum=True, backlog_owners=1),
+        _example(False, "not Scrum", is_scrum=False, backlog_owners=0),
+    ],
+    "gap-product-without-roadmap-owner": [
+        _example(True, "nobody owns the roadmap", roadmap_owners=0),
+        _example(False, "one roadmap owner", roadmap_owners=1),
+    ],
+    "note-pm-in-ceremonies": [
+        _example(
+            True,
+            "just past the line",
+            role="product_manager",
+            ceremonies_share=_at("max_pm_ceremonies_share", 1),
+        ),
+        _example(
+            False,
+            "at the line",
+            role="product_manager",
+            ceremonies_share=_at("max_pm_ceremonies_share"),
+        ),
+        _example(False, "a product owner", role="product_owner", ceremonies_share=100),
+    ],
+    "note-strategy-starved": [
+        _example(
+            True,
+            "just below the line",
+            role="product_manager",
+            strategic_share=_at("min_strategic_share", -1),
+        ),
+        _example(
+            False, "at the line", role="product_manager", strategic_share=_at("min_strategic_share")
+        ),
+        _example(False, "a product owner", role="product_owner", strategic_share=0),
+    ],
+}

@@ -1,16 +1,25 @@
 """Heuristics as editable rows, the staffing settings, and stored assessments."""
 
+import dataclasses
+import re
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+    URLValidator,
+)
 from django.db import models, transaction
 from django.urls import reverse
 
 from advisor.engine import heuristic_problems
-from advisor.engine.ruleset import OFF, ON, heuristic_spec
+from advisor.engine.evaluation import validate_parameters
+from advisor.engine.examples import example_problems
+from advisor.engine.ruleset import OFF, ON, SHADOW, heuristic_spec, parameters_read
 from advisor.engine.values import text_problem
 from advisor.engine.vocabulary import (
     DECISION_ACTION_LABELS,
@@ -39,7 +48,13 @@ class Heuristic(models.Model):
         help_text='Nested {"all": [...]} / {"any": [...]} groups of clauses '
         '{"fact": ..., "op": ..., "value": ...} or {"fact": ..., "op": ..., "param": ...}.'
     )
-    parameters = models.JSONField(default=dict, blank=True, help_text="Named thresholds.")
+    # Parameters belong to the ruleset (Parameter); this field is what migrations wrote
+    # before that, read only to fill a name the table lacks (docs/rulesets.md).
+    parameters = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Legacy per-heuristic thresholds: the ruleset's Parameter rows come first.",
+    )
     outcome = models.CharField(max_length=10, choices=list(OUTCOME_LABELS.items()))
     severity = models.CharField(
         max_length=10,
@@ -54,7 +69,18 @@ class Heuristic(models.Model):
         help_text='The practitioner texts it rests on: [{"title": the article\'s title, '
         '"quote": the sentence quoted from it, "link": an http(s) address or ""}, ...].',
     )
+    examples = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Fact sets with whether the heuristic must fire on them; a fact is a "
+        'literal value or {"param": name, "offset": n} (docs/rulesets.md).',
+    )
     enabled = models.BooleanField(default=True)
+    shadow = models.BooleanField(
+        default=False,
+        help_text="Shadow: evaluated and shown to admins with each assessment, never counted "
+        "in a verdict or a plan (when enabled).",
+    )
     position = models.PositiveIntegerField(default=0, help_text="Order in reports.")
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -80,7 +106,15 @@ class Heuristic(models.Model):
             if problem:
                 problems[name] = [f"{name}: {problem}"]
         if self.scope in Scope._value2member_map_:
-            found = heuristic_problems(heuristic_spec(heuristic_entry(self)))
+            table = ruleset_parameter_values(Heuristic, Parameter, exclude=self.pk)
+            table.update({k: v for k, v in (self.parameters or {}).items() if k not in table})
+            # The whole table, so that a name it lacks is refused naming those it has.
+            spec = dataclasses.replace(heuristic_spec(heuristic_entry(self)), parameters=table)
+            found = heuristic_problems(spec)
+            if not found:
+                examples = example_problems(spec, self.examples, table)
+                if examples:
+                    found["examples"] = examples
             if not self.outcome:
                 found.pop("outcome", None)  # the field's own "cannot be blank" says so
             if not self.sources:
@@ -106,7 +140,8 @@ def _link_problems(sources: list[dict[str, str]]) -> dict[str, list[str]]:
 
 
 def heuristic_entry(row: Any) -> dict[str, Any]:
-    """A heuristic row as the ruleset document holds it (advisor.engine.ruleset).
+    """A heuristic row as the ruleset document holds it (advisor.engine.ruleset): its
+    parameters are the ruleset's, not its own.
 
     Reads the row's fields only, so a data migration's historical rows work too.
     """
@@ -115,15 +150,102 @@ def heuristic_entry(row: Any) -> dict[str, Any]:
         "name": row.name,
         "description": row.description,
         "position": row.position,
-        "state": ON if row.enabled else OFF,
+        "state": (SHADOW if getattr(row, "shadow", False) else ON) if row.enabled else OFF,
         "scope": row.scope,
         "condition": row.condition,
-        "parameters": row.parameters,
         "outcome": row.outcome,
         "severity": row.severity,
         "message": row.message,
         "sources": row.sources,
+        "examples": _examples_of(row),
     }
+
+
+def _examples_of(row: Any) -> Any:
+    """A row's examples. In a migration state from before rows had them (0003 publishing on
+    a new database), those the defaults give its code: 0007 then gives the rows the same,
+    so a new database starts with one version (docs/rulesets.md)."""
+    if hasattr(row, "examples"):
+        return row.examples
+    from advisor.defaults import DEFAULT_EXAMPLES
+
+    return DEFAULT_EXAMPLES.get(row.code, [])
+
+
+class Parameter(models.Model):
+    """A named threshold of the ruleset: one value, read by every heuristic that names it
+    (`min_squads` is the same line for split and for merge)."""
+
+    name = models.CharField(
+        max_length=60,
+        unique=True,
+        validators=[
+            RegexValidator(r"^\w+\Z", "Letters, digits and _ only.", flags=re.ASCII),
+        ],
+        help_text="As heuristics name it, e.g. min_squads.",
+    )
+    value = models.JSONField(
+        help_text="A number, true/false, or a role or methodology name (e.g. product_owner)."
+    )
+    description = models.TextField(blank=True, help_text="What the line means, in words.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        # As Heuristic.save: the ruleset version it publishes is part of the same change.
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        """Refuse a value the engine cannot use, and one that breaks a heuristic reading it
+        (a role name where a count is compared), naming the heuristic."""
+        problems = validate_parameters({self.name or "value": self.value})
+        if problems:
+            raise ValidationError({"value": [p.split(": ", 1)[-1] for p in problems]})
+        table = ruleset_parameter_values(Heuristic, Parameter)
+        table[self.name] = self.value
+        broken = []
+        for row in Heuristic.objects.order_by("position", "code"):
+            entry = heuristic_entry(row)
+            if self.name not in parameters_read(entry):
+                continue
+            spec = heuristic_spec(entry, table)
+            found = heuristic_problems(spec)
+            if not found:
+                examples = example_problems(spec, row.examples, table)
+                if examples:
+                    found["examples"] = examples
+            if found:
+                described = "; ".join(m for ms in found.values() for m in ms)
+                broken.append(f"{row.code} would break: {described}")
+        if broken:
+            raise ValidationError({"value": broken[:10]})
+
+
+def ruleset_parameter_values(
+    heuristic_model: Any, parameter_model: Any | None, database: str = "default", exclude=None
+) -> dict[str, Any]:
+    """The ruleset's parameter table as the next version holds it, by name: the Parameter
+    rows, and for a name none holds, the first heuristic (by position, code) that carries
+    it in its legacy `parameters` (a migration of before the table; docs/rulesets.md).
+    `parameter_model` is None in a migration state from before the table. Reads fields
+    only, so a data migration's historical models work too."""
+    table: dict[str, Any] = {}
+    rows = heuristic_model.objects.using(database).order_by("position", "code")
+    if exclude is not None:
+        rows = rows.exclude(pk=exclude)
+    for legacy in rows.values_list("parameters", flat=True):
+        if isinstance(legacy, dict):
+            for name, value in legacy.items():
+                table.setdefault(name, value)
+    if parameter_model is not None:
+        table.update(parameter_model.objects.using(database).values_list("name", "value"))
+    return dict(sorted(table.items()))
 
 
 class AdvisorSettings(models.Model):
@@ -273,6 +395,12 @@ class Assessment(models.Model):
     )
     errors = models.JSONField(
         default=list, blank=True, help_text="What of the ruleset the engine could not use."
+    )
+    shadow_findings = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Findings of the heuristics in shadow, each with its subject: shown to "
+        "admins, never counted.",
     )
     finding_count = models.PositiveIntegerField(default=0)
     is_projection = models.BooleanField(

@@ -98,6 +98,7 @@ def record_assessment(
             ruleset=version,
             report=document,
             errors=list(result.errors),
+            shadow_findings=result.shadow_json(),
             finding_count=sum(len(f) for f in result.findings_by_subject.values()),
             is_projection=is_projection,
             scheduled_on=scheduled_on,

@@ -27,8 +27,10 @@ from advisor.engine.ruleset import FORMAT, Ruleset, ruleset_from_content
 from advisor.models import (
     AdvisorSettings,
     Heuristic,
+    Parameter,
     RulesetVersion,
     heuristic_entry,
+    ruleset_parameter_values,
     staffing_entry,
 )
 from orgs.models import TitlePattern
@@ -48,10 +50,12 @@ class RuleModels:
     settings: type[Model]
     version: type[Model]
     database: str = "default"
+    # None in a migration's state from before parameters belonged to the ruleset.
+    parameter: type[Model] | None = None
 
     @classmethod
     def live(cls) -> "RuleModels":
-        return cls(Heuristic, TitlePattern, AdvisorSettings, RulesetVersion)
+        return cls(Heuristic, TitlePattern, AdvisorSettings, RulesetVersion, parameter=Parameter)
 
     @classmethod
     def of(cls, apps: Any, database: str = "default") -> "RuleModels":
@@ -62,17 +66,26 @@ class RuleModels:
             apps.get_model("advisor", "AdvisorSettings"),
             apps.get_model("advisor", "RulesetVersion"),
             database,
+            _model_or_none(apps, "advisor", "Parameter"),
         )
 
 
+def _model_or_none(apps: Any, app_label: str, name: str) -> type[Model] | None:
+    try:
+        return apps.get_model(app_label, name)
+    except LookupError:
+        return None
+
+
 def build_content(models: RuleModels, settings_row: Any | None = None) -> dict[str, Any]:
-    """The ruleset document of the rows as they are (three queries; two when the settings
+    """The ruleset document of the rows as they are (five queries; four when the settings
     row is given). A missing settings row reads as the fields' defaults."""
     db = models.database
     if settings_row is None:
         settings_row = models.settings.objects.using(db).filter(pk=1).first()
     return {
         "format": FORMAT,
+        "parameters": ruleset_parameter_values(models.heuristic, models.parameter, db),
         "heuristics": [
             heuristic_entry(row)
             for row in models.heuristic.objects.using(db).order_by("position", "code")
@@ -146,6 +159,20 @@ def publishing_as(*, user: Any, note: str) -> Iterator[None]:
         _publisher.reset(token)
 
 
+_suspended: ContextVar[bool] = ContextVar("ruleset_publishing_suspended", default=False)
+
+
+@contextmanager
+def publishing_suspended() -> Iterator[None]:
+    """Rows saved inside publish nothing: for writing a whole ruleset (an import, a
+    restore), which then publishes once."""
+    token = _suspended.set(True)
+    try:
+        yield
+    finally:
+        _suspended.reset(token)
+
+
 def publish_ruleset(*, user: Any = None, note: str = "") -> RulesetVersion:
     """Publish today's rows as a new version if they differ from the latest one."""
     return publish_from(RuleModels.live(), user=user, note=note)
@@ -178,8 +205,8 @@ def parsed_ruleset(version: RulesetVersion) -> Ruleset:
 
 def rule_changed(sender: type[Model], instance: Model, **kwargs: Any) -> None:
     """post_save / post_delete receiver: publish the change, inside its transaction."""
-    if kwargs.get("raw"):
-        return  # loaddata: the fixture brings its own versions
+    if kwargs.get("raw") or _suspended.get():
+        return  # loaddata brings its own versions; a whole ruleset written publishes once
     publisher = _publisher.get()
     if publisher is not None:
         publish_ruleset(user=publisher.user, note=publisher.note)
@@ -188,4 +215,4 @@ def rule_changed(sender: type[Model], instance: Model, **kwargs: Any) -> None:
     publish_ruleset(note=f"{sender._meta.verbose_name} {instance} {verb}.")
 
 
-RULE_MODELS = (Heuristic, TitlePattern, AdvisorSettings)
+RULE_MODELS = (Heuristic, Parameter, TitlePattern, AdvisorSettings)

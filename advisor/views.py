@@ -15,7 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from advisor.decisions import decided_findings, decisions_for
 from advisor.forms import AssessForm
-from advisor.heuristics_page import ruleset_page
+from advisor.heuristics_page import HISTORY_SHOWN, ruleset_history, ruleset_page
 from advisor.links import OrganizationLinks
 from advisor.models import RulesetVersion
 from advisor.presenters import (
@@ -118,6 +118,11 @@ def assessment_detail(
         "previous_pk": previous,
         **decisions_context(request, assessment, page),
     }
+    if request.user.is_staff:
+        # Heuristics in shadow: shown to site admins, never counted (docs/rulesets.md).
+        shadow = assessment.shadow_findings or []
+        context["shadow_findings"] = shadow[:SHADOW_SHOWN]
+        context["shadow_count"] = len(shadow)
     return TemplateResponse(request, "advisor/assessment_detail.html", context)
 
 
@@ -143,6 +148,10 @@ def decisions_context(request: HtmxHttpRequest, assessment, page) -> dict:
         "decided_findings": [finding_of(f) for f in decided],
         "next_url": request.get_full_path(),
     }
+
+
+# Shadow findings an admin sees on an assessment's page; the rest are counted.
+SHADOW_SHOWN = 50
 
 
 @organization_view()
@@ -176,6 +185,19 @@ def assessment_list(
 @require_safe
 def heuristic_list(request: HtmxHttpRequest) -> TemplateResponse:
     """The rules behind the advice, in words, as the ruleset version in force holds them."""
-    version = RulesetVersion.objects.select_related("published_by").first()
-    context = {"version": version, "page": ruleset_page(version.content) if version else None}
+    # The versions shown in the history, and the one before the oldest, for its changes.
+    versions = list(
+        RulesetVersion.objects.select_related("published_by").order_by("-number")[
+            : HISTORY_SHOWN + 1
+        ]
+    )
+    version = versions[0] if versions else None
+    context = {
+        "version": version,
+        "page": ruleset_page(version.content) if version else None,
+        "history": ruleset_history(versions),
+        "older_versions": max(0, RulesetVersion.objects.count() - HISTORY_SHOWN)
+        if len(versions) > HISTORY_SHOWN
+        else 0,
+    }
     return TemplateResponse(request, "advisor/heuristic_list.html", context)

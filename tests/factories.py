@@ -128,7 +128,7 @@ class HeuristicFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Custom heuristic {n}")
     scope = "product"
     condition = factory.LazyFunction(lambda: {"fact": "squads", "op": ">=", "param": "min_squads"})
-    parameters = factory.LazyFunction(lambda: {"min_squads": 5})
+    parameters = factory.LazyFunction(dict)
     outcome = "split"
     severity = "warning"
     message = "{subject} has {squads} squads."
@@ -138,6 +138,16 @@ class HeuristicFactory(factory.django.DjangoModelFactory):
         ]
     )
     position = factory.Sequence(lambda n: 1000 + n)
+
+
+class ParameterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "advisor.Parameter"
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"custom_line_{n}")
+    value = 3
+    description = "A line of a custom heuristic."
 
 
 class AdvisorSettingsFactory(factory.django.DjangoModelFactory):

@@ -224,6 +224,28 @@ def facts_named(condition: Any) -> list[str]:
     return names
 
 
+def params_named(condition: Any) -> list[str]:
+    """The parameter names any condition reads, valid or not, in order of first use: an
+    iterative walk that stops after MAX_CLAUSES * 4 nodes, so a hostile stored condition
+    costs little and never raises."""
+    names: list[str] = []
+    pending = [condition]
+    visited = 0
+    while pending and visited < MAX_CLAUSES * 4:
+        node = pending.pop()
+        visited += 1
+        if not isinstance(node, dict):
+            continue
+        group = node.get("all", node.get("any"))
+        if isinstance(group, list):
+            pending.extend(reversed(group))
+            continue
+        param = node.get("param")
+        if isinstance(param, str) and param not in names:
+            names.append(param)
+    return names
+
+
 Predicate = Callable[[Mapping[str, Any]], bool]
 
 

@@ -37,7 +37,8 @@ from advisor.engine.vocabulary import ERROR, OUTCOMES_BY_SCOPE, Scope, Severity
 
 logger = logging.getLogger(__name__)
 
-MAX_PARAMETERS = 30
+# A ruleset's parameter table, and so a heuristic's share of it, holds at most this many.
+MAX_PARAMETERS = 100
 MAX_NAME = 60
 MAX_SOURCES = 10
 _NAME = re.compile(r"\w+", re.ASCII)
@@ -65,6 +66,8 @@ class HeuristicSpec:
     sources: Sequence[Mapping[str, str]] = ()
     description: str = ""
     enabled: bool = True
+    # Evaluated and shown to admins with each assessment, never counted in a verdict or plan.
+    shadow: bool = False
 
     # Worked out once per spec, so once per ruleset version (advisor.rulesets keeps the
     # parsed versions), and only for a spec that `heuristic_problems` passed.

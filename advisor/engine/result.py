@@ -3,7 +3,7 @@ snapshot and a ruleset. `assess()` is the engine's one entry point."""
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -68,6 +68,17 @@ class Result:
     findings_by_subject: Mapping[tuple[Scope, int], tuple[Finding, ...]]
     missing_facts: tuple[MissingFact, ...]
     errors: tuple[str, ...]
+    # Findings of the heuristics in shadow: kept apart, never in a verdict, plan or report.
+    shadow_findings: Mapping[tuple[Scope, int], tuple[Finding, ...]] = field(default_factory=dict)
+
+    def shadow_json(self) -> list[dict[str, Any]]:
+        """The shadow findings, each with its subject, for admins to see with the assessment."""
+        return [
+            {"scope": str(subject.scope), "subject": subject.name, **finding.to_json()}
+            for scope in Scope
+            for subject in self.facts.subjects(scope)
+            for finding in self.shadow_findings.get((scope, subject.id), ())
+        ]
 
     def findings_for(self, subject: Subject) -> tuple[Finding, ...]:
         return self.findings_by_subject.get((subject.scope, subject.id), ())
@@ -269,6 +280,8 @@ def _assess(
     facts = compute_facts(snapshot, as_of=as_of, scope_votes_needed=rules.scope_votes_needed)
 
     usable, errors = usable_heuristics(heuristics)
+    shadowed = [spec for spec in usable if spec.shadow]
+    usable = [spec for spec in usable if not spec.shadow]
     findings = evaluate_heuristics(facts, usable)
 
     # Which squad and person findings bear on each product's plan, and the retitles the
@@ -317,4 +330,9 @@ def _assess(
         findings_by_subject={key: tuple(value) for key, value in findings.items()},
         missing_facts=tuple(_missing_facts(facts, usable)),
         errors=tuple(errors),
+        shadow_findings={
+            key: tuple(value) for key, value in evaluate_heuristics(facts, shadowed).items()
+        }
+        if shadowed
+        else {},
     )

@@ -1,6 +1,6 @@
 """Conditions in words, as the heuristics page and the admin show them."""
 
-from advisor.defaults import DEFAULT_HEURISTICS
+from advisor.defaults import DEFAULT_HEURISTICS, DEFAULT_PARAMETERS
 from advisor.engine.explanations import condition_in_words, describe_clause, describe_condition
 
 IN_WORDS = {
@@ -25,7 +25,7 @@ IN_WORDS = {
 class TestDescribeCondition:
     def test_every_default_heuristic_in_words(self):
         described = {
-            h["code"]: describe_condition(h["condition"], h["parameters"])
+            h["code"]: describe_condition(h["condition"], DEFAULT_PARAMETERS)
             for h in DEFAULT_HEURISTICS
         }
         assert described == IN_WORDS
@@ -71,7 +71,7 @@ class TestConditionInWords:
     def test_a_valid_condition_is_described(self):
         h = DEFAULT_HEURISTICS[0]
         assert (
-            condition_in_words(h["condition"], scope=h["scope"], parameters=h["parameters"])
+            condition_in_words(h["condition"], scope=h["scope"], parameters=DEFAULT_PARAMETERS)
             == (IN_WORDS["split-three-plus-squads"])
         )
 

@@ -14,8 +14,14 @@ from django.db.models import ProtectedError
 from django.urls import reverse
 
 from advisor import rulesets
-from advisor.defaults import DEFAULT_HEURISTICS, NOTE_HEURISTICS
-from advisor.models import AdvisorSettings, Heuristic, RulesetVersion, VersionChangeError
+from advisor.defaults import DEFAULT_EXAMPLES, DEFAULT_HEURISTICS, NOTE_HEURISTICS
+from advisor.models import (
+    AdvisorSettings,
+    Heuristic,
+    Parameter,
+    RulesetVersion,
+    VersionChangeError,
+)
 from advisor.report import render_text
 from advisor.rulesets import RuleModels, current_ruleset, publish_ruleset
 from advisor.services import run_assessment
@@ -63,6 +69,14 @@ def acme():
     return org
 
 
+def set_parameter(name: str, value) -> Parameter:
+    parameter = Parameter.objects.get(name=name)
+    parameter.value = value
+    parameter.full_clean()
+    parameter.save()
+    return parameter
+
+
 def edit(code: str, **fields) -> Heuristic:
     heuristic = Heuristic.objects.get(code=code)
     for name, value in fields.items():
@@ -102,11 +116,11 @@ class TestTheFirstVersion:
             "state": "on",
             "scope": "product",
             "condition": default["condition"],
-            "parameters": {"min_squads": 3},
             "outcome": "split",
             "severity": "warning",
             "message": default["message"],
             "sources": default["sources"],
+            "examples": DEFAULT_EXAMPLES["split-three-plus-squads"],
         }
 
     def test_the_digest_is_the_sha256_of_the_canonical_document(self):
@@ -120,9 +134,15 @@ class TestTheFirstVersion:
 
 class TestEveryRuleChangePublishes:
     def test_a_heuristic_edited_through_the_model_api(self):
-        edit("split-three-plus-squads", parameters={"min_squads": 4})
+        edit("split-three-plus-squads", severity="critical")
         assert versions()[-1] == (2, "heuristic split-three-plus-squads changed.")
-        assert latest().content["heuristics"][0]["parameters"] == {"min_squads": 4}
+        assert latest().content["heuristics"][0]["severity"] == "critical"
+
+    def test_a_parameter_edited_through_the_model_api(self):
+        set_parameter("min_squads", 4)
+        assert versions()[-1] == (2, "parameter min_squads changed.")
+        assert latest().content["parameters"]["min_squads"] == 4
+        assert "parameters" not in latest().content["heuristics"][0]
 
     def test_a_heuristic_added_and_deleted(self):
         heuristic = HeuristicFactory(code="custom-rule")
@@ -168,8 +188,8 @@ class TestEveryRuleChangePublishes:
         assert versions() == [(1, "The rules in force when ruleset versions were introduced.")]
 
     def test_restoring_the_earlier_rules_publishes_the_same_content_under_a_new_number(self):
-        edit("split-three-plus-squads", parameters={"min_squads": 4})
-        edit("split-three-plus-squads", parameters={"min_squads": 3})
+        set_parameter("min_squads", 4)
+        set_parameter("min_squads", 3)
         first, _, third = RulesetVersion.objects.order_by("number")
         assert third.number == 3
         assert third.digest == first.digest
@@ -177,7 +197,7 @@ class TestEveryRuleChangePublishes:
 
     def test_a_change_rolled_back_leaves_no_version(self):
         with pytest.raises(RuntimeError), transaction.atomic():
-            edit("split-three-plus-squads", parameters={"min_squads": 4})
+            set_parameter("min_squads", 4)
             raise RuntimeError("the rest of the change failed")
         assert len(versions()) == 1
 
@@ -186,24 +206,24 @@ class TestEveryRuleChangePublishes:
             raise RuntimeError("publication failed")
 
         monkeypatch.setattr(rulesets, "content_digest", fail)
-        heuristic = Heuristic.objects.get(code="split-three-plus-squads")
-        heuristic.parameters = {"min_squads": 4}
+        parameter = Parameter.objects.get(name="min_squads")
+        parameter.value = 4
         with pytest.raises(RuntimeError, match="publication failed"):
-            heuristic.save()
-        heuristic.refresh_from_db()
-        assert heuristic.parameters == {"min_squads": 3}
+            parameter.save()
+        parameter.refresh_from_db()
+        assert parameter.value == 3
         assert len(versions()) == 1
 
     def test_a_data_migration_publishes_by_calling_the_builder_on_historical_models(self):
         executor = MigrationExecutor(connection)
         apps = executor.loader.project_state(executor.loader.graph.leaf_nodes()).apps
-        row = apps.get_model("advisor", "Heuristic").objects.get(code="split-three-plus-squads")
-        row.parameters = {"min_squads": 4}
+        row = apps.get_model("advisor", "Parameter").objects.get(name="min_squads")
+        row.value = 4
         row.save()
         assert len(versions()) == 1  # historical models send our receivers nothing
         version = rulesets.publish_from(RuleModels.of(apps), note="Four squads, by migration.")
         assert (version.number, version.note) == (2, "Four squads, by migration.")
-        assert version.content["heuristics"][0]["parameters"] == {"min_squads": 4}
+        assert version.content["parameters"]["min_squads"] == 4
         assert version.content == rulesets.build_content(RuleModels.live())
 
     def test_a_bulk_update_sends_no_signal_and_publishes_only_when_asked(self):
@@ -223,11 +243,12 @@ class TestAdminPublishes:
             "enabled": "on",
             "scope": heuristic.scope,
             "condition": json.dumps(heuristic.condition),
-            "parameters": json.dumps(heuristic.parameters),
             "outcome": heuristic.outcome,
             "severity": heuristic.severity,
             "message": heuristic.message,
             "sources": json.dumps(heuristic.sources),
+            "examples": json.dumps(heuristic.examples),
+            "_publish": "1",
         }
         return {**data, **changes}
 
@@ -237,23 +258,37 @@ class TestAdminPublishes:
         heuristic = Heuristic.objects.get(code="split-three-plus-squads")
         response = admin_client.post(
             reverse("admin:advisor_heuristic_change", args=[heuristic.pk]),
-            self.heuristic_form(heuristic, parameters='{"min_squads": 4}'),
+            self.heuristic_form(heuristic, severity="critical"),
         )
         assert response.status_code == 302
         version = latest()
         assert (version.label, version.published_by) == ("v2", admin_user)
-        assert version.note == "Heuristic “split-three-plus-squads”: Changed Parameters."
+        assert version.note == "Heuristic “split-three-plus-squads”: Changed Severity."
+
+    def test_a_parameter_edit_is_credited_to_the_admin_with_the_change_message(
+        self, admin_client, admin_user
+    ):
+        parameter = Parameter.objects.get(name="min_squads")
+        response = admin_client.post(
+            reverse("admin:advisor_parameter_change", args=[parameter.pk]),
+            {"value": "4", "description": parameter.description, "_publish": "1"},
+        )
+        assert response.status_code == 302
+        version = latest()
+        assert (version.label, version.published_by) == ("v2", admin_user)
+        assert version.note == "Parameter “min_squads”: Changed Value."
+        assert version.content["parameters"]["min_squads"] == 4
 
     def test_a_title_pattern_added_changed_and_deleted_in_the_admin(self, admin_client, admin_user):
         add = admin_client.post(
             reverse("admin:orgs_titlepattern_add"),
-            {"position": "5", "pattern": r"\bCOO\b", "role": "executive"},
+            {"position": "5", "pattern": r"\bCOO\b", "role": "executive", "_publish": "1"},
         )
         assert add.status_code == 302
         pattern = TitlePattern.objects.get(pattern=r"\bCOO\b")
         admin_client.post(
             reverse("admin:orgs_titlepattern_change", args=[pattern.pk]),
-            {"position": "5", "pattern": r"\bCOO\b", "role": "product_leader"},
+            {"position": "5", "pattern": r"\bCOO\b", "role": "product_leader", "_publish": "1"},
         )
         admin_client.post(
             reverse("admin:orgs_titlepattern_delete", args=[pattern.pk]), {"post": "yes"}
@@ -272,7 +307,12 @@ class TestAdminPublishes:
         row = AdvisorSettings.load()
         response = admin_client.post(
             reverse("admin:advisor_advisorsettings_change", args=[row.pk]),
-            {"pms_per_product": "1", "pos_per_scrum_squad": "0.5", "scope_votes_needed": "3"},
+            {
+                "pms_per_product": "1",
+                "pos_per_scrum_squad": "0.5",
+                "scope_votes_needed": "3",
+                "_publish": "1",
+            },
         )
         assert response.status_code == 302
         assert versions()[-1] == (
@@ -324,15 +364,13 @@ class TestVersionsAreKept:
 
 class TestTheEngineRunsFromTheVersion:
     def test_the_assessment_names_the_latest_version(self, acme):
-        edit("split-three-plus-squads", parameters={"min_squads": 4})
+        set_parameter("min_squads", 4)
         _, document, assessment = run_assessment(acme, as_of=AS_OF)
         assert assessment.ruleset == latest()
         assert document["ruleset_version"] == "v2"
 
     def test_rows_changed_behind_the_signals_do_not_change_the_advice(self, acme):
-        Heuristic.objects.filter(code="split-three-plus-squads").update(
-            parameters={"min_squads": 9}
-        )
+        Parameter.objects.filter(name="min_squads").update(value=9)
         TitlePattern.objects.filter(role="product_manager").update(role="other")
         _, document, _ = run_assessment(acme, as_of=AS_OF, save=False)
         (payments,) = document["products"]
@@ -369,14 +407,15 @@ class TestTheEngineRunsFromTheVersion:
 class TestAnOldAssessmentKeepsItsOwnRules:
     def test_thresholds_wording_and_sources_as_they_were(self, acme, member_client):
         before = run_assessment(acme, as_of=AS_OF)[2]
-        edit(
-            "split-three-plus-squads",
-            parameters={"min_squads": 2},
-            message="{subject} has {squads} squads: from {min_squads}, split.",
-            sources=[{"title": "Team lore", "quote": "Two squads are enough.", "link": ""}],
-        )
+        with rulesets.publishing_as(user=None, note="Two squads, team lore."), transaction.atomic():
+            set_parameter("min_squads", 2)
+            edit(
+                "split-three-plus-squads",
+                message="{subject} has {squads} squads: from {min_squads}, split.",
+                sources=[{"title": "Team lore", "quote": "Two squads are enough.", "link": ""}],
+            )
         after = run_assessment(acme, as_of=AS_OF)[2]
-        assert (before.ruleset.label, after.ruleset.label) == ("v1", "v2")
+        assert (before.ruleset.label, after.ruleset.label) == ("v1", "v3")
         client = member_client(acme)
 
         def squads_finding(assessment):
@@ -406,7 +445,7 @@ class TestAnOldAssessmentKeepsItsOwnRules:
         assert [(s.title, s.quote) for s in finding.sources] == [
             ("Team lore", "Two squads are enough.")
         ]
-        assert "ruleset <code>v2</code>" in html
+        assert "ruleset <code>v3</code>" in html
         assert "One person cannot keep every backlog ready" not in html
 
     def test_the_text_report_shows_the_sources_of_its_version(self, acme):
@@ -432,7 +471,7 @@ class TestAnOldAssessmentKeepsItsOwnRules:
         dana.save()
         before = run_assessment(acme, as_of=AS_OF)[2]
         assert "split-backlog-overload" not in json.dumps(before.report["products"])
-        edit("split-backlog-overload", parameters={"max_backlog_share": 25})
+        set_parameter("max_backlog_share", 25)
         page = member_client(acme).get(before.get_absolute_url()).context["page"]
         assert page.backlog_limit == 40
 
@@ -497,10 +536,8 @@ class TestHeuristicsPage:
     def test_shows_the_current_version_with_its_note_time_and_publisher(
         self, acme, member_client, admin_user
     ):
-        heuristic = Heuristic.objects.get(code="split-three-plus-squads")
         with rulesets.publishing_as(user=admin_user, note="Four squads, after the offsite."):
-            heuristic.parameters = {"min_squads": 4}
-            heuristic.save()
+            set_parameter("min_squads", 4)
         html = member_client(acme).get(reverse("advisor:heuristic_list")).content.decode()
         assert "Ruleset <code>v2</code>" in html
         assert f"<dd>{admin_user.get_username()}</dd>" in html
@@ -524,7 +561,7 @@ def member_client(client):
 
 
 def test_current_ruleset_reads_the_latest_without_its_document(django_assert_num_queries):
-    edit("split-three-plus-squads", parameters={"min_squads": 4})
+    set_parameter("min_squads", 4)
     with django_assert_num_queries(1):
         version = current_ruleset()
     assert version.label == "v2"
@@ -541,10 +578,10 @@ def test_two_publications_at_once_take_turns_and_the_second_holds_both_changes()
     first_published, release_first = threading.Event(), threading.Event()
     failures: list[BaseException] = []
 
-    def change(code: str, parameters: dict, hold: bool) -> None:
+    def change(name: str, value: int, hold: bool) -> None:
         try:
             with transaction.atomic():
-                edit(code, parameters=parameters)
+                set_parameter(name, value)
                 if hold:
                     first_published.set()
                     assert release_first.wait(10)
@@ -554,12 +591,8 @@ def test_two_publications_at_once_take_turns_and_the_second_holds_both_changes()
         finally:
             connection.close()
 
-    first = threading.Thread(
-        target=change, args=("split-three-plus-squads", {"min_squads": 4}, True)
-    )
-    second = threading.Thread(
-        target=change, args=("split-multiple-markets", {"min_markets": 3}, False)
-    )
+    first = threading.Thread(target=change, args=("min_squads", 4, True))
+    second = threading.Thread(target=change, args=("min_markets", 3, False))
     first.start()
     assert first_published.wait(10)
     second.start()
@@ -570,9 +603,8 @@ def test_two_publications_at_once_take_turns_and_the_second_holds_both_changes()
     second.join(10)
     assert failures == []
     assert versions()[1:] == [
-        (2, "heuristic split-three-plus-squads changed."),
-        (3, "heuristic split-multiple-markets changed."),
+        (2, "parameter min_squads changed."),
+        (3, "parameter min_markets changed."),
     ]
-    parameters = {h["code"]: h["parameters"] for h in latest().content["heuristics"]}
-    assert parameters["split-three-plus-squads"] == {"min_squads": 4}
-    assert parameters["split-multiple-markets"] == {"min_markets": 3}
+    parameters = latest().content["parameters"]
+    assert (parameters["min_squads"], parameters["min_markets"]) == (4, 3)

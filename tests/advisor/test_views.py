@@ -10,7 +10,7 @@ from django.utils.html import escape
 
 from advisor.engine.explanations import condition_in_words
 from advisor.links import OrganizationLinks
-from advisor.models import AssessedSubject, Assessment, Heuristic
+from advisor.models import AssessedSubject, Assessment, Heuristic, Parameter
 from advisor.presenters import verdict_counts, verdict_summary
 from advisor.services import run_assessment
 from orgs.models import MemberRole
@@ -419,9 +419,9 @@ class TestCompare:
 
     def test_says_when_the_rules_changed_and_shows_verdicts_before_and_after(self, acme, member):
         before = run_assessment(acme, as_of=AS_OF)[2]
-        heuristic = Heuristic.objects.get(code="split-three-plus-squads")
-        heuristic.parameters = {"min_squads": 4}
-        heuristic.save()
+        parameter = Parameter.objects.get(name="min_squads")
+        parameter.value = 4
+        parameter.save()
         overload = Heuristic.objects.get(code="split-backlog-overload")
         overload.enabled = False
         overload.save()
@@ -508,9 +508,10 @@ class TestHeuristicsPage:
         response = member(MemberRole.VIEWER).get(reverse("advisor:heuristic_list"))
         html = response.content.decode()
         heuristics = list(Heuristic.objects.all())
+        parameters = dict(Parameter.objects.values_list("name", "value"))
         assert len(heuristics) == 12
         for h in heuristics:
-            words = condition_in_words(h.condition, scope=h.scope, parameters=h.parameters)
+            words = condition_in_words(h.condition, scope=h.scope, parameters=parameters)
             assert f'<code class="rule-condition">{escape(words)}</code>' in html, h.code
             assert f"<code>{h.code}</code>" in html
 

@@ -53,8 +53,8 @@ def browser():
 @pytest.fixture(autouse=True)
 def migration_data(transactional_db) -> None:
     """Put back the data migrations' rows, which a transactional test's flush empties: the
-    title patterns, the default heuristics (with the structured sources 0003 gives them)
-    and the first ruleset version.
+    title patterns, the default heuristics (with the structured sources 0003 gives them),
+    the ruleset's parameters (0007) and the first ruleset version.
 
     Serialized rollback cannot: Django keeps the saved rows on the connection of
     the thread that created the test database, but while Playwright's event loop
@@ -62,8 +62,14 @@ def migration_data(transactional_db) -> None:
     """
     from django.apps import apps
 
-    from advisor.defaults import DEFAULT_HEURISTICS, NOTE_HEURISTICS
-    from advisor.models import Heuristic, RulesetVersion
+    from advisor.defaults import (
+        DEFAULT_EXAMPLES,
+        DEFAULT_HEURISTICS,
+        DEFAULT_PARAMETERS,
+        NOTE_HEURISTICS,
+        PARAMETER_DESCRIPTIONS,
+    )
+    from advisor.models import Heuristic, Parameter, RulesetVersion
     from advisor.rulesets import publish_ruleset
     from orgs.models import TitlePattern
 
@@ -71,8 +77,17 @@ def migration_data(transactional_db) -> None:
         import_module("orgs.migrations.0002_default_title_patterns").add_defaults(apps, None)
     if not Heuristic.objects.exists():
         Heuristic.objects.bulk_create(
-            Heuristic(position=(i + 1) * 10, **{**row, "scope": str(row["scope"])})
+            Heuristic(
+                position=(i + 1) * 10,
+                **{**row, "scope": str(row["scope"]), "parameters": {}},
+                examples=DEFAULT_EXAMPLES.get(row["code"], []),
+            )
             for i, row in enumerate((*DEFAULT_HEURISTICS, *NOTE_HEURISTICS))
+        )
+    if not Parameter.objects.exists():
+        Parameter.objects.bulk_create(
+            Parameter(name=name, value=value, description=PARAMETER_DESCRIPTIONS.get(name, ""))
+            for name, value in DEFAULT_PARAMETERS.items()
         )
     if not RulesetVersion.objects.exists():
         publish_ruleset(note="The rules in force when ruleset versions were introduced.")
