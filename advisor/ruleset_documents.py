@@ -22,6 +22,7 @@ from advisor.defaults import (
     DEFAULT_EXAMPLES,
     DEFAULT_HEURISTICS,
     DEFAULT_PARAMETERS,
+    NOTE_HEURISTICS,
     PARAMETER_DESCRIPTIONS,
 )
 from advisor.engine import heuristic_problems, verdict_of
@@ -123,7 +124,7 @@ def defaults_document() -> dict[str, Any]:
                 "state": ON,
                 "examples": DEFAULT_EXAMPLES.get(row["code"], []),
             }
-            for i, row in enumerate(DEFAULT_HEURISTICS)
+            for i, row in enumerate((*DEFAULT_HEURISTICS, *NOTE_HEURISTICS))
         ],
         "title_patterns": [
             {"pattern": pattern, "role": str(role)} for pattern, role in DEFAULT_TITLE_PATTERNS

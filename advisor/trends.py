@@ -15,6 +15,7 @@ from typing import Any
 from django.core.paginator import Page
 from django.db.models.fields.json import KT
 
+from advisor.engine.ruleset import entry_parameters
 from advisor.engine.vocabulary import Role, Scope, verdict_label
 from advisor.models import AssessedSubject, Assessment, RulesetVersion
 from advisor.trend_charts import LineChart, VerdictGrid, line_chart, verdict_grid
@@ -137,14 +138,18 @@ def _key(subject_id: int | None, name: str) -> int | str:
 
 
 def _limit(content: Any) -> int | None:
-    """The backlog limit a version's document sets, if its heuristic is on."""
+    """The backlog limit a version's document sets, if its heuristic is on: the ruleset's
+    parameter, or in a version from before parameters belonged to the ruleset, the
+    heuristic's own."""
     code, param = BACKLOG_LIMIT
     entries = content.get("heuristics") if isinstance(content, Mapping) else None
     for entry in entries if isinstance(entries, list) else []:
         if isinstance(entry, Mapping) and entry.get("code") == code:
             if entry.get("state") != "on":
                 return None
-            value = (entry.get("parameters") or {}).get(param)
+            table = content.get("parameters")
+            own = entry_parameters(entry, table if isinstance(table, Mapping) else {})
+            value = own.get(param) if isinstance(own, Mapping) else None
             ok = isinstance(value, int | float) and not isinstance(value, bool)
             return int(value) if ok else None
     return None

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from advisor.models import Heuristic
+from advisor.models import Parameter
 from advisor.services import run_assessment
 from tests.advisor.scenarios import AS_OF, grow, small_payments
 from tests.factories import PersonFactory, ProductFactory, SquadFactory
@@ -95,26 +95,32 @@ class TestText:
         )
 
 
+def set_parameter(name: str, value: int) -> None:
+    """An admin's edit of the ruleset's parameter: it publishes a new version."""
+    parameter = Parameter.objects.get(name=name)
+    parameter.value = value
+    parameter.save()
+
+
 class TestCause:
     def test_rules_alone_changed_the_advice(self, growth):
         assess(growth)
-        lowered = Heuristic.objects.get(code="split-three-plus-squads")
-        lowered.parameters = {"min_squads": 2}
-        lowered.save()
+        set_parameter("min_squads", 2)
         assess(growth)
         (payments,) = compare_json(growth.slug)["products"]
         assert payments["verdict"] == {"from": "merge", "to": "split"}
         assert payments["cause"] == "rules"
-        # merge-small-team has its own min_squads: it still fires, outranked by the split.
-        assert (payments["appeared"], payments["resolved"]) == (["split-three-plus-squads"], [])
+        # One line for both: at two squads it is a split's, no longer a merge's.
+        assert (payments["appeared"], payments["resolved"]) == (
+            ["split-three-plus-squads"],
+            ["merge-small-team"],
+        )
         assert payments["facts"] == {}
         assert payments["staffing"] == {"recommended_product_owners": {"from": 0, "to": 2}}
 
     def test_rules_and_organization_both_changed_the_advice(self, growth):
         assess(growth)
-        lowered = Heuristic.objects.get(code="split-three-plus-squads")
-        lowered.parameters = {"min_squads": 2}
-        lowered.save()
+        set_parameter("min_squads", 2)
         grow(growth)
         assess(growth)
         (payments,) = compare_json(growth.slug)["products"]
@@ -125,9 +131,7 @@ class TestCause:
 
     def test_a_rule_change_that_moves_nothing_is_no_change(self, growth):
         assess(growth)
-        unrelated = Heuristic.objects.get(code="split-multiple-markets")
-        unrelated.parameters = {"min_markets": 3}
-        unrelated.save()
+        set_parameter("min_markets", 3)
         assess(growth)
         document = compare_json(growth.slug)
         assert document["from"]["ruleset_version"] != document["to"]["ruleset_version"]
@@ -139,9 +143,7 @@ class TestCause:
         # The rules change first (min_squads 4 keeps Payments merged at two squads), then the
         # organization grows: the older facts under the newer rules still merge.
         assess(growth)
-        raised = Heuristic.objects.get(code="split-three-plus-squads")
-        raised.parameters = {"min_squads": 5}
-        raised.save()
+        set_parameter("min_squads", 5)
         grow(growth)
         assess(growth)
         (payments,) = compare_json(growth.slug)["products"]

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from advisor.models import Assessment, Heuristic
+from advisor.models import Assessment, Heuristic, Parameter
 from advisor.services import run_assessment
 from orgs.models import MemberRole
 from tests.advisor.scenarios import AS_OF, grow, small_payments
@@ -45,10 +45,15 @@ def assess(organization, as_of=AS_OF):
     return run_assessment(organization, as_of=as_of)[2]
 
 
+def set_parameter(name: str, value: int) -> None:
+    """An admin's edit of the ruleset's parameter: it publishes a new version."""
+    parameter = Parameter.objects.get(name=name)
+    parameter.value = value
+    parameter.save()
+
+
 def lower_min_squads(to: int = 2) -> None:
-    heuristic = Heuristic.objects.get(code="split-three-plus-squads")
-    heuristic.parameters = {"min_squads": to}
-    heuristic.save()
+    set_parameter("min_squads", to)
 
 
 class TestHistoryList:
@@ -62,7 +67,7 @@ class TestHistoryList:
             .content.decode()
         )
         rows = table_rows(html)
-        assert rows[1].split(" | ")[3] == "v2 (heuristic split-three-plus-squads changed.)"
+        assert rows[1].split(" | ")[3] == "v2 (parameter min_squads changed.)"
         assert rows[1].split(" | ")[4] == "1 split"
         assert rows[2].split(" | ")[3].startswith("v1 (")
         assert rows[2].split(" | ")[4] == "1 merge"
@@ -272,9 +277,7 @@ class TestTrends:
 
     def test_each_share_is_read_against_the_limit_of_its_own_ruleset(self, growth, member):
         assess(growth)
-        overload = Heuristic.objects.get(code="split-backlog-overload")
-        overload.parameters = {"max_backlog_share": 30}
-        overload.save()
+        set_parameter("max_backlog_share", 30)
         assess(growth)
         html = (
             member(MemberRole.VIEWER)

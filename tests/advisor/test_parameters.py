@@ -16,6 +16,7 @@ from advisor.defaults import (
     DEFAULT_EXAMPLES,
     DEFAULT_HEURISTICS,
     DEFAULT_PARAMETERS,
+    NOTE_HEURISTICS,
     default_specs,
 )
 from advisor.engine.overlaps import opposing_overlaps
@@ -43,7 +44,7 @@ def only(specs, *codes):
 class TestTheDefaults:
     def test_declare_each_parameter_with_one_value(self):
         declared: dict[str, set] = {}
-        for row in DEFAULT_HEURISTICS:
+        for row in (*DEFAULT_HEURISTICS, *NOTE_HEURISTICS):
             for name, value in row.get("parameters", {}).items():
                 declared.setdefault(name, set()).add(value)
         assert {name: values for name, values in declared.items() if len(values) > 1} == {}
@@ -51,10 +52,12 @@ class TestTheDefaults:
             "max_backlog_share": 40,
             "max_interview_age_days": 90,
             "max_personas": 1,
+            "max_pm_ceremonies_share": 25,
             "max_roadmap_age_days": 90,
             "min_markets": 2,
             "min_reviews_cancelled": 2,
             "min_squads": 3,
+            "min_strategic_share": 15,
         }
 
     def test_split_and_merge_read_the_same_lines(self):

@@ -285,7 +285,7 @@ class TestDifference:
         document["heuristics"] = document["heuristics"][:-1]
         assert version_diff(before, document) == [
             Change("split-backlog-overload", "severity", "warning", "critical"),
-            Change("gap-product-without-roadmap-owner", "heuristic", "present", None),
+            Change("note-strategy-starved", "heuristic", "present", None),
             Change("parameters", "min_squads", 3, 4),
         ]
 
