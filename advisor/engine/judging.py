@@ -53,7 +53,10 @@ def judge_products[Key: Hashable](
     subjects = tuple(
         Subject(Scope.PRODUCT, i, "", _complete(products[key])) for i, key in enumerate(keys)
     )
-    usable, _ = usable_heuristics([h for h in heuristics if h.scope == Scope.PRODUCT])
+    # Heuristics in shadow are shown to admins, never counted in a verdict (result.assess).
+    usable, _ = usable_heuristics(
+        [h for h in heuristics if h.scope == Scope.PRODUCT and not h.shadow]
+    )
     with collector_paused():
         facts = OrgFacts("", "", date.min, subjects, (), ())
         findings = evaluate_heuristics(facts, usable)

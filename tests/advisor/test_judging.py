@@ -79,3 +79,14 @@ def test_a_disabled_heuristic_and_one_of_another_scope_are_not_evaluated():
 
 def test_no_products_no_judgements():
     assert judge_products({}, default_specs()) == {}
+
+
+def test_a_heuristic_in_shadow_is_never_counted():
+    facts = {1: dict(run(SMALL).products[0].subject.facts)}
+    specs = [
+        replace(s, parameters={"min_squads": 2}, shadow=True)
+        if s.code == "split-three-plus-squads"
+        else s
+        for s in default_specs()
+    ]
+    assert judge_products(facts, specs)[1].fired == judge_products(facts, default_specs())[1].fired
