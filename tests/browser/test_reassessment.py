@@ -91,7 +91,7 @@ def test_a_leader_reassesses_reads_the_cause_snoozes_advice_and_applies_a_scenar
 
     # The split for three squads stands; the leader snoozes it until the hiring round.
     page.goto("/orgs/harbour/")
-    page.get_by_role("link", name=re.compile("^Assessment as of")).first.click()
+    page.get_by_role("link", name="The full assessment, with its evidence").click()
     advice = page.locator("[id^=advice-][id$=-card]", has_text="split-three-plus-squads")
     advice.get_by_text("Decide on this advice").click()
     until = timezone.localdate() + timedelta(days=30)
