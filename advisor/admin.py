@@ -28,6 +28,7 @@ from advisor.admin_preview import (
     RestoreViews,
     can_publish,
     is_previewing,
+    publishing_once,
     register_note,
     shown_changes,
 )
@@ -93,8 +94,8 @@ class PublishingAdmin(PreviewBeforePublishing, admin.ModelAdmin):
         message = self.construct_change_message(request, form, None, add=not change)
         described = LogEntry(change_message=json.dumps(message)).get_change_message()
         note = f"{self._named(obj)}: {described}"
+        register_note(request, note)
         if is_previewing():
-            register_note(request, note)
             super().save_model(request, obj, form, change)
             return
         note = request.POST.get(NOTE, "").strip() or note
@@ -111,16 +112,16 @@ class PublishingAdmin(PreviewBeforePublishing, admin.ModelAdmin):
         return super().has_delete_permission(request, obj) and can_publish(request)
 
     def delete_model(self, request: HttpRequest, obj: Model) -> None:
-        with publishing_as(user=request.user, note=f"{self._named(obj)}: Deleted."):
-            super().delete_model(request, obj)
+        # Previewed, then published once with the admin's note (PreviewBeforePublishing).
+        register_note(request, f"{self._named(obj)}: Deleted.")
+        super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
         names = ", ".join(str(obj) for obj in queryset[:10])
         count = queryset.count()
         more = f" and {count - 10} more" if count > 10 else ""
-        note = f"Deleted {count} {self.opts.verbose_name_plural}: {names}{more}."
-        with publishing_as(user=request.user, note=note):
-            super().delete_queryset(request, queryset)
+        register_note(request, f"Deleted {count} {self.opts.verbose_name_plural}: {names}{more}.")
+        super().delete_queryset(request, queryset)
 
     def _named(self, obj: Model) -> str:
         return f"{str(self.opts.verbose_name).capitalize()} “{obj}”"
@@ -190,7 +191,7 @@ class WarnOverlapsMixin:
     """After a save, warn of split and merge heuristics that now meet."""
 
     def warn_overlaps(self, request: HttpRequest, obj: Model) -> None:
-        if is_previewing():
+        if is_previewing() or publishing_once(request):
             return  # the preview lists them before anything is saved
         involving = obj.code if isinstance(obj, Heuristic) else None
         for warning in overlap_warnings(involving=involving):
