@@ -2,10 +2,11 @@
 
 Conditions and sources are edited as rows (advisor.condition_editor; JSON typed instead
 is read by `RuleJSONField`, which refuses what cannot be read or stored, by path),
-parameters as one table of the ruleset, examples as JSON; `Heuristic.clean` refuses
-what the engine could not evaluate or what breaks an example. An edit is previewed
-before it is published (advisor.admin_preview); the confirmed save publishes a ruleset
-version credited to the admin, with their note or the change message (advisor.rulesets).
+examples as rows too (advisor.example_editor), parameters as one table of the ruleset;
+`Heuristic.clean` refuses what the engine could not evaluate or what breaks an example.
+An edit or a deletion is previewed before it is published (advisor.admin_preview); the
+confirmed save publishes a ruleset version credited to the admin, with their note or the
+change message (advisor.rulesets).
 Versions and assessments are records and stay read-only; a version can be restored.
 """
 
@@ -40,7 +41,7 @@ from advisor.engine.facts import CATALOGUE
 from advisor.engine.overlaps import opposing_overlaps
 from advisor.engine.ruleset import parameters_read
 from advisor.engine.vocabulary import Scope
-from advisor.forms import RuleJSONField
+from advisor.example_editor import ExamplesField, examples_help, problems_by_example
 from advisor.models import (
     AdvisorSettings,
     Assessment,
@@ -208,7 +209,7 @@ class WarnOverlapsMixin:
 class HeuristicForm(forms.ModelForm):
     condition = ConditionField(label="Condition")
     sources = SourcesField(label="Sources")
-    examples = RuleJSONField(name="examples", label="Examples", required=False)
+    examples = ExamplesField(label="Examples")
 
     class Meta:
         model = Heuristic
@@ -235,16 +236,8 @@ class HeuristicForm(forms.ModelForm):
             Parameter.objects.order_by("name").values_list("name", flat=True)
         )
         fields["condition"].help_text = format_html("{} {}", row_help(), condition_help())
-        fields["examples"].widget = forms.Textarea(attrs={"rows": 10, "cols": 80})
-        fields["examples"].help_text = format_html(
-            "Fact sets with whether the heuristic must fire on them, each {}. A fact is a "
-            "literal (a number, true/false, a role or methodology name, null for unknown) or "
-            "{}: the parameter's value plus the offset, so an example at or just past a line "
-            "moves with it. Facts left out are unknown. A save that breaks an example is "
-            "refused, naming it.",
-            '{"facts": {"squads": 1}, "fires": false, "note": "one squad"}',
-            '{"param": "min_squads", "offset": -1}',
-        )
+        fields["examples"].widget.parameters = fields["condition"].widget.parameters
+        fields["examples"].help_text = examples_help()
         fields["sources"].help_text = format_html(
             "The practitioner texts it rests on, one a row: the article's title, the "
             "sentence quoted from it, and a web address (http or https) or no link. Fill in "
@@ -261,10 +254,12 @@ class HeuristicForm(forms.ModelForm):
                 problems_by_row(list(self._errors["condition"]), paths)
             )
 
-    def clean_examples(self) -> Any:
-        # Blank means no examples, as the model's default.
-        examples = self.cleaned_data["examples"]
-        return [] if examples is None else examples
+        # Examples' problems likewise, by example and fact row.
+        rows_by_fact = self.fields["examples"].rows_by_fact
+        if rows_by_fact is not None and "examples" in self._errors:
+            self._errors["examples"] = self.error_class(
+                problems_by_example(list(self._errors["examples"]), rows_by_fact)
+            )
 
 
 @admin.register(Heuristic)
