@@ -20,6 +20,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Model
@@ -162,33 +163,38 @@ class PreviewBeforePublishing:
         return f"{self.opts.verbose_name} “{obj}”" if obj is not None else "it"
 
     def _preview_of(self, request: HttpRequest, run, *, title: str) -> HttpResponse:
-        """Run the view rolled back; where it would have changed the rules (it answered
-        with a redirect, its work done), the preview page instead. Any other answer (a
-        confirmation page, a form with errors) is rendered while its rows still are."""
+        """Run the view rolled back; where it did its work (it answered with a redirect, or
+        a popup's reply) and that would change the rules, the preview page instead. Any
+        other answer (a confirmation page, a form with errors, a redirect that changed
+        nothing) is rendered while its rows still are, and given as it is."""
         with transaction.atomic():
             with publishing_suspended(), previewing():
                 response = run()
-                if response.status_code == 302:
-                    candidate = build_content(RuleModels.live())
-                    current = in_force()
-                    if current is None or current.digest != content_digest(candidate):
-                        response = self._render_preview(
-                            request, candidate, title=title, note=self._noted(request)
-                        )
+                done = response.status_code == 302 or IS_POPUP_VAR in request.POST
+                candidate = build_content(RuleModels.live()) if done else None
+                current = in_force()
+                if candidate is not None and (
+                    current is None or current.digest != content_digest(candidate)
+                ):
+                    response = self._render_preview(
+                        request, candidate, title=title, note=self._noted(request)
+                    )
                 elif hasattr(response, "render"):
                     response.render()
             transaction.set_rollback(True)
         return response
 
     def _publish_once(self, request: HttpRequest, run) -> HttpResponse:
-        """Run the view with publishing suspended, then publish one version with the note."""
+        """Run the view with publishing suspended, then publish one version with the note
+        (none when the rows end as the version in force has them)."""
         request._ruleset_publishing_once = True
         with transaction.atomic():
+            current = in_force()
             with publishing_suspended():
                 response = run()
-            if response.status_code == 302:
-                note = request.POST.get(NOTE, "").strip() or self._noted(request)
-                version = publish_ruleset(user=request.user, note=note[:MAX_NOTE])
+            note = request.POST.get(NOTE, "").strip() or self._noted(request)
+            version = publish_ruleset(user=request.user, note=note[:MAX_NOTE])
+            if current is None or version.number != current.number:
                 messages.success(request, f"Published ruleset {version.label}: {version.note}")
         return response
 

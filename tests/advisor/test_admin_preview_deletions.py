@@ -122,6 +122,26 @@ class TestDeletingAHeuristic:
         )
         assert latest().note == "Heuristic “merge-small-team”: Deleted."
 
+    def test_deleting_from_a_popup_is_previewed_too(self, admin_client):
+        url = heuristic_delete_url("merge-small-team")
+        before = latest().number
+        preview = admin_client.post(url, {"post": "yes", "_popup": "1"})
+        html = preview.content.decode()
+        assert "Nothing is saved yet." in html
+        assert '<input type="hidden" name="_popup" value="1">' in html
+        assert Heuristic.objects.filter(code="merge-small-team").exists()
+        admin_client.post(url, {"post": "yes", "_popup": "1", "_publish": "1"})
+        assert not Heuristic.objects.filter(code="merge-small-team").exists()
+        assert latest().number == before + 1
+
+    def test_a_heuristic_already_gone_publishes_nothing(self, admin_client):
+        url = heuristic_delete_url("merge-small-team")
+        Heuristic.objects.filter(code="merge-small-team").delete()
+        before = latest().number
+        for data in ({"post": "yes"}, {"post": "yes", "_publish": "1"}):
+            assert admin_client.post(url, data).status_code == 302
+        assert latest().number == before
+
     def test_the_are_you_sure_page_is_django_s_as_before(self, admin_client):
         response = admin_client.get(heuristic_delete_url("merge-small-team"))
         assert response.status_code == 200
