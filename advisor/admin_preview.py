@@ -118,6 +118,12 @@ class PreviewBeforePublishing:
     again with `_publish`. That second POST does the work with publishing suspended and
     publishes one version, with the admin's note."""
 
+    # Django's "Are you sure?" pages, saying that the preview comes next.
+    delete_confirmation_template = "admin/advisor/delete_confirmation_previewed.html"
+    delete_selected_confirmation_template = (
+        "admin/advisor/delete_selected_confirmation_previewed.html"
+    )
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method != "POST" or PUBLISH in request.POST:
             return super().changeform_view(request, object_id, form_url, extra_context)

@@ -145,7 +145,9 @@ class TestDeletingAHeuristic:
     def test_the_are_you_sure_page_is_django_s_as_before(self, admin_client):
         response = admin_client.get(heuristic_delete_url("merge-small-team"))
         assert response.status_code == 200
-        assert "Are you sure" in response.content.decode()
+        html = response.content.decode()
+        assert "Nothing is deleted yet: next you see what deleting it would change" in html
+        assert "Are you sure" in html
 
 
 class TestDeletingAParameter:
@@ -161,6 +163,7 @@ class TestDeletingAParameter:
         html = response.content.decode()
         assert "Heuristic “split-three-plus-squads” reads min_squads" in html
         assert "Nothing is saved yet." not in html
+        assert "Nothing is deleted yet" not in html
         assert Parameter.objects.filter(name="min_squads").exists()
         assert RulesetVersion.objects.count() == versions
 
@@ -248,7 +251,9 @@ class TestDeletingSelectedHeuristics:
             {"action": "delete_selected", "_selected_action": [first.pk], "index": "0"},
         )
         assert response.status_code == 200
-        assert "Are you sure" in response.content.decode()
+        html = response.content.decode()
+        assert "Nothing is deleted yet: next you see what deleting them would change" in html
+        assert "Are you sure" in html
         assert Heuristic.objects.filter(code="custom-a").exists()
 
 
