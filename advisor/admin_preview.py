@@ -151,9 +151,12 @@ class PreviewBeforePublishing:
         run = lambda: view(request, extra_context)  # noqa: E731
         if PUBLISH in request.POST:
             return self._publish_once(request, run)
-        return self._preview_of(
-            request, run, title=f"Preview: {self.opts.verbose_name_plural} edited in the list"
-        )
+        plural = self.opts.verbose_name_plural
+        if "_save" not in request.POST and request.POST.get("action") == "delete_selected":
+            title = f"Preview: delete the selected {plural}"
+        else:
+            title = f"Preview: {plural} edited in the list"
+        return self._preview_of(request, run, title=title)
 
     def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
         # "Deleted successfully" and the like are not said of what a preview rolled back.
@@ -205,8 +208,10 @@ class PreviewBeforePublishing:
         return response
 
     def _noted(self, request: HttpRequest) -> str:
+        # One a row changed: cut to what a version's note holds.
         notes = getattr(request, "_ruleset_change_notes", [])
-        return "; ".join(notes) or f"{self.opts.verbose_name_plural} changed.".capitalize()
+        noted = "; ".join(notes) or f"{self.opts.verbose_name_plural} changed.".capitalize()
+        return noted if len(noted) <= MAX_NOTE else noted[: MAX_NOTE - 1] + "…"
 
     def _render_preview(
         self, request: HttpRequest, candidate: dict[str, Any], *, title: str, note: str

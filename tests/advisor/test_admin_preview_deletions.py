@@ -9,8 +9,9 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from advisor.models import Heuristic, Parameter, RulesetVersion
+from advisor.rulesets import MAX_NOTE
 from advisor.services import run_assessment
-from orgs.models import TitlePattern
+from orgs.models import Organization, TitlePattern
 from tests.factories import (
     HeuristicFactory,
     OrganizationFactory,
@@ -223,6 +224,7 @@ class TestDeletingSelectedHeuristics:
         response = admin_client.post(url, self.data(first, second))
         assert response.status_code == 200
         html = response.content.decode()
+        assert "Preview: delete the selected heuristics" in html
         assert "<td>split-three-plus-squads</td><td>heuristic</td>" in html
         assert "<td>merge-small-team</td><td>heuristic</td>" in html
         assert '<th scope="row">Payments</th>' in html
@@ -298,6 +300,19 @@ class TestEnabledEditedInTheList:
         assert "Heuristic “split-three-plus-squads”: Changed Enabled." in version.note
         assert "Heuristic “merge-small-team”: Changed Enabled." in version.note
 
+    def test_the_note_of_many_rows_is_cut_to_what_a_version_holds(self, admin_client):
+        for i in range(40):
+            HeuristicFactory(code=f"custom-with-a-long-code-{i:02}")
+        codes = list(Heuristic.objects.filter(enabled=True).values_list("code", flat=True))
+        response = admin_client.post(self.url(), self.off(*codes))
+        note = response.context["note"]
+        assert len(note) == MAX_NOTE
+        assert note.endswith("…")
+        before = latest().number
+        admin_client.post(self.url(), {**self.off(*codes), "_publish": "1", "_note": ""})
+        assert (latest().number, latest().note) == (before + 1, note)
+        assert not Heuristic.objects.filter(enabled=True).exists()
+
     def test_saving_the_list_unchanged_publishes_nothing_and_shows_no_preview(self, admin_client):
         before = latest().number
         response = admin_client.post(self.url(), self.off())
@@ -363,3 +378,27 @@ class TestPermissionsToDelete:
         assert editor.post(url, {"post": "yes", "_publish": "1"}).status_code == 302
         assert not Heuristic.objects.filter(code="merge-small-team").exists()
         assert latest().number == before + 1
+
+
+class TestQueries:
+    def test_previewing_a_deletion_reads_as_many_queries_for_2_and_6_organizations(
+        self, admin_client
+    ):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        url = heuristic_delete_url("split-three-plus-squads")
+        admin_client.post(url, {"post": "yes"})  # the caches of a first request filled
+        counts = []
+        for total in (2, 6):
+            while Organization.objects.count() < total:
+                org = OrganizationFactory()
+                product = ProductFactory(organization=org)
+                for i in range(3):
+                    SquadFactory(product=product, name=f"Squad {i}")
+                run_assessment(org, as_of=AS_OF)
+            with CaptureQueriesContext(connection) as queries:
+                response = admin_client.post(url, {"post": "yes"})
+            assert "Nothing is saved yet." in response.content.decode()
+            counts.append(len(queries))
+        assert counts[0] == counts[1]
