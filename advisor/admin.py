@@ -2,10 +2,11 @@
 
 Conditions and sources are edited as rows (advisor.condition_editor; JSON typed instead
 is read by `RuleJSONField`, which refuses what cannot be read or stored, by path),
-parameters as one table of the ruleset, examples as JSON; `Heuristic.clean` refuses
-what the engine could not evaluate or what breaks an example. An edit is previewed
-before it is published (advisor.admin_preview); the confirmed save publishes a ruleset
-version credited to the admin, with their note or the change message (advisor.rulesets).
+examples as rows too (advisor.example_editor), parameters as one table of the ruleset;
+`Heuristic.clean` refuses what the engine could not evaluate or what breaks an example.
+An edit or a deletion is previewed before it is published (advisor.admin_preview); the
+confirmed save publishes a ruleset version credited to the admin, with their note or the
+change message (advisor.rulesets).
 Versions and assessments are records and stay read-only; a version can be restored.
 """
 
@@ -28,6 +29,7 @@ from advisor.admin_preview import (
     RestoreViews,
     can_publish,
     is_previewing,
+    publishing_once,
     register_note,
     shown_changes,
 )
@@ -39,7 +41,7 @@ from advisor.engine.facts import CATALOGUE
 from advisor.engine.overlaps import opposing_overlaps
 from advisor.engine.ruleset import parameters_read
 from advisor.engine.vocabulary import Scope
-from advisor.forms import RuleJSONField
+from advisor.example_editor import ExamplesField, examples_help, problems_by_example
 from advisor.models import (
     AdvisorSettings,
     Assessment,
@@ -93,8 +95,8 @@ class PublishingAdmin(PreviewBeforePublishing, admin.ModelAdmin):
         message = self.construct_change_message(request, form, None, add=not change)
         described = LogEntry(change_message=json.dumps(message)).get_change_message()
         note = f"{self._named(obj)}: {described}"
+        register_note(request, note)
         if is_previewing():
-            register_note(request, note)
             super().save_model(request, obj, form, change)
             return
         note = request.POST.get(NOTE, "").strip() or note
@@ -111,16 +113,16 @@ class PublishingAdmin(PreviewBeforePublishing, admin.ModelAdmin):
         return super().has_delete_permission(request, obj) and can_publish(request)
 
     def delete_model(self, request: HttpRequest, obj: Model) -> None:
-        with publishing_as(user=request.user, note=f"{self._named(obj)}: Deleted."):
-            super().delete_model(request, obj)
+        # Previewed, then published once with the admin's note (PreviewBeforePublishing).
+        register_note(request, f"{self._named(obj)}: Deleted.")
+        super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
         names = ", ".join(str(obj) for obj in queryset[:10])
         count = queryset.count()
         more = f" and {count - 10} more" if count > 10 else ""
-        note = f"Deleted {count} {self.opts.verbose_name_plural}: {names}{more}."
-        with publishing_as(user=request.user, note=note):
-            super().delete_queryset(request, queryset)
+        register_note(request, f"Deleted {count} {self.opts.verbose_name_plural}: {names}{more}.")
+        super().delete_queryset(request, queryset)
 
     def _named(self, obj: Model) -> str:
         return f"{str(self.opts.verbose_name).capitalize()} “{obj}”"
@@ -190,7 +192,7 @@ class WarnOverlapsMixin:
     """After a save, warn of split and merge heuristics that now meet."""
 
     def warn_overlaps(self, request: HttpRequest, obj: Model) -> None:
-        if is_previewing():
+        if is_previewing() or publishing_once(request):
             return  # the preview lists them before anything is saved
         involving = obj.code if isinstance(obj, Heuristic) else None
         for warning in overlap_warnings(involving=involving):
@@ -207,7 +209,7 @@ class WarnOverlapsMixin:
 class HeuristicForm(forms.ModelForm):
     condition = ConditionField(label="Condition")
     sources = SourcesField(label="Sources")
-    examples = RuleJSONField(name="examples", label="Examples", required=False)
+    examples = ExamplesField(label="Examples")
 
     class Meta:
         model = Heuristic
@@ -234,16 +236,8 @@ class HeuristicForm(forms.ModelForm):
             Parameter.objects.order_by("name").values_list("name", flat=True)
         )
         fields["condition"].help_text = format_html("{} {}", row_help(), condition_help())
-        fields["examples"].widget = forms.Textarea(attrs={"rows": 10, "cols": 80})
-        fields["examples"].help_text = format_html(
-            "Fact sets with whether the heuristic must fire on them, each {}. A fact is a "
-            "literal (a number, true/false, a role or methodology name, null for unknown) or "
-            "{}: the parameter's value plus the offset, so an example at or just past a line "
-            "moves with it. Facts left out are unknown. A save that breaks an example is "
-            "refused, naming it.",
-            '{"facts": {"squads": 1}, "fires": false, "note": "one squad"}',
-            '{"param": "min_squads", "offset": -1}',
-        )
+        fields["examples"].widget.parameters = fields["condition"].widget.parameters
+        fields["examples"].help_text = examples_help()
         fields["sources"].help_text = format_html(
             "The practitioner texts it rests on, one a row: the article's title, the "
             "sentence quoted from it, and a web address (http or https) or no link. Fill in "
@@ -260,10 +254,12 @@ class HeuristicForm(forms.ModelForm):
                 problems_by_row(list(self._errors["condition"]), paths)
             )
 
-    def clean_examples(self) -> Any:
-        # Blank means no examples, as the model's default.
-        examples = self.cleaned_data["examples"]
-        return [] if examples is None else examples
+        # Examples' problems likewise, by example and fact row.
+        rows_by_fact = self.fields["examples"].rows_by_fact
+        if rows_by_fact is not None and "examples" in self._errors:
+            self._errors["examples"] = self.error_class(
+                problems_by_example(list(self._errors["examples"]), rows_by_fact)
+            )
 
 
 @admin.register(Heuristic)

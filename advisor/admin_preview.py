@@ -7,6 +7,9 @@ publish, and shows: the difference from the version in force (heuristic, field, 
 split and merge heuristics that would meet, and for each organization's latest assessed
 facts the products whose verdict or findings would change. The confirmation page posts
 the same form again with `_publish` and a note: that second submit saves and publishes.
+Deleting (one object, or the changelist's "delete selected" action) and the changelist's
+editable columns go through the same page: their first submit runs rolled back and is
+previewed; confirmed, they publish exactly one version, with the note.
 Restoring a version or the defaults goes through the same page (`RestoreViews`).
 """
 
@@ -17,6 +20,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Model
@@ -37,7 +41,14 @@ from advisor.ruleset_documents import (
     restore_version,
     version_diff,
 )
-from advisor.rulesets import MAX_NOTE, RuleModels, build_content, publishing_suspended
+from advisor.rulesets import (
+    MAX_NOTE,
+    RuleModels,
+    build_content,
+    content_digest,
+    publish_ruleset,
+    publishing_suspended,
+)
 
 PUBLISH = "_publish"
 NOTE = "_note"
@@ -98,7 +109,20 @@ def can_publish(request: HttpRequest) -> bool:
 
 
 class PreviewBeforePublishing:
-    """For a ModelAdmin whose saves publish the ruleset: the save is previewed first."""
+    """For a ModelAdmin whose saves and deletes publish the ruleset: each is previewed first.
+
+    A change form's first submit, a deletion's "Yes, I'm sure", and a changelist POST
+    (its editable columns saved, or an action such as "delete selected" confirmed) run
+    inside a transaction that is rolled back, with publishing suspended; if they would
+    have changed the rules, the preview page is shown instead, posting the same fields
+    again with `_publish`. That second POST does the work with publishing suspended and
+    publishes one version, with the admin's note."""
+
+    # Django's "Are you sure?" pages, saying that the preview comes next.
+    delete_confirmation_template = "admin/advisor/delete_confirmation_previewed.html"
+    delete_selected_confirmation_template = (
+        "admin/advisor/delete_selected_confirmation_previewed.html"
+    )
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method != "POST" or PUBLISH in request.POST:
@@ -111,27 +135,112 @@ class PreviewBeforePublishing:
             transaction.set_rollback(True)
         return response
 
-    def _preview_page(self, request: HttpRequest, obj: Model) -> HttpResponse:
-        candidate = build_content(RuleModels.live())
+    def delete_view(self, request, object_id, extra_context=None):
+        view = super().delete_view
+        if request.method != "POST" or "post" not in request.POST:
+            return view(request, object_id, extra_context)  # Django's "Are you sure?" page
+        run = lambda: view(request, object_id, extra_context)  # noqa: E731
+        if PUBLISH in request.POST:
+            return self._publish_once(request, run)
+        return self._preview_of(request, run, title=f"Preview: delete {self._deleted(object_id)}")
+
+    def changelist_view(self, request, extra_context=None):
+        view = super().changelist_view
+        if request.method != "POST":
+            return view(request, extra_context)
+        run = lambda: view(request, extra_context)  # noqa: E731
+        if PUBLISH in request.POST:
+            return self._publish_once(request, run)
+        plural = self.opts.verbose_name_plural
+        if "_save" not in request.POST and request.POST.get("action") == "delete_selected":
+            title = f"Preview: delete the selected {plural}"
+        else:
+            title = f"Preview: {plural} edited in the list"
+        return self._preview_of(request, run, title=title)
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        # "Deleted successfully" and the like are not said of what a preview rolled back.
+        if is_previewing() and level == messages.SUCCESS:
+            return
+        super().message_user(request, message, level, *args, **kwargs)
+
+    def _deleted(self, object_id: str) -> str:
+        try:
+            obj = self.model._default_manager.filter(pk=object_id).first()
+        except (ValueError, TypeError):
+            obj = None
+        return f"{self.opts.verbose_name} “{obj}”" if obj is not None else "it"
+
+    def _preview_of(self, request: HttpRequest, run, *, title: str) -> HttpResponse:
+        """Run the view rolled back; where it did its work (it answered with a redirect, or
+        a popup's reply) and that would change the rules, the preview page instead. Any
+        other answer (a confirmation page, a form with errors, a redirect that changed
+        nothing) is rendered while its rows still are, and given as it is."""
+        with transaction.atomic():
+            with publishing_suspended(), previewing():
+                response = run()
+                done = response.status_code == 302 or IS_POPUP_VAR in request.POST
+                candidate = build_content(RuleModels.live()) if done else None
+                current = in_force()
+                if candidate is not None and (
+                    current is None or current.digest != content_digest(candidate)
+                ):
+                    response = self._render_preview(
+                        request, candidate, title=title, note=self._noted(request)
+                    )
+                elif hasattr(response, "render"):
+                    response.render()
+            transaction.set_rollback(True)
+        return response
+
+    def _publish_once(self, request: HttpRequest, run) -> HttpResponse:
+        """Run the view with publishing suspended, then publish one version with the note
+        (none when the rows end as the version in force has them)."""
+        request._ruleset_publishing_once = True
+        with transaction.atomic():
+            current = in_force()
+            with publishing_suspended():
+                response = run()
+            note = request.POST.get(NOTE, "").strip() or self._noted(request)
+            version = publish_ruleset(user=request.user, note=note[:MAX_NOTE])
+            if current is None or version.number != current.number:
+                messages.success(request, f"Published ruleset {version.label}: {version.note}")
+        return response
+
+    def _noted(self, request: HttpRequest) -> str:
+        # One a row changed: cut to what a version's note holds.
+        notes = getattr(request, "_ruleset_change_notes", [])
+        noted = "; ".join(notes) or f"{self.opts.verbose_name_plural} changed.".capitalize()
+        return noted if len(noted) <= MAX_NOTE else noted[: MAX_NOTE - 1] + "…"
+
+    def _render_preview(
+        self, request: HttpRequest, candidate: dict[str, Any], *, title: str, note: str
+    ) -> HttpResponse:
         context = {
             **self.admin_site.each_context(request),
             **what_it_would_change(candidate),
-            "title": f"Preview: {obj}",
+            "title": title,
             "opts": self.opts,
-            "subject": obj,
             "fields": [
                 (name, value)
                 for name, values in request.POST.lists()
                 if name not in ("csrfmiddlewaretoken", PUBLISH, NOTE)
                 for value in values
             ],
-            "note": self._change_note(request, obj),
+            "note": note,
             "action": request.get_full_path(),
         }
         return render(request, "admin/advisor/preview_publication.html", context)
 
-    def _change_note(self, request: HttpRequest, obj: Model) -> str:
-        return getattr(request, "_ruleset_change_note", "") or f"{obj} changed."
+    def _preview_page(self, request: HttpRequest, obj: Model) -> HttpResponse:
+        candidate = build_content(RuleModels.live())
+        note = getattr(request, "_ruleset_change_notes", None)
+        return self._render_preview(
+            request,
+            candidate,
+            title=f"Preview: {obj}",
+            note="; ".join(note) if note else f"{obj} changed.",
+        )
 
     def response_add(self, request: HttpRequest, obj: Model, *args, **kwargs):
         if is_previewing():
@@ -207,6 +316,14 @@ class RestoreViews:
         return render(request, "admin/advisor/preview_publication.html", context)
 
 
+def publishing_once(request: HttpRequest) -> bool:
+    """Whether the request's rows are saved now and published as one version after."""
+    return getattr(request, "_ruleset_publishing_once", False)
+
+
 def register_note(request: HttpRequest, note: str) -> None:
-    """The change message of the edit being previewed, offered as the version's note."""
-    request._ruleset_change_note = note
+    """The change message of an edit or deletion being previewed or published, offered as
+    the version's note (several, from a changelist, joined)."""
+    if not hasattr(request, "_ruleset_change_notes"):
+        request._ruleset_change_notes = []
+    request._ruleset_change_notes.append(note)

@@ -105,7 +105,12 @@ class TestHeuristicAdmin:
             data[f"form-{i}-id"] = str(h.pk)
             if h.code != "merge-small-team":
                 data[f"form-{i}-enabled"] = "on"
-        response = admin_client.post(reverse("admin:advisor_heuristic_changelist"), data)
+        url = reverse("admin:advisor_heuristic_changelist")
+        preview = admin_client.post(url, data)
+        assert preview.status_code == 200
+        assert "Nothing is saved yet." in preview.content.decode()
+        assert not Heuristic.objects.filter(enabled=False).exists()
+        response = admin_client.post(url, {**data, "_publish": "1", "_note": ""})
         assert response.status_code == 302
         assert list(Heuristic.objects.filter(enabled=False).values_list("code", flat=True)) == [
             "merge-small-team"

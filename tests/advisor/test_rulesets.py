@@ -291,7 +291,8 @@ class TestAdminPublishes:
             {"position": "5", "pattern": r"\bCOO\b", "role": "product_leader", "_publish": "1"},
         )
         admin_client.post(
-            reverse("admin:orgs_titlepattern_delete", args=[pattern.pk]), {"post": "yes"}
+            reverse("admin:orgs_titlepattern_delete", args=[pattern.pk]),
+            {"post": "yes", "_publish": "1"},
         )
         assert versions()[1:] == [
             (2, r"Title pattern “\bCOO\b → Executive”: Added."),
@@ -325,7 +326,12 @@ class TestAdminPublishes:
         first, second = HeuristicFactory(code="custom-a"), HeuristicFactory(code="custom-b")
         response = admin_client.post(
             reverse("admin:advisor_heuristic_changelist"),
-            {"action": "delete_selected", "_selected_action": [first.pk, second.pk], "post": "yes"},
+            {
+                "action": "delete_selected",
+                "_selected_action": [first.pk, second.pk],
+                "post": "yes",
+                "_publish": "1",
+            },
         )
         assert response.status_code == 302
         assert not Heuristic.objects.filter(code__startswith="custom-").exists()

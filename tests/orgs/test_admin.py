@@ -198,7 +198,7 @@ class TestChangeForms:
 
 @pytest.mark.django_db
 class TestTitlePatternListEditing:
-    def post_changelist(self, client, edit: dict[int, dict]):
+    def post_changelist(self, client, edit: dict[int, dict], **extra: str):
         patterns = list(TitlePattern.objects.order_by("position", "id"))
         data = {
             "form-TOTAL_FORMS": str(len(patterns)),
@@ -211,11 +211,14 @@ class TestTitlePatternListEditing:
             row = {"id": p.pk, "position": p.position, "pattern": p.pattern, "role": p.role}
             row |= edit.get(i, {})
             data |= {f"form-{i}-{key}": value for key, value in row.items()}
-        return client.post(reverse("admin:orgs_titlepattern_changelist"), data)
+        return client.post(reverse("admin:orgs_titlepattern_changelist"), data | extra)
 
     def test_edits_patterns_in_the_list(self, admin_client):
         first = TitlePattern.objects.order_by("position", "id").first()
-        response = self.post_changelist(admin_client, {0: {"pattern": r"\bCEO\b|\bboss\b"}})
+        # Previewed first (advisor.admin_preview), then published.
+        edit = {0: {"pattern": r"\bCEO\b|\bboss\b"}}
+        assert self.post_changelist(admin_client, edit).status_code == 200
+        response = self.post_changelist(admin_client, edit, _publish="1")
         assert response.status_code == 302
         first.refresh_from_db()
         assert first.pattern == r"\bCEO\b|\bboss\b"
