@@ -194,12 +194,9 @@ def problems_by_row(messages: list[str], paths: dict[str, int]) -> list[str]:
     return named
 
 
-class ConditionEditor(forms.Widget):
-    template_name = "admin/advisor/widgets/condition_editor.html"
-
-    class Media:
-        js = ("js/condition_editor.js",)
-        css = {"all": ("css/condition_editor.css",)}
+class RowsWidget(forms.Widget):
+    """A rule field edited as rows, from the project's templates, with a box to type JSON
+    instead: text typed there wins over the rows."""
 
     def __init__(self, *args, parameters: tuple[str, ...] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -210,14 +207,31 @@ class ConditionEditor(forms.Widget):
         # Django's form templates).
         return mark_safe(render_to_string(template_name, context))
 
-    def value_from_datadict(self, data, files, name: str) -> Any:
+    @staticmethod
+    def typed_json(data: Mapping[str, Any], name: str) -> tuple[str, str] | None:
         typed = data.get(name, "")
-        if isinstance(typed, str) and typed.strip():
-            return ("json", typed)
+        return ("json", typed) if isinstance(typed, str) and typed.strip() else None
+
+    @staticmethod
+    def row_count(data: Mapping[str, Any], name: str, limit: int) -> int:
+        """How many rows the form says it posted, at most `limit`."""
         try:
-            count = min(int(data.get(f"{name}-rows", 0)), MAX_ROWS)
-        except ValueError:
-            count = 0
+            return max(0, min(int(data.get(f"{name}-rows", 0)), limit))
+        except (TypeError, ValueError):
+            return 0
+
+
+class ConditionEditor(RowsWidget):
+    template_name = "admin/advisor/widgets/condition_editor.html"
+
+    class Media:
+        js = ("js/condition_editor.js",)
+        css = {"all": ("css/condition_editor.css",)}
+
+    def value_from_datadict(self, data, files, name: str) -> Any:
+        if typed := self.typed_json(data, name):
+            return typed
+        count = self.row_count(data, name, MAX_ROWS)
         rows = [
             {field: data.get(f"{name}-{i}-{field}", "") for field in ROW_FIELDS}
             for i in range(count)
@@ -313,23 +327,16 @@ EXTRA_SOURCES = 2
 MAX_SOURCE_ROWS = 12
 
 
-class SourcesEditor(forms.Widget):
+class SourcesEditor(RowsWidget):
     """A heuristic's sources as rows of title, quote and link, plus blank rows to add; a
     list typed as JSON instead is read as before."""
 
     template_name = "admin/advisor/widgets/sources_editor.html"
 
-    def _render(self, template_name: str, context: dict, renderer: Any = None) -> str:
-        return mark_safe(render_to_string(template_name, context))
-
     def value_from_datadict(self, data, files, name: str) -> Any:
-        typed = data.get(name, "")
-        if isinstance(typed, str) and typed.strip():
-            return ("json", typed)
-        try:
-            count = min(int(data.get(f"{name}-rows", 0)), MAX_SOURCE_ROWS)
-        except ValueError:
-            count = 0
+        if typed := self.typed_json(data, name):
+            return typed
+        count = self.row_count(data, name, MAX_SOURCE_ROWS)
         return (
             "rows",
             [

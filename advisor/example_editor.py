@@ -20,10 +20,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import forms
-from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from advisor.condition_editor import FACT_TYPES, _type_words, _typed_value, _value_text
+from advisor.condition_editor import (
+    FACT_TYPES,
+    RowsWidget,
+    _type_words,
+    _typed_value,
+    _value_text,
+)
 from advisor.engine.examples import MAX_EXAMPLES
 from advisor.engine.facts import CATALOGUE
 from advisor.forms import parse_rule_json
@@ -196,26 +201,17 @@ def example_rows(examples: Any) -> list[dict[str, Any]]:
     return rows
 
 
-class ExamplesEditor(forms.Widget):
+class ExamplesEditor(RowsWidget):
     template_name = "admin/advisor/widgets/examples_editor.html"
 
     class Media:
         js = ("js/example_editor.js",)
 
-    def __init__(self, *args, parameters: tuple[str, ...] = (), **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.parameters = parameters
-
-    def _render(self, template_name: str, context: dict, renderer: Any = None) -> str:
-        # The project's templates, as the condition editor's.
-        return mark_safe(render_to_string(template_name, context))
-
     def value_from_datadict(self, data, files, name: str) -> Any:
-        typed = data.get(name, "")
-        if isinstance(typed, str) and typed.strip():
-            return ("json", typed)
+        if typed := self.typed_json(data, name):
+            return typed
         examples = []
-        for i in range(_count(data.get(f"{name}-rows"), MAX_EXAMPLE_ROWS)):
+        for i in range(self.row_count(data, name, MAX_EXAMPLE_ROWS)):
             prefix = f"{name}-{i}"
             facts = [
                 {field: data.get(f"{prefix}-{j}-{field}", "") for field in FACT_FIELDS}

@@ -133,3 +133,49 @@ def log_in(live_server):
 @pytest.fixture
 def console_errors(page) -> list[str]:
     return watch_console(page)
+
+
+@pytest.fixture
+def harbour_owner():
+    """The owner of Harbour: Pier, three Scrum squads, one PM, Ines Roy, who serves them all
+    and spends 55% of her time on the backlog (split, for three squads and the backlog)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from orgs.models import MemberRole
+    from tests.factories import (
+        MembershipFactory,
+        OrganizationFactory,
+        PersonFactory,
+        ProductFactory,
+        SquadFactory,
+        UserFactory,
+    )
+
+    user = UserFactory(username="morgan")
+    org = OrganizationFactory(name="Harbour")
+    MembershipFactory(organization=org, user=user, role=MemberRole.OWNER)
+    recently = timezone.localdate() - timedelta(days=10)
+    pier = ProductFactory(
+        organization=org,
+        name="Pier",
+        markets=["Ports"],
+        personas=["Harbour master"],
+        roadmap_updated_on=recently,
+        last_customer_interview_on=recently,
+        roadmap_reviews_cancelled=0,
+    )
+    squads = [SquadFactory(product=pier, name=n, engineers=5) for n in ("Docks", "Cranes", "Gates")]
+    PersonFactory(
+        organization=org,
+        name="Ines Roy",
+        title="Product Manager",
+        squads=squads,
+        time_backlog=55,
+        time_strategy=20,
+        time_stakeholders=25,
+        owns_roadmap=True,
+        does_market_research=True,
+    )
+    return user

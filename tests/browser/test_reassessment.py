@@ -9,49 +9,15 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from advisor.models import Decision
-from orgs.models import MemberRole, Organization
+from orgs.models import Organization
 from tests.browser.support import field, wait_for_htmx
-from tests.factories import (
-    MembershipFactory,
-    OrganizationFactory,
-    PersonFactory,
-    ProductFactory,
-    SquadFactory,
-    UserFactory,
-)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def owner():
-    """The owner of Harbour: Pier, three Scrum squads, one PM serving them all at 55% backlog."""
-    user = UserFactory(username="morgan")
-    org = OrganizationFactory(name="Harbour")
-    MembershipFactory(organization=org, user=user, role=MemberRole.OWNER)
-    recently = timezone.localdate() - timedelta(days=10)
-    pier = ProductFactory(
-        organization=org,
-        name="Pier",
-        markets=["Ports"],
-        personas=["Harbour master"],
-        roadmap_updated_on=recently,
-        last_customer_interview_on=recently,
-        roadmap_reviews_cancelled=0,
-    )
-    squads = [SquadFactory(product=pier, name=n, engineers=5) for n in ("Docks", "Cranes", "Gates")]
-    PersonFactory(
-        organization=org,
-        name="Ines Roy",
-        title="Product Manager",
-        squads=squads,
-        time_backlog=55,
-        time_strategy=20,
-        time_stakeholders=25,
-        owns_roadmap=True,
-        does_market_research=True,
-    )
-    return user
+def owner(harbour_owner):
+    return harbour_owner
 
 
 def assess(page) -> None:

@@ -1,54 +1,17 @@
 """A what-if scenario in the browser, as a person would: copy the organization, add the hires
 the plan asks for, assess, compare with the live organization, apply."""
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from orgs.models import MemberRole, Organization
-from tests.factories import (
-    MembershipFactory,
-    OrganizationFactory,
-    PersonFactory,
-    ProductFactory,
-    SquadFactory,
-    UserFactory,
-)
+from orgs.models import Organization
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def owner():
-    """The owner of Harbour: Pier, three Scrum squads, one PM who serves them all."""
-    user = UserFactory(username="morgan")
-    org = OrganizationFactory(name="Harbour")
-    MembershipFactory(organization=org, user=user, role=MemberRole.OWNER)
-    recently = timezone.localdate() - timedelta(days=10)
-    pier = ProductFactory(
-        organization=org,
-        name="Pier",
-        markets=["Ports"],
-        personas=["Harbour master"],
-        roadmap_updated_on=recently,
-        last_customer_interview_on=recently,
-        roadmap_reviews_cancelled=0,
-    )
-    squads = [SquadFactory(product=pier, name=n, engineers=5) for n in ("Docks", "Cranes", "Gates")]
-    PersonFactory(
-        organization=org,
-        name="Ines Roy",
-        title="Product Manager",
-        squads=squads,
-        time_backlog=55,
-        time_strategy=20,
-        time_stakeholders=25,
-        owns_roadmap=True,
-        does_market_research=True,
-    )
-    return user
+def owner(harbour_owner):
+    return harbour_owner
 
 
 def test_an_owner_tries_the_hires_in_a_scenario_compares_and_applies_it(
