@@ -39,10 +39,12 @@ def test_a_leader_reassesses_reads_the_cause_snoozes_advice_and_applies_a_scenar
     page.goto("/orgs/harbour/")
     page.get_by_role("link", name="Edit Ines Roy").click()
     form = page.locator("#person-editor form")
+    expect(form).to_be_visible()
+    wait_for_htmx(page)
     field(form, "Backlog %").fill("30")
     field(form, "Strategy %").fill("45")
     form.get_by_role("button", name="Save").click()
-    expect(page.locator("#person-editor form")).to_have_count(0)
+    expect(page.locator("#person-editor form")).to_have_count(0, timeout=15_000)
     wait_for_htmx(page)
     assess(page)
 
