@@ -20,6 +20,11 @@ document.addEventListener("input", (event) => {
   const output = form.querySelector("[data-time-total]");
   output.textContent = String(total);
   output.closest("[data-time-total-field]").classList.toggle("over", total > 100);
+  // All shares at 0 is time not entered, never 0%: say so beside the total.
+  const notEntered = form.querySelector("[data-time-not-entered]");
+  if (notEntered) {
+    notEntered.hidden = total !== 0;
+  }
 });
 
 // Cancel in a form opened in place closes it; opened as a page, the link navigates.

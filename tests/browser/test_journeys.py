@@ -191,6 +191,26 @@ class TestEditingInPlace:
         assert console_errors == []
 
 
+class TestTimeNotEntered:
+    def test_clearing_every_share_says_the_time_is_not_entered(
+        self, page, console_errors, log_in, owner, harbour
+    ):
+        log_in(page.context, owner)
+        page.goto(harbour.get_absolute_url())
+        page.get_by_role("link", name="Edit Dana Lee").click()
+        form = page.locator("#person-editor form")
+        not_entered = form.locator("[data-time-not-entered]")
+        expect(not_entered).to_be_hidden()
+        for share in ("Backlog", "Strategy", "Discovery", "Stakeholders", "Ceremonies", "Other"):
+            field(form, f"{share} %").fill("0")
+        expect(form.locator("[data-time-total]")).to_have_text("0")
+        expect(not_entered).to_be_visible()
+        expect(not_entered).to_contain_text("not entered")
+        field(form, "Backlog %").fill("5")
+        expect(not_entered).to_be_hidden()
+        assert console_errors == []
+
+
 class TestStrangers:
     def test_a_user_who_is_not_a_member_gets_404_for_the_organization(
         self, page, console_errors, harbour

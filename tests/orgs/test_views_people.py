@@ -181,6 +181,23 @@ class TestPersonEdit:
             "Select a valid choice. That choice is not one of the available choices."
         ]
 
+    def test_a_person_whose_time_was_never_entered_is_told_so_beside_the_total(
+        self, editor_client, organization
+    ):
+        unknown = PersonFactory(organization=organization, name="Olivia Grant", time_backlog=0)
+        Person.objects.filter(pk=unknown.pk).update(
+            **{
+                f"time_{b}": 0
+                for b in ("strategy", "discovery", "stakeholders", "ceremonies", "other")
+            }
+        )
+        known = PersonFactory(organization=organization, name="Dana Lee", time_backlog=40)
+        for person, hidden in ((unknown, ""), (known, " hidden")):
+            html = editor_client.get(
+                reverse("orgs:person_edit", args=[organization.slug, person.pk])
+            ).content.decode()
+            assert f'<span class="muted" data-time-not-entered{hidden}>: nothing entered' in html
+
     def test_time_over_100_in_total_is_refused_beside_the_total(self, editor_client, organization):
         dana = PersonFactory(organization=organization, name="Dana Lee")
         response = editor_client.post(
