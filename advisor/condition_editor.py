@@ -194,6 +194,14 @@ def problems_by_row(messages: list[str], paths: dict[str, int]) -> list[str]:
     return named
 
 
+def bounded_count(text: Any, limit: int) -> int:
+    """A count a form posted, as a number from 0 to `limit`; anything else is 0."""
+    try:
+        return max(0, min(int(text or 0), limit))
+    except (TypeError, ValueError):
+        return 0
+
+
 class RowsWidget(forms.Widget):
     """A rule field edited as rows, from the project's templates, with a box to type JSON
     instead: text typed there wins over the rows."""
@@ -215,10 +223,10 @@ class RowsWidget(forms.Widget):
     @staticmethod
     def row_count(data: Mapping[str, Any], name: str, limit: int) -> int:
         """How many rows the form says it posted, at most `limit`."""
-        try:
-            return max(0, min(int(data.get(f"{name}-rows", 0)), limit))
-        except (TypeError, ValueError):
-            return 0
+        return bounded_count(data.get(f"{name}-rows"), limit)
+
+    def value_omitted_from_data(self, data, files, name: str) -> bool:
+        return name not in data and f"{name}-rows" not in data
 
 
 class ConditionEditor(RowsWidget):
@@ -237,9 +245,6 @@ class ConditionEditor(RowsWidget):
             for i in range(count)
         ]
         return ("rows", rows)
-
-    def value_omitted_from_data(self, data, files, name: str) -> bool:
-        return name not in data and f"{name}-rows" not in data
 
     def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
@@ -344,9 +349,6 @@ class SourcesEditor(RowsWidget):
                 for i in range(count)
             ],
         )
-
-    def value_omitted_from_data(self, data, files, name: str) -> bool:
-        return name not in data and f"{name}-rows" not in data
 
     def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)

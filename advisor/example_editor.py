@@ -28,6 +28,7 @@ from advisor.condition_editor import (
     _type_words,
     _typed_value,
     _value_text,
+    bounded_count,
 )
 from advisor.engine.examples import MAX_EXAMPLES
 from advisor.engine.facts import CATALOGUE
@@ -215,7 +216,7 @@ class ExamplesEditor(RowsWidget):
             prefix = f"{name}-{i}"
             facts = [
                 {field: data.get(f"{prefix}-{j}-{field}", "") for field in FACT_FIELDS}
-                for j in range(_count(data.get(f"{prefix}-facts"), MAX_FACT_ROWS))
+                for j in range(bounded_count(data.get(f"{prefix}-facts"), MAX_FACT_ROWS))
             ]
             examples.append(
                 {
@@ -226,9 +227,6 @@ class ExamplesEditor(RowsWidget):
                 }
             )
         return ("rows", examples)
-
-    def value_omitted_from_data(self, data, files, name: str) -> bool:
-        return name not in data and f"{name}-rows" not in data
 
     def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
@@ -281,13 +279,6 @@ class ExamplesEditor(RowsWidget):
             }
         )
         return context
-
-
-def _count(text: Any, limit: int) -> int:
-    try:
-        return max(0, min(int(text or 0), limit))
-    except (TypeError, ValueError):
-        return 0
 
 
 class ExamplesField(forms.Field):
