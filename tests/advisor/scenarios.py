@@ -82,3 +82,30 @@ def grow(organization: Organization) -> None:
         owns_roadmap=False,
         does_market_research=False,
     )
+
+
+def assessed_acme() -> Organization:
+    """Acme's Payments: three Scrum squads and a PM who owns the roadmap; assessed (split)."""
+    from advisor.services import run_assessment
+
+    org = OrganizationFactory(name="Acme")
+    payments = ProductFactory(organization=org, name="Payments")
+    squads = [SquadFactory(product=payments, name=n) for n in ("Checkout", "Billing", "Fraud")]
+    PersonFactory(
+        organization=org,
+        name="Dana Lee",
+        title="Product Manager",
+        squads=squads,
+        time_backlog=30,
+        time_strategy=30,
+        owns_roadmap=True,
+    )
+    run_assessment(org, as_of=AS_OF)
+    return org
+
+
+def latest_version():
+    """The ruleset version published last, with its document."""
+    from advisor.models import RulesetVersion
+
+    return RulesetVersion.objects.order_by("-number").first()

@@ -2,7 +2,6 @@
 a version made, and who may edit the rules."""
 
 import json
-from datetime import date
 
 import pytest
 from django.contrib.admin.models import LogEntry
@@ -12,41 +11,19 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from advisor.models import Heuristic, Parameter, RulesetVersion
-from advisor.services import run_assessment
+from tests.advisor.scenarios import assessed_acme
+from tests.advisor.scenarios import latest_version as latest
 from tests.factories import (
     MembershipFactory,
-    OrganizationFactory,
-    PersonFactory,
-    ProductFactory,
-    SquadFactory,
     UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
-AS_OF = date(2026, 11, 23)
-
-
-def latest() -> RulesetVersion:
-    return RulesetVersion.objects.order_by("-number").first()
 
 
 @pytest.fixture
 def acme():
-    """Acme's Payments: three Scrum squads and a PM who owns the roadmap; assessed."""
-    org = OrganizationFactory(name="Acme")
-    payments = ProductFactory(organization=org, name="Payments")
-    squads = [SquadFactory(product=payments, name=n) for n in ("Checkout", "Billing", "Fraud")]
-    PersonFactory(
-        organization=org,
-        name="Dana Lee",
-        title="Product Manager",
-        squads=squads,
-        time_backlog=30,
-        time_strategy=30,
-        owns_roadmap=True,
-    )
-    run_assessment(org, as_of=AS_OF)
-    return org
+    return assessed_acme()
 
 
 def parameter_url(name: str) -> str:

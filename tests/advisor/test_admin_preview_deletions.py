@@ -1,8 +1,6 @@
 """Deletions and the changelist's edits are previewed before publishing, as a form's edits are:
 nothing is saved until the admin confirms, and the confirmation publishes one version."""
 
-from datetime import date
-
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission
@@ -12,11 +10,12 @@ from advisor.models import Heuristic, Parameter, RulesetVersion
 from advisor.rulesets import MAX_NOTE
 from advisor.services import run_assessment
 from orgs.models import Organization, TitlePattern
+from tests.advisor.scenarios import AS_OF, assessed_acme
+from tests.advisor.scenarios import latest_version as latest
 from tests.factories import (
     HeuristicFactory,
     OrganizationFactory,
     ParameterFactory,
-    PersonFactory,
     ProductFactory,
     SquadFactory,
     TitlePatternFactory,
@@ -24,30 +23,11 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-AS_OF = date(2026, 11, 23)
 
 
 @pytest.fixture
 def acme():
-    """Acme's Payments: three Scrum squads and a PM who owns the roadmap; assessed (split)."""
-    org = OrganizationFactory(name="Acme")
-    payments = ProductFactory(organization=org, name="Payments")
-    squads = [SquadFactory(product=payments, name=n) for n in ("Checkout", "Billing", "Fraud")]
-    PersonFactory(
-        organization=org,
-        name="Dana Lee",
-        title="Product Manager",
-        squads=squads,
-        time_backlog=30,
-        time_strategy=30,
-        owns_roadmap=True,
-    )
-    run_assessment(org, as_of=AS_OF)
-    return org
-
-
-def latest() -> RulesetVersion:
-    return RulesetVersion.objects.order_by("-number").first()
+    return assessed_acme()
 
 
 def heuristic_delete_url(code: str) -> str:

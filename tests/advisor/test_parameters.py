@@ -21,16 +21,13 @@ from advisor.defaults import (
 )
 from advisor.engine.overlaps import opposing_overlaps
 from advisor.engine.ruleset import ruleset_from_content
-from advisor.models import Heuristic, Parameter, RulesetVersion
+from advisor.models import Heuristic, Parameter
 from advisor.services import run_assessment
 from tests.advisor.builders import person, product, run, snapshot, squad
+from tests.advisor.scenarios import latest_version as latest
 from tests.factories import OrganizationFactory, PersonFactory, ProductFactory, SquadFactory
 
 AS_OF = date(2026, 11, 23)
-
-
-def latest() -> RulesetVersion:
-    return RulesetVersion.objects.order_by("-number").first()
 
 
 def fired_codes(result) -> list[str]:

@@ -26,14 +26,11 @@ from advisor.ruleset_documents import (
 )
 from advisor.services import run_assessment
 from orgs.models import Organization
+from tests.advisor.scenarios import latest_version as latest
 from tests.factories import OrganizationFactory, PersonFactory, ProductFactory, SquadFactory
 
 pytestmark = pytest.mark.django_db
 AS_OF = date(2026, 11, 23)
-
-
-def latest() -> RulesetVersion:
-    return RulesetVersion.objects.order_by("-number").first()
 
 
 def command(*args: str, document=None) -> tuple[str, str]:

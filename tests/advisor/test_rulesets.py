@@ -27,6 +27,7 @@ from advisor.rulesets import RuleModels, current_ruleset, publish_ruleset
 from advisor.services import run_assessment
 from orgs.models import TitlePattern
 from orgs.titles import DEFAULT_TITLE_PATTERNS
+from tests.advisor.scenarios import latest_version as latest
 from tests.factories import (
     HeuristicFactory,
     MembershipFactory,
@@ -37,16 +38,13 @@ from tests.factories import (
 )
 
 AS_OF = date(2026, 11, 23)
+
 pytestmark = pytest.mark.django_db
 
 
 def versions() -> list[tuple[int, str]]:
     """(number, note) of every version, oldest first."""
     return list(RulesetVersion.objects.order_by("number").values_list("number", "note"))
-
-
-def latest() -> RulesetVersion:
-    return RulesetVersion.objects.order_by("-number").first()
 
 
 @pytest.fixture
