@@ -11,10 +11,12 @@ import gc
 import json
 import math
 import re
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
@@ -229,6 +231,16 @@ def read_document(stream: IO[bytes] | IO[str]) -> bytes:
     if size > limit:
         raise InterchangeError([Problem("", too_large(limit))])
     return b"".join(chunks)
+
+
+def read_path(path: str, stdin: IO[bytes] | IO[str] | None = None) -> bytes:
+    """The document in the file at `path`, or on standard input for `-`, as read_document
+    reads it; OSError when the file cannot be read."""
+    if path == "-":
+        stream = stdin or sys.stdin
+        return read_document(getattr(stream, "buffer", stream))
+    with Path(path).open("rb") as stream:
+        return read_document(stream)
 
 
 def parse_document(raw: bytes | str) -> dict:

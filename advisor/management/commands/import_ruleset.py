@@ -1,5 +1,4 @@
 import json
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -12,7 +11,7 @@ from advisor.ruleset_documents import (
     publish_document,
     validate_ruleset,
 )
-from orgs.interchange import InterchangeError, parse_document, read_document
+from orgs.interchange import InterchangeError, parse_document, read_path
 
 
 def preview_text(changes: list[OrganizationChanges]) -> str:
@@ -51,15 +50,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: str, dry_run: bool, format: str, note: str, **options):
         try:
-            if file == "-":
-                stdin = options.get("stdin") or sys.stdin
-                raw = read_document(getattr(stdin, "buffer", stdin))
-            else:
-                try:
-                    with Path(file).open("rb") as stream:
-                        raw = read_document(stream)
-                except OSError as e:
-                    raise CommandError(f"Cannot read {file}: {e.strerror}.") from e
+            try:
+                raw = read_path(file, options.get("stdin"))
+            except OSError as e:
+                raise CommandError(f"Cannot read {file}: {e.strerror}.") from e
             document = parse_document(raw)
             problems = validate_ruleset(document)
             if problems:

@@ -1,9 +1,6 @@
-import sys
-from pathlib import Path
-
 from django.core.management.base import BaseCommand, CommandError
 
-from orgs.interchange import InterchangeError, import_document, parse_document, read_document
+from orgs.interchange import InterchangeError, import_document, parse_document, read_path
 
 
 class Command(BaseCommand):
@@ -24,15 +21,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: str, replace: bool, **options) -> None:
         try:
-            if file == "-":
-                stdin = options.get("stdin") or sys.stdin
-                raw = read_document(getattr(stdin, "buffer", stdin))
-            else:
-                try:
-                    with Path(file).open("rb") as stream:
-                        raw = read_document(stream)
-                except OSError as e:
-                    raise CommandError(f"Cannot read {file}: {e.strerror}.") from e
+            try:
+                raw = read_path(file, options.get("stdin"))
+            except OSError as e:
+                raise CommandError(f"Cannot read {file}: {e.strerror}.") from e
             organization = import_document(parse_document(raw), replace=replace)
         except InterchangeError as e:
             for problem in e.problems:
