@@ -9,7 +9,7 @@ assessment was made: `Organization.changed_at` is later than the assessment's
 `created_at`. A new ruleset version does not make an organization changed.
 
 A projection (an assessment as of a day after the one it was made) never counts as the
-latest assessment: `COUNTED` says which do, in one place.
+latest assessment: `Assessment.objects.advice()` says which do, in one place.
 
 A scheduled run stores an assessment marked with its day (`Assessment.scheduled_on`); the
 database keeps one a day per organization, so two runs at once store one and the other
@@ -27,7 +27,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -36,14 +36,6 @@ from advisor.engine.vocabulary import Scope, verdict_label
 from advisor.models import AssessedSubject, Assessment
 from advisor.services import run_assessment
 from orgs.models import MemberRole, Organization
-
-# The assessments that count as an organization's advice: not projections (as of a day
-# after the one they were made).
-COUNTED = Q(is_projection=False)
-
-
-def counted_assessments() -> QuerySet[Assessment]:
-    return Assessment.objects.filter(COUNTED)
 
 
 class Due(enum.StrEnum):
@@ -97,9 +89,7 @@ def standing(
 def with_latest(organizations: QuerySet[Organization]) -> QuerySet[Organization]:
     """The organizations with the id and time of their latest counted assessment
     (`latest_id`, `latest_at`): two subqueries on the (organization, -created_at) index."""
-    latest = (
-        counted_assessments().filter(organization=OuterRef("pk")).order_by("-created_at", "-id")
-    )
+    latest = Assessment.objects.advice().filter(organization=OuterRef("pk")).latest_first()
     return organizations.annotate(
         latest_id=Subquery(latest.values("pk")[:1]),
         latest_at=Subquery(latest.values("created_at")[:1]),
@@ -219,7 +209,7 @@ def reassess(organization_id: int, day: date, reason: str) -> Outcome:
     if organization is None:
         return Outcome(str(organization_id), False, f"{organization_id}: no longer exists")
     slug = organization.slug
-    previous = counted_assessments().filter(organization=organization).latest_first().first()
+    previous = Assessment.objects.advice().filter(organization=organization).latest_first().first()
     if reason in (Due.DUE, Due.OVERDUE) and previous is not None:
         notify_due(organization, previous, day)
     if not organization.products.exists():
