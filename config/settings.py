@@ -162,7 +162,16 @@ CACHES = {
         # far above what an hour of reset requests writes, so a flood of made-up
         # addresses does not push the real counters out.
         "OPTIONS": {"MAX_ENTRIES": 100_000},
-    }
+    },
+    # Rendered HTML that a key fully determines (docs/performance.md): parts of pages kept
+    # in each worker's memory, keyed on what they show, so an entry is never stale, only
+    # unused. The oldest are dropped past MAX_ENTRIES.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "TIMEOUT": 24 * 60 * 60,
+        "OPTIONS": {"MAX_ENTRIES": 2_000},
+    },
 }
 
 # Password-reset mail is sent by a task. In production it waits in the database for

@@ -9,6 +9,7 @@ organization and a test may ask for both.
 from datetime import date
 
 import pytest
+from django.core.cache import caches
 from django.test import Client
 
 from orgs.models import MemberRole, Organization
@@ -19,6 +20,14 @@ from tests.helpers import client_for
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_page_cache():
+    """Ids come again after a test's rollback: no test sees HTML another one rendered."""
+    caches["pages"].clear()
+    yield
+    caches["pages"].clear()
 
 
 @pytest.fixture
