@@ -38,7 +38,7 @@ def _back_to(request: HtmxHttpRequest, assessment: Assessment) -> str:
 
 
 def _finding(organization: Organization, pk: int, finding_pk: int) -> AssessedFinding:
-    assessment = get_object_or_404(organization.assessments.defer("report"), pk=pk)
+    assessment = get_object_or_404(organization.assessments.defer("archive"), pk=pk)
     assessment.organization = organization
     finding = get_object_or_404(
         AssessedFinding.objects.select_related("subject"), assessment=assessment, pk=finding_pk

@@ -310,6 +310,6 @@ def history(decision: Decision) -> QuerySet:
     """Its lines, latest first, with who and which assessment: one query."""
     return (
         decision.events.select_related("by", "assessment__organization")
-        .defer("assessment__report")
+        .defer("assessment__archive")
         .order_by("-at", "-id")
     )

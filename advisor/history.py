@@ -35,7 +35,7 @@ def choose_pair(
     before it. Only `from_id`: it against the latest non-projection."""
     if assessments is None:
         assessments = organization.assessments.all()
-    assessments = assessments.select_related("ruleset").defer("report", "ruleset__content")
+    assessments = assessments.select_related("ruleset").defer("archive", "ruleset__content")
     wanted = [pk for pk in (from_id, to_id) if pk is not None]
     found = {a.pk: a for a in assessments.filter(pk__in=wanted)} if wanted else {}
     for option, pk in (("--from", from_id), ("--to", to_id)):

@@ -91,7 +91,7 @@ def assessment_delete(
 ) -> HttpResponse:
     """Delete an assessment made by mistake, after a confirmation; owners only."""
     assessment = get_object_or_404(
-        organization.assessments.select_related("ruleset").defer("report", "ruleset__content"),
+        organization.assessments.select_related("ruleset").defer("archive", "ruleset__content"),
         pk=pk,
     )
     history = reverse("advisor:assessment_list", kwargs={"slug": organization.slug})

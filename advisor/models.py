@@ -32,6 +32,7 @@ from advisor.engine.vocabulary import (
     Scope,
     Severity,
 )
+from advisor.jsonio import pack_document, unpack_document
 from orgs.models import Organization, Person, Product, Squad
 
 SCOPE_CHOICES = [(s.value, s.value.title()) for s in Scope]
@@ -367,6 +368,20 @@ class AssessmentQuerySet(models.QuerySet):
         return self.filter(is_projection=False)
 
 
+class RecordedJSONField(models.JSONField):
+    """A JSON column of an assessment's rows, written only by advisor.recording as text that
+    advisor.jsonio encoded, so valid by construction.
+
+    On SQLite a JSONField's column carries CHECK (JSON_VALID(...)), which parses every value
+    again as it is inserted: more than half the time of writing a 1,000-squad assessment's
+    4,500 subject rows (docs/performance.md). These columns leave it out; PostgreSQL's jsonb
+    checks its input whatever the field.
+    """
+
+    def db_check(self, connection) -> None:
+        return None
+
+
 class Assessment(models.Model):
     """One run of the engine, kept as it was: a row per product, person and squad it assessed
     (AssessedSubject) and per finding (AssessedFinding), beside the archived document."""
@@ -389,9 +404,11 @@ class Assessment(models.Model):
         related_name="assessments",
         help_text="The ruleset version the assessment was judged by.",
     )
-    report = models.JSONField(
-        help_text="The assessment document as the command line prints it, archived; the "
-        "pages read the rows of its subjects and findings."
+    archive = models.BinaryField(
+        editable=False,
+        help_text="The assessment document as the command line prints it, archived as "
+        "compressed JSON (advisor.jsonio; read it as `report`); the pages read the rows of "
+        "its subjects and findings.",
     )
     errors = models.JSONField(
         default=list, blank=True, help_text="What of the ruleset the engine could not use."
@@ -443,6 +460,15 @@ class Assessment(models.Model):
             kwargs={"slug": self.organization.slug, "pk": self.pk},
         )
 
+    @property
+    def report(self) -> dict[str, Any]:
+        """The archived assessment document, as `manage.py assess --format json` printed it."""
+        return unpack_document(self.archive)
+
+    @report.setter
+    def report(self, document: dict[str, Any]) -> None:
+        self.archive = pack_document(document)
+
 
 class AssessedSubject(models.Model):
     """A product, person or squad as one assessment saw it: the name it had, the facts the
@@ -491,11 +517,11 @@ class AssessedSubject(models.Model):
         related_name="+",
     )
     name = models.CharField(max_length=200, help_text="The name it had when assessed.")
-    facts = models.JSONField(
+    facts = RecordedJSONField(
         default=dict, blank=True, help_text="The facts the engine computed for it."
     )
     finding_count = models.PositiveIntegerField(default=0)
-    missing_facts = models.JSONField(
+    missing_facts = RecordedJSONField(
         default=list,
         blank=True,
         help_text="Its unknown facts a heuristic needed: [{fact, field, meaning}].",
@@ -507,20 +533,20 @@ class AssessedSubject(models.Model):
     current_pos = models.PositiveIntegerField(null=True, blank=True)
     recommended_pms = models.PositiveIntegerField(null=True, blank=True)
     recommended_pos = models.PositiveIntegerField(null=True, blank=True)
-    actions = models.JSONField(default=list, blank=True)
-    hires = models.JSONField(
+    actions = RecordedJSONField(default=list, blank=True)
+    hires = RecordedJSONField(
         default=list,
         blank=True,
         help_text="Products: each hire's profile {role, title, squads, reports_to, "
         "responsibilities}.",
     )
-    what_would_change = models.JSONField(
+    what_would_change = RecordedJSONField(
         default=list,
         blank=True,
         help_text="Products: [{fact, from, to, verdict, heuristic}], the nearest change of "
         "each fact that changes the verdict.",
     )
-    nearest_misses = models.JSONField(
+    nearest_misses = RecordedJSONField(
         default=list,
         blank=True,
         help_text="Products kept as they are: what each verdict heuristic lacked, in words.",
@@ -529,7 +555,7 @@ class AssessedSubject(models.Model):
     # and the squads they serve (the squads-per-product-manager chart orders by it).
     role = models.CharField(max_length=20, blank=True)
     scope_role = models.CharField(max_length=20, blank=True)
-    votes = models.JSONField(default=list, blank=True)
+    votes = RecordedJSONField(default=list, blank=True)
     squads_served = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
@@ -592,14 +618,14 @@ class AssessedFinding(models.Model):
     outcome = models.CharField(max_length=10, choices=list(OUTCOME_LABELS.items()))
     severity = models.CharField(max_length=10, choices=list(SEVERITY_LABELS.items()))
     message = models.TextField()
-    evidence = models.JSONField(default=dict, blank=True, help_text="Fact → value it read.")
-    thresholds = models.JSONField(
+    evidence = RecordedJSONField(default=dict, blank=True, help_text="Fact → value it read.")
+    thresholds = RecordedJSONField(
         default=dict, blank=True, help_text="Parameter → value it compared with."
     )
-    trace = models.JSONField(
+    trace = RecordedJSONField(
         default=list, blank=True, help_text="Each clause it compared, with its result."
     )
-    sources = models.JSONField(default=list, blank=True)
+    sources = RecordedJSONField(default=list, blank=True)
     outranked = models.BooleanField(
         default=False, help_text="A product finding whose outcome lost to a higher verdict."
     )

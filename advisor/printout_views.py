@@ -16,7 +16,7 @@ from orgs.models import Membership, Organization
 
 def _assessment(organization: Organization, pk: int) -> Assessment:
     assessment = get_object_or_404(
-        organization.assessments.select_related("ruleset").defer("report", "ruleset__content"),
+        organization.assessments.select_related("ruleset").defer("archive", "ruleset__content"),
         pk=pk,
     )
     assessment.organization = organization

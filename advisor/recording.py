@@ -10,8 +10,8 @@ The two large writes bypass `bulk_create`: for 4,500 subjects (1,000 squads) it 
 about half a second preparing 100,000 values one field at a time, ten times the
 assessment itself. On PostgreSQL they are a COPY (a multi-row INSERT that size spent
 0.4 s in psycopg splitting its own query text); elsewhere one INSERT run with
-executemany (docs/performance.md). JSON values are adapted by the database's own
-adapter, as a JSONField adapts them.
+executemany (docs/performance.md). JSON values are written as compact text
+(advisor.jsonio), and the archived document compressed.
 """
 
 from collections.abc import Iterable, Sequence
@@ -24,6 +24,7 @@ from advisor.engine import Result
 from advisor.engine.collector import collector_paused
 from advisor.engine.facts import Subject
 from advisor.engine.vocabulary import TITLE_OF_ROLE, Scope
+from advisor.jsonio import json_text
 from advisor.models import AssessedFinding, AssessedSubject, Assessment, RulesetVersion
 from orgs.models import Organization
 
@@ -88,8 +89,7 @@ def record_assessment(
             {"fact": m.fact, "field": m.field, "meaning": m.meaning, "text": m.text}
         )
     plans = {plan.subject.id: plan for plan in result.products}
-    json = _json_adapter()
-    empty = json([])
+    empty = json_text([])
     with transaction.atomic(), collector_paused():
         assessment = Assessment.objects.create(
             organization=organization,
@@ -121,12 +121,12 @@ def record_assessment(
                         subject.id if scope == Scope.PERSON else None,
                         subject.id if scope == Scope.SQUAD else None,
                         subject.name,
-                        json(dict(subject.facts)),
+                        json_text(dict(subject.facts)),
                         len(findings),
-                        json(gaps) if gaps else empty,
+                        json_text(gaps) if gaps else empty,
                         len(gaps),
-                        *_product_columns(plan, json, empty),
-                        *_person_columns(subject, json, empty),
+                        *_product_columns(plan, empty),
+                        *_person_columns(subject, empty),
                     )
                 )
         _insert(AssessedSubject, SUBJECT_COLUMNS, subject_rows)
@@ -149,10 +149,10 @@ def record_assessment(
                     f.outcome,
                     f.severity,
                     f.message,
-                    json(dict(f.evidence)),
-                    json(dict(f.thresholds)),
-                    json([c.to_json() for c in f.trace]),
-                    json([dict(s) for s in f.sources]),
+                    json_text(dict(f.evidence)),
+                    json_text(dict(f.thresholds)),
+                    json_text([c.to_json() for c in f.trace]),
+                    json_text([dict(s) for s in f.sources]),
                     f.outranked,
                 )
                 for key, findings in found.items()
@@ -162,14 +162,14 @@ def record_assessment(
     return assessment
 
 
-def _product_columns(plan, json, empty) -> tuple:
+def _product_columns(plan, empty) -> tuple:
     """verdict, current and recommended counts, actions, hires, what would change the verdict
     and the nearest misses: a product's plan, blank otherwise."""
     if plan is None:
         return ("", None, None, None, None, empty, empty, empty, empty)
 
     def listed(items: list) -> Any:
-        return json(items) if items else empty
+        return json_text(items) if items else empty
 
     return (
         plan.verdict,
@@ -184,7 +184,7 @@ def _product_columns(plan, json, empty) -> tuple:
     )
 
 
-def _person_columns(subject: Subject, json, empty) -> tuple:
+def _person_columns(subject: Subject, empty: str) -> tuple:
     """role, scope_role, votes, squads_served: a person's, blank otherwise."""
     if subject.scope != Scope.PERSON:
         return ("", "", empty, None)
@@ -194,7 +194,7 @@ def _person_columns(subject: Subject, json, empty) -> tuple:
     # large organization they would only make the rows heavy.
     votes = empty
     if role in TITLE_OF_ROLE or scope_role:
-        votes = json(
+        votes = json_text(
             [
                 {"fact": v.fact, "value": v.value, "vote": v.vote, "reason": v.reason}
                 for v in subject.votes
@@ -202,12 +202,6 @@ def _person_columns(subject: Subject, json, empty) -> tuple:
         )
     served = subject.facts.get("squads_served")
     return (role, scope_role, votes, served if isinstance(served, int) else None)
-
-
-def _json_adapter():
-    """The database's own adaptation of a JSON value, as a JSONField would send it."""
-    adapt = connection.ops.adapt_json_value
-    return lambda value: adapt(value, None)
 
 
 def _insert(model: type[models.Model], columns: Sequence[str], rows: Iterable[tuple]) -> None:

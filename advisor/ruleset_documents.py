@@ -363,7 +363,7 @@ def latest_assessments() -> list[Assessment]:
     return list(
         Assessment.objects.filter(pk=Subquery(latest))
         .select_related("organization")
-        .defer("report")
+        .defer("archive")
         .order_by("organization__name", "organization_id")
     )
 

@@ -31,7 +31,7 @@ def _latest(organization: Organization) -> Assessment | None:
     return (
         Assessment.objects.filter(organization=organization, as_of__lte=timezone.localdate())
         .select_related("created_by", "ruleset", "organization")
-        .defer("report", "ruleset__content")
+        .defer("archive", "ruleset__content")
         .latest_first()
         .first()
     )

@@ -84,7 +84,7 @@ def assessment_detail(
     rows it shows, never the archived document."""
     assessment = get_object_or_404(
         organization.assessments.select_related("created_by", "ruleset").defer(
-            "report", "ruleset__content"
+            "archive", "ruleset__content"
         ),
         pk=pk,
     )
@@ -163,7 +163,7 @@ def assessment_list(
     assessments = (
         organization.assessments.latest_first()
         .select_related("created_by", "ruleset")
-        .defer("report", "ruleset__content")
+        .defer("archive", "ruleset__content")
     )
     page = page_from(request, assessments, per_page=ASSESSMENTS_PER_PAGE)
     counts = verdict_counts(a.pk for a in page)

@@ -150,6 +150,19 @@ DATABASES = {
     )
 }
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite as a web app's database (Django's SQLite notes): the write-ahead log lets pages
+    # read while an assessment is written, and commits without waiting for the disk twice;
+    # a write transaction takes its lock at BEGIN, so two writers queue (up to `timeout`
+    # seconds) instead of failing with "database is locked" half way through.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # In the database, so that every web and task process counts the same password-reset

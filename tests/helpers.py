@@ -120,3 +120,24 @@ def table_rows(html: str) -> list[str]:
     parser = _RowText()
     parser.feed(html)
     return parser.rows
+
+
+def migrate(targets: list[tuple[str, str]]):
+    """Run Django's migration executor to the targets; the apps as they are there."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+def migrated_back_to(app: str, migration: str):
+    """For a fixture: the database as it was at the migration, yielded as its apps; back at
+    the latest migrations afterwards."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    yield migrate([(app, migration)])
+    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())

@@ -31,7 +31,7 @@ def latest_for(organization: Organization) -> Assessment | None:
         organization.assessments.advice()
         .latest_first()
         .select_related("created_by", "ruleset")
-        .defer("report", "ruleset__content")
+        .defer("archive", "ruleset__content")
         .first()
     )
 

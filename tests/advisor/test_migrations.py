@@ -2,10 +2,9 @@
 by Django's migration executor: back to 0002, old rows written, forward again."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from advisor.defaults import DEFAULT_HEURISTICS
+from tests.helpers import migrate, migrated_back_to
 
 BEFORE = [("advisor", "0002_default_heuristics")]
 AFTER = [("advisor", "0003_ruleset_versions")]
@@ -13,20 +12,10 @@ OLD_FINDING_SOURCE = 'pm-vs-po-split-or-merge.txt: "You have 3+ squads"'
 EDITED_SOURCE = 'Team lore; pm-vs-po-roles-and-hiring.txt: "you likely don\'t need a product owner"'
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def at_0002():
     """The database as it was before 0003; back at the latest migrations afterwards."""
-    apps = migrate(BEFORE)
-    yield apps
-    executor = MigrationExecutor(connection)
-    migrate(executor.loader.graph.leaf_nodes())
+    yield from migrated_back_to(*BEFORE[0])
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -107,10 +96,7 @@ class TestRulesetVersionsMigration:
 @pytest.fixture
 def at_0003():
     """The database as it was before assessments had rows; back at the latest afterwards."""
-    apps = migrate([("advisor", "0003_ruleset_versions")])
-    yield apps
-    executor = MigrationExecutor(connection)
-    migrate(executor.loader.graph.leaf_nodes())
+    yield from migrated_back_to("advisor", "0003_ruleset_versions")
 
 
 def old_finding(heuristic: str, outcome: str) -> dict:
@@ -231,10 +217,7 @@ class TestAssessmentRowsMigration:
 @pytest.fixture
 def at_0006():
     """The database as it was before 0007; back at the latest migrations afterwards."""
-    apps = migrate([("advisor", "0006_assessed_row_indexes")])
-    yield apps
-    executor = MigrationExecutor(connection)
-    migrate(executor.loader.graph.leaf_nodes())
+    yield from migrated_back_to("advisor", "0006_assessed_row_indexes")
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -279,3 +262,46 @@ class TestNotesAndProjectionsMigration:
             "note-strategy-starved",
             "note-pm-in-ceremonies",
         ]
+
+
+@pytest.fixture
+def at_0011():
+    """The database as it was before 0012; back at the latest migrations afterwards."""
+    yield from migrated_back_to("advisor", "0011_ruleset_parameters")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+class TestCompressedArchiveMigration:
+    DOCUMENT = {
+        "organization": "Acme",
+        "as_of": "2026-11-23",
+        "products": [{"name": "Zahlungen — Ölfeld", "verdict": "split", "findings": []}],
+        "people": [],
+        "squads": [],
+    }
+
+    def _old_assessment(self, apps):
+        organization = apps.get_model("orgs", "Organization").objects.create(
+            name="Acme", slug="acme"
+        )
+        version = apps.get_model("advisor", "RulesetVersion").objects.order_by("number").last()
+        return apps.get_model("advisor", "Assessment").objects.create(
+            organization=organization, as_of="2026-11-23", ruleset=version, report=self.DOCUMENT
+        )
+
+    def test_an_archived_document_reads_the_same_after_it_is_compressed(self, at_0011):
+        pk = self._old_assessment(at_0011).pk
+
+        migrate([("advisor", "0012_archive_compressed")])
+
+        from advisor.models import Assessment
+
+        assert Assessment.objects.get(pk=pk).report == self.DOCUMENT
+
+    def test_going_back_restores_the_document_as_json(self, at_0011):
+        pk = self._old_assessment(at_0011).pk
+        migrate([("advisor", "0012_archive_compressed")])
+
+        old = migrate([("advisor", "0011_ruleset_parameters")])
+
+        assert old.get_model("advisor", "Assessment").objects.get(pk=pk).report == self.DOCUMENT

@@ -8,8 +8,6 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from advisor.defaults import (
@@ -26,6 +24,7 @@ from advisor.services import run_assessment
 from tests.advisor.builders import person, product, run, snapshot, squad
 from tests.advisor.scenarios import latest_version as latest
 from tests.factories import OrganizationFactory, PersonFactory, ProductFactory, SquadFactory
+from tests.helpers import migrate, migrated_back_to
 
 AS_OF = date(2026, 11, 23)
 
@@ -319,20 +318,10 @@ class TestParameterAdmin:
         ) in shown
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def at_0010():
     """The database just before the parameters' migration, 0011."""
-    apps = migrate([("advisor", "0010_plan_explanations_stable_merge")])
-    yield apps
-    executor = MigrationExecutor(connection)
-    migrate(executor.loader.graph.leaf_nodes())
+    yield from migrated_back_to("advisor", "0010_plan_explanations_stable_merge")
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -155,3 +155,22 @@ class TestSecretKey:
 
     def test_a_strong_key_is_used(self):
         assert secret_key(STRONG_KEY, debug=False, serving=True) == STRONG_KEY
+
+
+@pytest.mark.skipif(
+    "sqlite" not in __import__("django.db").db.connection.vendor, reason="SQLite's settings"
+)
+def test_a_sqlite_file_database_is_opened_with_the_write_ahead_log(db, tmp_path):
+    from django.db import connection
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    wrapper = DatabaseWrapper({**connection.settings_dict, "NAME": str(tmp_path / "app.sqlite3")})
+    try:
+        with wrapper.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode")
+            assert cursor.fetchone() == ("wal",)
+            cursor.execute("PRAGMA synchronous")
+            assert cursor.fetchone() == (1,)  # NORMAL
+        assert wrapper.transaction_mode == "IMMEDIATE"
+    finally:
+        wrapper.close()
