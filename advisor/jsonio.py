@@ -8,6 +8,7 @@ standard library, which writes anything JSON can hold, so nothing storable is re
 
 import json
 import zlib
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -17,11 +18,18 @@ import orjson
 LEVEL = 1
 
 
+def _plain(value: Any) -> Any:
+    """What JSON writes for a value neither encoder knows: a read-only mapping as an object."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
 def json_bytes(value: Any) -> bytes:
     try:
-        return orjson.dumps(value)
+        return orjson.dumps(value, default=_plain)
     except orjson.JSONEncodeError:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_plain).encode()
 
 
 def json_text(value: Any) -> str:

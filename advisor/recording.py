@@ -88,8 +88,6 @@ def record_assessment(
         missing.setdefault((str(m.scope), m.subject), []).append(
             {"fact": m.fact, "field": m.field, "meaning": m.meaning, "text": m.text}
         )
-    plans = {plan.subject.id: plan for plan in result.products}
-    empty = json_text([])
     with transaction.atomic(), collector_paused():
         assessment = Assessment.objects.create(
             organization=organization,
@@ -103,32 +101,7 @@ def record_assessment(
             is_projection=is_projection,
             scheduled_on=scheduled_on,
         )
-        subject_rows: list[tuple] = []
-        found: dict[tuple[str, int], Sequence] = {}
-        for scope in Scope:
-            for position, subject in enumerate(result.facts.subjects(scope), start=1):
-                plan = plans.get(subject.id) if scope == Scope.PRODUCT else None
-                findings = plan.findings if plan else result.findings_for(subject)
-                if findings:
-                    found[(scope.value, position)] = findings
-                gaps = missing.get((scope.value, subject.name), [])
-                subject_rows.append(
-                    (
-                        assessment.pk,
-                        scope.value,
-                        position,
-                        subject.id if scope == Scope.PRODUCT else None,
-                        subject.id if scope == Scope.PERSON else None,
-                        subject.id if scope == Scope.SQUAD else None,
-                        subject.name,
-                        json_text(dict(subject.facts)),
-                        len(findings),
-                        json_text(gaps) if gaps else empty,
-                        len(gaps),
-                        *_product_columns(plan, empty),
-                        *_person_columns(subject, empty),
-                    )
-                )
+        subject_rows, found = _subject_rows(assessment.pk, result, missing)
         _insert(AssessedSubject, SUBJECT_COLUMNS, subject_rows)
         ids = {
             (scope, position): pk
@@ -162,7 +135,53 @@ def record_assessment(
     return assessment
 
 
-def _product_columns(plan, empty) -> tuple:
+def _subject_rows(
+    assessment_pk: int, result: Result, missing: dict[tuple[str, str], list[dict[str, str]]]
+) -> tuple[list[tuple], dict[tuple[str, int], Sequence]]:
+    """A row (SUBJECT_COLUMNS) per product, squad and person, and the findings of each
+    subject that has some, by (scope, position)."""
+    empty = json_text([])
+    plans = {plan.subject.id: plan for plan in result.products}
+    not_a_person = ("", "", empty, None)
+    # People share their scope votes with everyone of the same four inputs: each distinct
+    # set is encoded once.
+    votes_text: dict[int, str] = {}
+    rows: list[tuple] = []
+    found: dict[tuple[str, int], Sequence] = {}
+    for scope in Scope:
+        scope_value = scope.value
+        is_product, is_person = scope == Scope.PRODUCT, scope == Scope.PERSON
+        is_squad = scope == Scope.SQUAD
+        for position, subject in enumerate(result.facts.subjects(scope), start=1):
+            plan = plans.get(subject.id) if is_product else None
+            findings = plan.findings if plan else result.findings_for(subject)
+            if findings:
+                found[(scope_value, position)] = findings
+            gaps = missing.get((scope_value, subject.name))
+            person = not_a_person
+            if is_person:
+                person = _person_columns(subject, votes_text, empty)
+            rows.append(
+                (
+                    assessment_pk,
+                    scope_value,
+                    position,
+                    subject.id if is_product else None,
+                    subject.id if is_person else None,
+                    subject.id if is_squad else None,
+                    subject.name,
+                    json_text(subject.facts),
+                    len(findings),
+                    json_text(gaps) if gaps else empty,
+                    len(gaps) if gaps else 0,
+                    *_product_columns(plan, empty),
+                    *person,
+                )
+            )
+    return rows, found
+
+
+def _product_columns(plan, empty: str) -> tuple:
     """verdict, current and recommended counts, actions, hires, what would change the verdict
     and the nearest misses: a product's plan, blank otherwise."""
     if plan is None:
@@ -184,23 +203,24 @@ def _product_columns(plan, empty) -> tuple:
     )
 
 
-def _person_columns(subject: Subject, empty: str) -> tuple:
-    """role, scope_role, votes, squads_served: a person's, blank otherwise."""
-    if subject.scope != Scope.PERSON:
-        return ("", "", empty, None)
-    role = subject.facts.get("role") or ""
-    scope_role = subject.facts.get("scope_role") or ""
+def _person_columns(subject: Subject, votes_text: dict[int, str], empty: str) -> tuple:
+    """role, scope_role, votes, squads_served of a person."""
+    facts = subject.facts
+    role = facts.get("role") or ""
+    scope_role = facts.get("scope_role") or ""
     # As in the document: the votes explain product people's scope; for the rest of a
     # large organization they would only make the rows heavy.
     votes = empty
     if role in TITLE_OF_ROLE or scope_role:
-        votes = json_text(
-            [
-                {"fact": v.fact, "value": v.value, "vote": v.vote, "reason": v.reason}
-                for v in subject.votes
-            ]
-        )
-    served = subject.facts.get("squads_served")
+        votes = votes_text.get(id(subject.votes))
+        if votes is None:
+            votes = votes_text[id(subject.votes)] = json_text(
+                [
+                    {"fact": v.fact, "value": v.value, "vote": v.vote, "reason": v.reason}
+                    for v in subject.votes
+                ]
+            )
+    served = facts.get("squads_served")
     return (role, scope_role, votes, served if isinstance(served, int) else None)
 
 

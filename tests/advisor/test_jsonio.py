@@ -40,3 +40,13 @@ def test_json_text_writes_what_orjson_refuses_through_the_standard_library():
     value = {"engineers": 2**70, "name": "Ölfeld"}
 
     assert json.loads(json_text(value)) == value
+
+
+def test_json_text_writes_a_read_only_mapping_as_an_object():
+    from types import MappingProxyType
+
+    assert json_text({"facts": MappingProxyType({"squads": 3})}) == '{"facts":{"squads":3}}'
+    assert json.loads(json_text({"n": 2**70, "m": MappingProxyType({"a": 1})})) == {
+        "n": 2**70,
+        "m": {"a": 1},
+    }
