@@ -28,13 +28,16 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import include, path
 
+from advisor.loading import load_snapshot
+from advisor.recording import record_assessment
+from advisor.rulesets import current_ruleset, parsed_ruleset
 from advisor.services import run_assessment
 from orgs.interchange import FORMAT, dumps, export_document, import_document, parse_document
 from orgs.management.commands.load_seeds import SEEDS_DIR
@@ -258,6 +261,8 @@ class SizeResult:
     export: Timing
     assess: Paired  # the `assess` command: load, engine, store, print
     assess_unsaved: Paired  # run_assessment(save=False): load and engine only
+    load_only: Paired  # load_snapshot: reading the organization for the engine
+    store_only: Paired  # record_assessment of an assessment already made: storing alone
     pages: PageResult
 
 
@@ -292,6 +297,16 @@ def run_size(n_squads: int, *, rounds: int) -> SizeResult:
         unsaved = paired(
             lambda: run_assessment(organization, as_of=AS_OF, save=False), floor, rounds
         )
+        version = current_ruleset()
+        title_rules = parsed_ruleset(version).title_rules
+        loaded = paired(lambda: load_snapshot(organization, title_rules=title_rules), floor, rounds)
+        result, document, _ = run_assessment(organization, as_of=AS_OF, save=False)
+
+        def store() -> None:
+            with transaction.atomic():
+                record_assessment(organization, result, document, version=version, as_of=AS_OF)
+
+        stored = paired(store, floor, rounds)
         pages = time_pages(organization, rounds)
         return SizeResult(
             n_squads,
@@ -302,6 +317,8 @@ def run_size(n_squads: int, *, rounds: int) -> SizeResult:
             exported,
             assessed,
             unsaved,
+            loaded,
+            stored,
             pages,
         )
     finally:

@@ -21,6 +21,13 @@ class TestBenchmark:
         assert "| 4 → 8 | 2.0 |" in text
         assert "| demo | organization |" in text
         assert "| 8 squads | assessment |" in text
+        for timed in (
+            "assess (the command)",
+            "assess, not saved",
+            "loading alone",
+            "storing alone",
+        ):
+            assert f"| 8 | {timed} |" in text
         assert not Organization.objects.exists()
 
     def test_the_floor_reads_every_row_once(self, django_assert_num_queries):

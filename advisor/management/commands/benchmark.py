@@ -64,6 +64,8 @@ class Command(BaseCommand):
             for label, pair in (
                 ("assess (the command)", r.assess),
                 ("assess, not saved", r.assess_unsaved),
+                ("loading alone", r.load_only),
+                ("storing alone", r.store_only),
             ):
                 lines.append(
                     f"| {r.squads} | {label} | {pair.thing.median:.3f} ({pair.thing.queries}) "
