@@ -158,12 +158,34 @@ class Sensitivity:
             )
             for fact in self.read
         }
+        self.reader_codes = {
+            fact: frozenset(spec.code for spec in readers) for fact, readers in self.readers.items()
+        }
         self._known: dict[tuple, tuple[Change, ...]] = {}
         self._tried: dict[tuple, tuple[HeuristicSpec, ...]] = {}
         self._answers: dict[tuple, Change | None] = {}
+        # Pure functions of their arguments, asked again and again across a large
+        # organization's products: worked out once each.
+        self._side_cache: dict[tuple[str, Any], tuple[bool, ...]] = {}
+        self._candidate_cache: dict[tuple, list[int]] = {}
 
     def _sides(self, fact: str, value: Any) -> tuple[bool, ...]:
-        return tuple(compare(value, threshold) for compare, threshold in self.comparisons[fact])
+        key = (fact, value)
+        sides = self._side_cache.get(key)
+        if sides is None:
+            sides = self._side_cache[key] = tuple(
+                compare(value, threshold) for compare, threshold in self.comparisons[fact]
+            )
+        return sides
+
+    def _candidates(self, fact: str, value: Any, facts: Mapping[str, Any]) -> list[int]:
+        key = (fact, value, facts.get("squads"), facts.get("scrum_squads"))
+        candidates = self._candidate_cache.get(key)
+        if candidates is None:
+            candidates = self._candidate_cache[key] = _candidates(
+                fact, value, facts, self.thresholds[fact]
+            )
+        return candidates
 
     def changes(self, facts: Mapping[str, Any]) -> tuple[Change, ...]:
         key = tuple(facts.get(name) for name in self.read)
@@ -180,8 +202,8 @@ class Sensitivity:
             value = facts.get(fact)
             if not is_number(value):
                 continue
-            readers = self.readers[fact]
-            others = tuple(s for s in before if s not in readers)
+            reader_codes = self.reader_codes[fact]
+            others = tuple(s for s in before if s.code not in reader_codes)
             context = tuple(facts.get(name) for name in self.context[fact])
             # Everything the answer for this fact depends on: its value, the other facts its
             # heuristics read, what the other heuristics make of the product, the bounds.
@@ -213,7 +235,7 @@ class Sensitivity:
         context = tuple(facts.get(name) for name in self.context[fact])
         tried = {self._sides(fact, value)}
         trial = dict(facts)
-        for candidate in _candidates(fact, value, facts, self.thresholds[fact]):
+        for candidate in self._candidates(fact, value, facts):
             sides = self._sides(fact, candidate)
             if sides in tried:
                 continue
