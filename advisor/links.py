@@ -6,16 +6,31 @@ the organization; a subject deleted since gets no link.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Protocol
 
 from django.urls import reverse
 
-from advisor.models import AssessedSubject
 from orgs.models import Organization, Person, Squad
 from orgs.views.sections import product_pages, section_url
 
 PRODUCT_PEOPLE_FIELD = "people.owns_roadmap"
 PRODUCT_SQUADS_FIELD = "squads.engineers"
+
+
+class LinkedSubject(Protocol):
+    """What the links read of an assessed subject: an AssessedSubject row, or the copy of it
+    the assessment page keeps (advisor.assessment_cache.SubjectRef)."""
+
+    scope: str
+    name: str
+    product_id: int | None
+    person_id: int | None
+    squad_id: int | None
+    missing_facts: Sequence[Mapping[str, Any]]
+
+    @property
+    def subject_id(self) -> int | None: ...
 
 
 class OrganizationLinks:
@@ -25,7 +40,7 @@ class OrganizationLinks:
     """
 
     def __init__(
-        self, organization: Organization, subjects: Iterable[AssessedSubject], *, can_edit: bool
+        self, organization: Organization, subjects: Iterable[LinkedSubject], *, can_edit: bool
     ) -> None:
         self.organization = organization
         self.slug = organization.slug
@@ -81,6 +96,19 @@ class OrganizationLinks:
             for product, name, pk in rows:
                 self.squads_without_engineers[product].append((name, pk))
 
+    def state(self) -> tuple:
+        """Everything every link depends on, as plain values: the same state gives the same
+        links (the assessment page keys the HTML it keeps on it)."""
+        return (
+            self.slug,
+            self.can_edit,
+            tuple(sorted(self.products.items())),
+            tuple(sorted(self.people)),
+            tuple(sorted(self.squads)),
+            tuple(sorted((k, tuple(v)) for k, v in self.unknown_roadmap_owners.items() if v)),
+            tuple(sorted((k, tuple(v)) for k, v in self.squads_without_engineers.items() if v)),
+        )
+
     def _url(self, name: str, pk: int) -> str:
         return reverse(name, kwargs={"slug": self.slug, "pk": pk})
 
@@ -93,7 +121,7 @@ class OrganizationLinks:
     def squad(self, pk: int | None) -> str | None:
         return self._url("orgs:squad_edit", pk) if pk in self.squads else None
 
-    def _on_organization_page(self, subject: AssessedSubject) -> list[tuple[str, str]]:
+    def _on_organization_page(self, subject: LinkedSubject) -> list[tuple[str, str]]:
         """The product's squads and who serves them, where nothing is left to fill in today."""
         if subject.product_id not in self.products:
             return []
@@ -103,7 +131,7 @@ class OrganizationLinks:
         )
         return [(f"{subject.name} on the organization page", url)]
 
-    def missing_fact(self, subject: AssessedSubject, field: str) -> list[tuple[str, str]]:
+    def missing_fact(self, subject: LinkedSubject, field: str) -> list[tuple[str, str]]:
         """(label, URL) of each form where the missing fact is filled in."""
         if not self.can_edit:
             return []

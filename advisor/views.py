@@ -6,25 +6,20 @@ get 404, and running an assessment (a write) needs the editor role.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
+from advisor.assessment_cache import Shown, assessment_body
 from advisor.decisions import decided_findings, decisions_for
 from advisor.forms import AssessForm
 from advisor.heuristics_page import HISTORY_SHOWN, ruleset_history, ruleset_page
-from advisor.links import OrganizationLinks
 from advisor.models import RulesetVersion
-from advisor.presenters import (
-    assessment_page,
-    finding_of,
-    shown_rows,
-    verdict_counts,
-    verdict_summary,
-)
+from advisor.presenters import finding_of, verdict_counts, verdict_summary
 from advisor.services import NothingToAssess, run_assessment
 from orgs.access import organization_view
 from orgs.htmx import HtmxHttpRequest, page_or_partial
@@ -32,13 +27,6 @@ from orgs.models import MemberRole, Membership, Organization
 from orgs.paging import page_from
 
 ASSESSMENTS_PER_PAGE = 25
-# shown_rows' argument → the query parameter of the assessment page that sets it.
-ASSESSMENT_PAGE_PARAMS = {
-    "products_page": "page",
-    "people_page": "people_page",
-    "squads_page": "squads_page",
-    "missing_page": "missing_page",
-}
 
 
 @organization_view(min_role=MemberRole.EDITOR)
@@ -81,42 +69,34 @@ def assessment_detail(
 ) -> TemplateResponse:
     """One stored assessment as it was: the verdicts counted, then a page of products, of
     people and of squads with their findings and evidence, and of missing facts. Reads the
-    rows it shows, never the archived document."""
-    assessment = get_object_or_404(
-        organization.assessments.select_related("created_by", "ruleset").defer(
-            "report", "ruleset__content"
-        ),
-        pk=pk,
-    )
-    assessment.organization = organization
-    shown = shown_rows(
-        assessment,
-        **{key: request.GET.get(param) for key, param in ASSESSMENT_PAGE_PARAMS.items()},
-    )
-    page = assessment_page(
-        assessment,
-        lambda shown: OrganizationLinks(
-            organization, shown.subjects(), can_edit=membership.can_edit
-        ),
-        shown=shown,
-    )
+    rows it shows, never the archived document; what shows the assessment is rendered once
+    and kept (advisor.assessment_cache), the decisions on it are read on every request."""
     previous = (
         organization.assessments.advice()
         .filter(
-            Q(created_at__lt=assessment.created_at)
-            | Q(created_at=assessment.created_at, pk__lt=assessment.pk)
+            Q(created_at__lt=OuterRef("created_at"))
+            | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk"))
         )
         .latest_first()
-        .values_list("pk", flat=True)
-        .first()
+        .values("pk")[:1]
     )
+    assessment = get_object_or_404(
+        organization.assessments.select_related("created_by", "ruleset")
+        .defer("report", "ruleset__content")
+        .annotate(previous_pk=Subquery(previous)),
+        pk=pk,
+    )
+    assessment.organization = organization
+    kept = assessment_body(request, assessment, organization, can_edit=membership.can_edit)
     context = {
         "organization": organization,
         "membership": membership,
         "assessment": assessment,
-        "page": page,
-        "previous_pk": previous,
-        **decisions_context(request, assessment, page),
+        "previous_pk": assessment.previous_pk,
+        "cached": kept.body,
+        # The presenter, built only when asked for (a warm page never is).
+        "page": SimpleLazyObject(kept.page),
+        **decisions_context(request, assessment, kept.shown),
     }
     if request.user.is_staff:
         # Heuristics in shadow: shown to site admins, never counted (docs/rulesets.md).
@@ -126,21 +106,12 @@ def assessment_detail(
     return TemplateResponse(request, "advisor/assessment_detail.html", context)
 
 
-def decisions_context(request: HtmxHttpRequest, assessment, page) -> dict:
+def decisions_context(request: HtmxHttpRequest, assessment, shown: Shown) -> dict:
     """The decision on each finding shown, and the page of findings set aside (dismissed or
-    snoozed) that the Decided section shows apart: three queries (one with none set aside)."""
+    snoozed) that the Decided section shows apart: three queries (two with none set aside,
+    one more when no finding shown has a subject still known)."""
     decided = decided_findings(assessment, request.GET.get("decided_page"))
-    shown = page.shown
-    keys = [
-        (f.pk, row.scope, row.subject_id, f.heuristic)
-        for views, rows in (
-            (page.products, shown.products),
-            (page.people, shown.people),
-            (page.squads, shown.squads),
-        )
-        for view, row in zip(views, rows, strict=True)
-        for f in view.findings
-    ]
+    keys = shown.decision_keys()
     keys += [(f.pk, f.subject.scope, f.subject.subject_id, f.heuristic) for f in decided]
     return {
         "decisions": decisions_for(assessment.organization_id, keys),
