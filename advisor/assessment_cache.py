@@ -7,8 +7,9 @@ charts, the people and squads, the missing facts) are rendered once and kept as 
 
 - the assessment: its id and its `created_at` (an id comes back after a rollback or a
   restore, never with the same creation time);
-- the request's whole query string: the pages of each list shown, and the other parameters
-  the page links keep; the HTML is rendered from a request that carries nothing else;
+- the request's path and whole query string (the pages of each list shown, the other
+  parameters the page links keep, the address a decision returns to) and the script prefix
+  every link starts with; the HTML is rendered from a request that carries nothing else;
 - the templates: a hash of every file of the template folders, computed once per process
   (again when the development server sees a template change), so a deploy with changed
   templates never serves old markup;
@@ -19,11 +20,14 @@ charts, the people and squads, the missing facts) are rendered once and kept as 
 What is live stays out of it and is filled in on every request: the decision on each finding
 (the HTML marks each finding's place), the CSRF token, the Decided section, the header
 (who ran it, the assessment before it, the reader's role) and the admins' shadow findings.
+Each finding is kept twice: alone, and as the whole advice shows it while nobody has decided
+on it (no decision, so no CSRF token: the Decide link only), which is what most findings show;
+a finding with a decision is rendered around its kept HTML on every request.
 
 Two entries: what the page shows of the assessment (`Shown`: the subjects to link and the
 findings to look decisions up for, a small value keyed without the links), then the HTML
-keyed with the links it was rendered with. A warm page reads neither the assessment's rows
-nor builds the presenter: the links, the decisions and the Decided section are its queries.
+keyed with the links it was rendered with. A warm page reads none of the assessment's rows
+and builds no presenter: the links and the decisions are its queries.
 """
 
 import functools
@@ -37,11 +41,13 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import caches
 from django.dispatch import receiver
-from django.http import HttpRequest, QueryDict
-from django.template.loader import render_to_string
+from django.http import HttpRequest
+from django.template.loader import get_template, render_to_string
+from django.urls import get_script_prefix
 from django.utils.autoreload import file_changed
 from django.utils.safestring import SafeString, mark_safe
 
+from advisor.decisions import DecisionView, decision_view
 from advisor.links import OrganizationLinks
 from advisor.models import Assessment
 from advisor.presenters import AssessmentPage, ShownRows, assessment_page, shown_rows
@@ -51,6 +57,7 @@ CACHE = "pages"
 TEMPLATE = "advisor/assessment_detail.html"
 BODY = f"{TEMPLATE}#body"
 MISSING_FACTS = f"{TEMPLATE}#missing-facts"
+ADVICE = "advisor/_advice.html"
 # shown_rows' argument → the query parameter of the assessment page that sets it.
 PAGE_PARAMS = {
     "products_page": "page",
@@ -107,11 +114,22 @@ class Shown:
 
 
 @dataclass(frozen=True)
-class Body:
-    """The kept HTML: (HTML, the finding shown after it, that finding's HTML) pieces, the
-    last with no finding, then the missing facts section."""
+class Piece:
+    """Kept HTML up to a finding, the finding's own HTML, and the whole advice on it as shown
+    while nobody has decided on it; the last piece has no finding."""
 
-    pieces: tuple[tuple[SafeString, FindingRef | None, SafeString], ...]
+    html: SafeString
+    finding: FindingRef | None = None
+    finding_html: str = ""
+    open_html: str = ""
+
+
+@dataclass(frozen=True)
+class Body:
+    """The kept HTML: the pieces of the sections from the summary to the squads, then the
+    missing facts section."""
+
+    pieces: tuple[Piece, ...]
     missing_facts: SafeString
 
 
@@ -140,15 +158,16 @@ def _key(kind: str, *parts: Any) -> str:
     return f"assessment-{kind}:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def page_key(assessment: Assessment, query: QueryDict, *, fingerprint: str | None = None) -> str:
+def page_key(assessment: Assessment, request: HttpRequest, *, fingerprint: str = "") -> str:
     """The key of what a page of the assessment shows: the assessment (id and creation time),
-    the whole query string and the templates."""
+    the path with its query string, the script prefix and the templates."""
     return _key(
         "page",
         assessment.pk,
         assessment.created_at.isoformat(),
-        tuple(sorted(query.lists())),
-        fingerprint if fingerprint is not None else template_fingerprint(),
+        request.get_full_path(),
+        get_script_prefix(),
+        fingerprint or template_fingerprint(),
     )
 
 
@@ -182,40 +201,36 @@ def shown_of(page: AssessmentPage, shown: ShownRows) -> Shown:
     return Shown(subjects, findings)
 
 
-def split_body(html: str, findings: Sequence[FindingRef]) -> tuple:
-    """The body's HTML cut at each finding's mark: (HTML before, finding, its HTML) pieces."""
+def split_body(html: str, findings: Sequence[FindingRef], open_advice: Callable) -> tuple:
+    """The body's HTML cut at each finding's mark into pieces; `open_advice(finding, html)` is
+    the whole advice on a finding nobody has decided on."""
     by_pk = {f.pk: f for f in findings}
     pieces, start = [], 0
     for mark in ADVICE_MARK.finditer(html):
+        finding, finding_html = by_pk[int(mark[1])], mark_safe(mark[2])
         pieces.append(
-            (mark_safe(html[start : mark.start()]), by_pk[int(mark[1])], mark_safe(mark[2]))
+            Piece(
+                mark_safe(html[start : mark.start()]),
+                finding,
+                finding_html,
+                open_advice(finding, finding_html),
+            )
         )
         start = mark.end()
-    pieces.append((mark_safe(html[start:]), None, mark_safe("")))
+    pieces.append(Piece(mark_safe(html[start:])))
     if len(pieces) != len(by_pk) + 1:
         raise ValueError("Every finding shown is marked once in the assessment page's body.")
     return tuple(pieces)
 
 
-def query_only(request: HttpRequest) -> HttpRequest:
-    """A request that carries the query string and nothing else (no user, session or CSRF
-    token): what the kept HTML is rendered from, so it can depend on nothing more."""
-    bare = HttpRequest()
-    bare.method = "GET"
-    bare.path = bare.path_info = request.path
-    bare.GET = request.GET.copy()
-    return bare
-
-
 @dataclass
 class AssessmentBody:
-    """The page's kept parts and, when they were rendered for this request, the presenter."""
+    """The page's kept parts, and the presenter (built when first asked for, at once when the
+    parts were rendered for this request)."""
 
     shown: Shown
     body: Body
-    links: OrganizationLinks
     page: Callable[[], AssessmentPage]
-    rendered: bool
 
 
 def assessment_body(
@@ -223,7 +238,7 @@ def assessment_body(
 ) -> AssessmentBody:
     """The kept parts of the assessment's page for this request, rendering what is missing."""
     cache = caches[CACHE]
-    key = page_key(assessment, request.GET)
+    key = page_key(assessment, request)
     found = cache.get(key)
     page: AssessmentPage | None = None
     rows: ShownRows | None = None
@@ -246,13 +261,88 @@ def assessment_body(
         links = OrganizationLinks(organization, found.subjects, can_edit=can_edit)
     html_key = body_key(key, links)
     body = cache.get(html_key)
-    rendered = body is None
     if body is None:
-        context = {"page": build(links), "can_edit": can_edit}
-        bare = query_only(request)
-        body = Body(
-            pieces=split_body(render_to_string(BODY, context, bare), found.findings),
-            missing_facts=mark_safe(render_to_string(MISSING_FACTS, context, bare)),
-        )
+        body = render_body(request, assessment, organization, found, build(links), can_edit)
         cache.set(html_key, body)
-    return AssessmentBody(found, body, links, lambda: build(links), rendered)
+    return AssessmentBody(found, body, lambda: build(links))
+
+
+def render_body(
+    request: HttpRequest,
+    assessment: Assessment,
+    organization: Organization,
+    shown: Shown,
+    page: AssessmentPage,
+    can_edit: bool,
+) -> Body:
+    """The kept parts rendered, from a request that carries only its path and query."""
+    bare = query_only(request)
+    context = {"page": page, "can_edit": can_edit}
+    advice = get_template(ADVICE)
+    common = {
+        "organization": organization,
+        "assessment": assessment,
+        "membership": {"can_edit": can_edit},
+        "placement": "card",
+        "next_url": request.get_full_path(),
+    }
+
+    def open_advice(finding: FindingRef, finding_html: SafeString) -> SafeString:
+        undecided = decision_view(finding.pk, finding.subject_id is not None, None)
+        return mark_safe(
+            advice.render(
+                {**common, "finding": finding, "finding_html": finding_html, "decision": undecided},
+                bare,
+            )
+        )
+
+    return Body(
+        pieces=split_body(render_to_string(BODY, context, bare), shown.findings, open_advice),
+        missing_facts=mark_safe(render_to_string(MISSING_FACTS, context, bare)),
+    )
+
+
+def query_only(request: HttpRequest) -> HttpRequest:
+    """A request that carries the path and the query string and nothing else (no user,
+    session, cookie or CSRF token): what the kept HTML is rendered from, so it can depend on
+    nothing more."""
+    bare = HttpRequest()
+    bare.method = "GET"
+    bare.path, bare.path_info = request.path, request.path_info
+    bare.META["QUERY_STRING"] = request.META.get("QUERY_STRING", "")
+    bare.GET = request.GET.copy()
+    return bare
+
+
+def page_body(
+    request: HttpRequest,
+    body: Body,
+    decisions: Mapping[int, DecisionView],
+    context: Mapping[str, Any],
+) -> SafeString:
+    """The kept sections with each finding's live decision: the kept advice where nobody has
+    decided, else the advice rendered around the finding's kept HTML."""
+    advice = None
+    parts = []
+    for piece in body.pieces:
+        parts.append(piece.html)
+        if piece.finding is None:
+            continue
+        decision = decisions.get(piece.finding.pk)
+        if decision is None or decision.decision is None:
+            parts.append(piece.open_html)
+            continue
+        advice = advice or get_template(ADVICE)
+        parts.append(
+            advice.render(
+                {
+                    **context,
+                    "finding": piece.finding,
+                    "finding_html": piece.finding_html,
+                    "decision": decision,
+                    "placement": "card",
+                },
+                request,
+            )
+        )
+    return mark_safe("".join(parts))

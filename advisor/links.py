@@ -45,8 +45,10 @@ class OrganizationLinks:
         self.organization = organization
         self.slug = organization.slug
         self.can_edit = can_edit
-        # Id → the page of the organization page's products section that shows it.
-        self.products: dict[int, int] = {}
+        self.products: set[int] = set()
+        # Id → the page of the organization page's products section that shows it, for the
+        # products whose missing facts may link there.
+        self.product_pages: dict[int, int] = {}
         self.people: set[int] = set()
         self.squads: set[int] = set()
         self.unknown_roadmap_owners: dict[int, list[tuple[str, int]]] = defaultdict(list)
@@ -58,7 +60,9 @@ class OrganizationLinks:
         person_ids = {s.person_id for s in subjects if s.person_id}
         squad_ids = {s.squad_id for s in subjects if s.squad_id}
         if product_ids:
-            self.products = product_pages(organization, product_ids)
+            self.products = set(
+                organization.products.filter(pk__in=product_ids).values_list("pk", flat=True)
+            )
         if person_ids:
             self.people = set(
                 organization.people.filter(pk__in=person_ids).values_list("pk", flat=True)
@@ -70,6 +74,8 @@ class OrganizationLinks:
         fields = {(s.product_id, m["field"]) for s in subjects for m in s.missing_facts}
         needs_people = {pk for pk, field in fields if pk and field == PRODUCT_PEOPLE_FIELD}
         needs_squads = {pk for pk, field in fields if pk and field == PRODUCT_SQUADS_FIELD}
+        if needs_people or needs_squads:
+            self.product_pages = product_pages(organization, needs_people | needs_squads)
         if needs_people:
             rows = (
                 Person.objects.filter(
@@ -102,7 +108,8 @@ class OrganizationLinks:
         return (
             self.slug,
             self.can_edit,
-            tuple(sorted(self.products.items())),
+            tuple(sorted(self.products)),
+            tuple(sorted(self.product_pages.items())),
             tuple(sorted(self.people)),
             tuple(sorted(self.squads)),
             tuple(sorted((k, tuple(v)) for k, v in self.unknown_roadmap_owners.items() if v)),
@@ -123,9 +130,9 @@ class OrganizationLinks:
 
     def _on_organization_page(self, subject: LinkedSubject) -> list[tuple[str, str]]:
         """The product's squads and who serves them, where nothing is left to fill in today."""
-        if subject.product_id not in self.products:
+        if subject.product_id not in self.product_pages:
             return []
-        page = self.products[subject.product_id]
+        page = self.product_pages[subject.product_id]
         url = section_url(
             self.organization, "products", page, anchor=f"product-{subject.product_id}"
         )

@@ -6,7 +6,7 @@ get 404, and running an assessment (a write) needs the editor role.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -14,8 +14,8 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
-from advisor.assessment_cache import Shown, assessment_body
-from advisor.decisions import decided_findings, decisions_for
+from advisor.assessment_cache import Shown, assessment_body, page_body
+from advisor.decisions import decided_findings, decisions_for, standing
 from advisor.forms import AssessForm
 from advisor.heuristics_page import HISTORY_SHOWN, ruleset_history, ruleset_page
 from advisor.models import RulesetVersion
@@ -71,33 +71,35 @@ def assessment_detail(
     people and of squads with their findings and evidence, and of missing facts. Reads the
     rows it shows, never the archived document; what shows the assessment is rendered once
     and kept (advisor.assessment_cache), the decisions on it are read on every request."""
-    previous = (
-        organization.assessments.advice()
-        .filter(
-            Q(created_at__lt=OuterRef("created_at"))
-            | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk"))
-        )
-        .latest_first()
-        .values("pk")[:1]
-    )
     assessment = get_object_or_404(
-        organization.assessments.select_related("created_by", "ruleset")
-        .defer("report", "ruleset__content")
-        .annotate(previous_pk=Subquery(previous)),
+        organization.assessments.select_related("created_by", "ruleset").defer(
+            "report", "ruleset__content"
+        ),
         pk=pk,
     )
     assessment.organization = organization
+    previous = (
+        organization.assessments.advice()
+        .filter(
+            Q(created_at__lt=assessment.created_at)
+            | Q(created_at=assessment.created_at, pk__lt=assessment.pk)
+        )
+        .latest_first()
+        .values_list("pk", flat=True)
+        .first()
+    )
     kept = assessment_body(request, assessment, organization, can_edit=membership.can_edit)
     context = {
         "organization": organization,
         "membership": membership,
         "assessment": assessment,
-        "previous_pk": assessment.previous_pk,
-        "cached": kept.body,
+        "previous_pk": previous,
+        "missing_facts": kept.body.missing_facts,
         # The presenter, built only when asked for (a warm page never is).
         "page": SimpleLazyObject(kept.page),
         **decisions_context(request, assessment, kept.shown),
     }
+    context["kept_sections"] = page_body(request, kept.body, context["decisions"], context)
     if request.user.is_staff:
         # Heuristics in shadow: shown to site admins, never counted (docs/rulesets.md).
         shadow = assessment.shadow_findings or []
@@ -108,13 +110,14 @@ def assessment_detail(
 
 def decisions_context(request: HtmxHttpRequest, assessment, shown: Shown) -> dict:
     """The decision on each finding shown, and the page of findings set aside (dismissed or
-    snoozed) that the Decided section shows apart: three queries (two with none set aside,
-    one more when no finding shown has a subject still known)."""
-    decided = decided_findings(assessment, request.GET.get("decided_page"))
+    snoozed) that the Decided section shows apart: one query when the organization has no
+    decisions, two when none is set aside, four at most."""
+    now = standing(assessment.organization_id)
+    decided = decided_findings(assessment, request.GET.get("decided_page"), set_aside=now.set_aside)
     keys = shown.decision_keys()
     keys += [(f.pk, f.subject.scope, f.subject.subject_id, f.heuristic) for f in decided]
     return {
-        "decisions": decisions_for(assessment.organization_id, keys),
+        "decisions": decisions_for(assessment.organization_id, keys) if now.decided else {},
         "decided": decided,
         "decided_findings": [finding_of(f) for f in decided],
         "next_url": request.get_full_path(),
