@@ -68,6 +68,9 @@ PAGE_PARAMS = {
 # Where the body shows a finding: `<!--advice:PK-->` + the finding + `<!--/advice-->`. User data
 # is escaped, so "<!--" in the HTML only ever comes from the templates.
 ADVICE_MARK = re.compile(r"<!--advice:(\d+)-->(.*?)<!--/advice-->", re.DOTALL)
+# Where the finding goes in the advice around it (advisor/_advice.html's `finding_html`).
+FINDING_MARK = "<!--finding-->"
+FINDING = mark_safe(FINDING_MARK)
 
 
 @dataclass(frozen=True)
@@ -115,13 +118,15 @@ class Shown:
 
 @dataclass(frozen=True)
 class Piece:
-    """Kept HTML up to a finding, the finding's own HTML, and the whole advice on it as shown
-    while nobody has decided on it; the last piece has no finding."""
+    """Kept HTML up to a finding, the finding's own HTML, and what the advice on it shows
+    before and after the finding while nobody has decided on it; the last piece has no
+    finding."""
 
     html: SafeString
     finding: FindingRef | None = None
     finding_html: str = ""
-    open_html: str = ""
+    open_before: str = ""
+    open_after: str = ""
 
 
 @dataclass(frozen=True)
@@ -202,18 +207,21 @@ def shown_of(page: AssessmentPage, shown: ShownRows) -> Shown:
 
 
 def split_body(html: str, findings: Sequence[FindingRef], open_advice: Callable) -> tuple:
-    """The body's HTML cut at each finding's mark into pieces; `open_advice(finding, html)` is
-    the whole advice on a finding nobody has decided on."""
+    """The body's HTML cut at each finding's mark into pieces; `open_advice(finding)` is the
+    advice on a finding nobody has decided on, with FINDING_MARK where the finding goes (it is
+    kept once)."""
     by_pk = {f.pk: f for f in findings}
     pieces, start = [], 0
     for mark in ADVICE_MARK.finditer(html):
-        finding, finding_html = by_pk[int(mark[1])], mark_safe(mark[2])
+        finding = by_pk[int(mark[1])]
+        before, after = open_advice(finding).split(FINDING_MARK)
         pieces.append(
             Piece(
                 mark_safe(html[start : mark.start()]),
                 finding,
-                finding_html,
-                open_advice(finding, finding_html),
+                mark_safe(mark[2]),
+                mark_safe(before),
+                mark_safe(after),
             )
         )
         start = mark.end()
@@ -287,13 +295,11 @@ def render_body(
         "next_url": request.get_full_path(),
     }
 
-    def open_advice(finding: FindingRef, finding_html: SafeString) -> SafeString:
+    def open_advice(finding: FindingRef) -> str:
         undecided = decision_view(finding.pk, finding.subject_id is not None, None)
-        return mark_safe(
-            advice.render(
-                {**common, "finding": finding, "finding_html": finding_html, "decision": undecided},
-                bare,
-            )
+        # Without a request: no context processor runs, so nothing of the reader can get in.
+        return advice.render(
+            {**common, "finding": finding, "finding_html": FINDING, "decision": undecided}
         )
 
     return Body(
@@ -330,7 +336,7 @@ def page_body(
             continue
         decision = decisions.get(piece.finding.pk)
         if decision is None or decision.decision is None:
-            parts.append(piece.open_html)
+            parts += (piece.open_before, piece.finding_html, piece.open_after)
             continue
         advice = advice or get_template(ADVICE)
         parts.append(

@@ -110,7 +110,8 @@ class TestTheKeptPage:
         assert "Accepted</span>" in html and "csrfmiddlewaretoken" in html
         body = kept_body(decided, decided.organization, can_edit=True)
         kept = "".join(
-            piece.html + piece.finding_html + piece.open_html for piece in body.pieces
+            piece.html + piece.finding_html + piece.open_before + piece.open_after
+            for piece in body.pieces
         ) + str(body.missing_facts)
         assert "Payments" in kept and "Decide on this advice" in kept
         assert "csrfmiddlewaretoken" not in kept and "CSRFToken" not in kept
