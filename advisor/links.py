@@ -61,15 +61,19 @@ class OrganizationLinks:
         squad_ids = {s.squad_id for s in subjects if s.squad_id}
         if product_ids:
             self.products = set(
-                organization.products.filter(pk__in=product_ids).values_list("pk", flat=True)
+                organization.products.filter(pk__in=product_ids)
+                .order_by()
+                .values_list("pk", flat=True)
             )
         if person_ids:
             self.people = set(
-                organization.people.filter(pk__in=person_ids).values_list("pk", flat=True)
+                organization.people.filter(pk__in=person_ids)
+                .order_by()
+                .values_list("pk", flat=True)
             )
         if squad_ids:
             self.squads = set(
-                organization.squads.filter(pk__in=squad_ids).values_list("pk", flat=True)
+                organization.squads.filter(pk__in=squad_ids).order_by().values_list("pk", flat=True)
             )
         fields = {(s.product_id, m["field"]) for s in subjects for m in s.missing_facts}
         needs_people = {pk for pk, field in fields if pk and field == PRODUCT_PEOPLE_FIELD}
