@@ -20,9 +20,9 @@ charts, the people and squads, the missing facts) are rendered once and kept as 
 What is live stays out of it and is filled in on every request: the decision on each finding
 (the HTML marks each finding's place), the CSRF token, the Decided section, the header
 (who ran it, the assessment before it, the reader's role) and the admins' shadow findings.
-Each finding is kept twice: alone, and as the whole advice shows it while nobody has decided
-on it (no decision, so no CSRF token: the Decide link only), which is what most findings show;
-a finding with a decision is rendered around its kept HTML on every request.
+Each finding is kept with what the advice shows around it while nobody has decided on it (no
+decision, so no CSRF token: the Decide link only), which is what most findings show; a
+finding with a decision is rendered around its kept HTML on every request.
 
 Two entries: what the page shows of the assessment (`Shown`: the subjects to link and the
 findings to look decisions up for, a small value keyed without the links), then the HTML
@@ -163,7 +163,7 @@ def _key(kind: str, *parts: Any) -> str:
     return f"assessment-{kind}:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def page_key(assessment: Assessment, request: HttpRequest, *, fingerprint: str = "") -> str:
+def page_key(assessment: Assessment, request: HttpRequest) -> str:
     """The key of what a page of the assessment shows: the assessment (id and creation time),
     the path with its query string, the script prefix and the templates."""
     return _key(
@@ -172,7 +172,7 @@ def page_key(assessment: Assessment, request: HttpRequest, *, fingerprint: str =
         assessment.created_at.isoformat(),
         request.get_full_path(),
         get_script_prefix(),
-        fingerprint or template_fingerprint(),
+        template_fingerprint(),
     )
 
 
@@ -182,6 +182,8 @@ def body_key(page_key: str, links: OrganizationLinks) -> str:
 
 
 def shown_of(page: AssessmentPage, shown: ShownRows) -> Shown:
+    """What the live parts need of the page's rows: the subjects to link, and each finding
+    shown with what its decision is looked up by."""
     subjects = tuple(
         SubjectRef(
             s.scope,
