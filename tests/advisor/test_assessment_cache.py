@@ -284,7 +284,7 @@ class TestQueries:
         # Session, user, membership, the assessment, the one before; the counts and a page of
         # each list, the links, the findings, the chart; the decisions' standing, the decided
         # findings counted and a page of them, the decisions.
-        with django_assert_max_num_queries(18) as cold:
+        with django_assert_max_num_queries(17) as cold:
             assert client.get(url).status_code == 200
         # Without the assessment's rows: the links and the decisions.
         with django_assert_max_num_queries(11) as warm:
