@@ -50,7 +50,13 @@ from django.utils.safestring import SafeString, mark_safe
 from advisor.decisions import DecisionView, decision_view
 from advisor.links import OrganizationLinks
 from advisor.models import Assessment
-from advisor.presenters import AssessmentPage, ShownRows, assessment_page, shown_rows
+from advisor.presenters import (
+    AssessmentPage,
+    ShownRows,
+    assessment_page,
+    shown_rows,
+    subject_counts,
+)
 from orgs.models import Organization
 
 CACHE = "pages"
@@ -243,6 +249,17 @@ class AssessmentBody:
     page: Callable[[], AssessmentPage]
 
 
+def counts_of(assessment: Assessment) -> dict[str, int]:
+    """What the assessment page counts of the assessment (presenters.subject_counts), kept:
+    the same for every page of it and every reader."""
+    key = _key("counts", assessment.pk, assessment.created_at.isoformat())
+    counts = caches[CACHE].get(key)
+    if counts is None:
+        counts = subject_counts(assessment)
+        caches[CACHE].set(key, counts)
+    return counts
+
+
 def assessment_body(
     request: HttpRequest, assessment: Assessment, organization: Organization, *, can_edit: bool
 ) -> AssessmentBody:
@@ -253,17 +270,22 @@ def assessment_body(
     page: AssessmentPage | None = None
     rows: ShownRows | None = None
 
+    def read_rows() -> ShownRows:
+        return shown_rows(
+            assessment,
+            counts=counts_of(assessment),
+            **{k: request.GET.get(p) for k, p in PAGE_PARAMS.items()},
+        )
+
     def build(links: OrganizationLinks) -> AssessmentPage:
         nonlocal page, rows
         if page is None:
-            rows = rows or shown_rows(
-                assessment, **{k: request.GET.get(p) for k, p in PAGE_PARAMS.items()}
-            )
+            rows = rows or read_rows()
             page = assessment_page(assessment, lambda _: links, shown=rows)
         return page
 
     if found is None:
-        rows = shown_rows(assessment, **{k: request.GET.get(p) for k, p in PAGE_PARAMS.items()})
+        rows = read_rows()
         links = OrganizationLinks(organization, rows.subjects(), can_edit=can_edit)
         found = shown_of(build(links), rows)
         cache.set(key, found)

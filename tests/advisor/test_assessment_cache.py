@@ -296,6 +296,20 @@ class TestQueries:
             q for q in warm.captured_queries if 'FROM "advisor_assessedsubject"' in q["sql"]
         ]
 
+    def test_another_page_of_a_kept_assessment_is_not_counted_again(self):
+        org = build_organization(90)
+        assessment = run_assessment(org)[2]
+        client = client_for(org, MemberRole.VIEWER)
+        counting = 'AS "people_with_findings"'
+        with CaptureQueriesContext(connection) as first:
+            client.get(detail_url(assessment))
+        with CaptureQueriesContext(connection) as second:
+            response = client.get(detail_url(assessment, "people_page=2"))
+        assert [q for q in first.captured_queries if counting in q["sql"]]
+        assert not [q for q in second.captured_queries if counting in q["sql"]]
+        assert response.context["page"].shown.people.number == 2
+        assert "showing 21\N{EN DASH}40." in response.content.decode()
+
     def test_a_viewers_kept_page_reads_no_links(self, assessment, member):
         viewer = member(MemberRole.VIEWER)
         viewer.get(detail_url(assessment))
