@@ -6,7 +6,6 @@ get 404, and running an assessment (a write) needs the editor role.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -72,28 +71,18 @@ def assessment_detail(
     rows it shows, never the archived document; what shows the assessment is rendered once
     and kept (advisor.assessment_cache), the decisions on it are read on every request."""
     assessment = get_object_or_404(
-        organization.assessments.select_related("created_by", "ruleset").defer(
-            "report", "ruleset__content"
-        ),
+        organization.assessments.select_related("created_by", "ruleset")
+        .defer("report", "ruleset__content")
+        .with_previous_pk(),
         pk=pk,
     )
     assessment.organization = organization
-    previous = (
-        organization.assessments.advice()
-        .filter(
-            Q(created_at__lt=assessment.created_at)
-            | Q(created_at=assessment.created_at, pk__lt=assessment.pk)
-        )
-        .latest_first()
-        .values_list("pk", flat=True)
-        .first()
-    )
     kept = assessment_body(request, assessment, organization, can_edit=membership.can_edit)
     context = {
         "organization": organization,
         "membership": membership,
         "assessment": assessment,
-        "previous_pk": previous,
+        "previous_pk": assessment.previous_pk,
         "missing_facts": kept.body.missing_facts,
         # The presenter, built only when asked for (a warm page never is).
         "page": SimpleLazyObject(kept.page),

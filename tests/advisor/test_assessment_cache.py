@@ -22,7 +22,7 @@ from advisor.assessment_cache import (
 )
 from advisor.decisions import decide
 from advisor.links import OrganizationLinks
-from advisor.models import AssessedFinding
+from advisor.models import AssessedFinding, Assessment
 from advisor.services import run_assessment
 from orgs.models import MemberRole
 from tests.factories import ProductFactory, build_organization
@@ -317,3 +317,21 @@ class TestQueries:
             viewer.get(detail_url(assessment))
         tables = " ".join(q["sql"] for q in queries.captured_queries)
         assert "orgs_product" not in tables and "orgs_person" not in tables
+
+
+class TestThePreviousAssessment:
+    def test_is_the_advice_made_just_before_by_time_then_id(self, acme):
+        first, second, projection, third = (run_assessment(acme)[2] for _ in range(4))
+        Assessment.objects.filter(pk=projection.pk).update(is_projection=True)
+        # The second and the third made at the same moment: the id breaks the tie.
+        Assessment.objects.filter(pk=third.pk).update(created_at=second.created_at)
+        other = run_assessment(build_organization(3, name="Other"))[2]
+        previous = dict(Assessment.objects.with_previous_pk().values_list("pk", "previous_pk"))
+        assert previous == {
+            first.pk: None,
+            second.pk: first.pk,
+            # Made after both, and the third comes after the second.
+            projection.pk: third.pk,
+            third.pk: second.pk,
+            other.pk: None,
+        }
