@@ -152,6 +152,7 @@ def decide(
 def _decision_form(
     request: HtmxHttpRequest, finding: AssessedFinding, membership: Membership
 ) -> HttpResponse:
+    """The empty form: alone to htmx, for the place the link was in; else on its own page."""
     back = _back_to(request, finding.assessment)
     if request.htmx:
         placement = _placement(request)
