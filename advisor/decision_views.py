@@ -1,6 +1,10 @@
 """Deciding on advice in the browser: accept, dismiss or snooze a finding, reopen it, and read
 its history. In place with htmx, with a plain POST that redirects back as the fallback.
 
+The assessment page shows each finding's decision and a "Decide on this advice" link: a plain
+GET of `decide` is a page with the form; to htmx it answers the form alone
+(`decision.html#decide-form`), which replaces the link in place.
+
 Deciding needs the editor role (a viewer gets 403); anyone in the organization reads the
 history. The decision attaches to the finding's subject and heuristic (advisor.decisions).
 """
@@ -12,7 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from advisor import decisions
 from advisor.engine.vocabulary import DecisionAction
@@ -24,17 +28,31 @@ from orgs.htmx import HtmxHttpRequest
 from orgs.models import MemberRole, Membership, Organization
 
 ADVICE_TEMPLATE = "advisor/_advice.html"
+DECISION_PAGE = "advisor/decision.html"
 PLACEMENTS = ("card", "decided", "page")
 
 
 def _back_to(request: HtmxHttpRequest, assessment: Assessment) -> str:
     """Where the plain form returns: the assessment page it was posted from (with its page
-    numbers), else the assessment; never elsewhere."""
-    url = request.POST.get("next", "")
+    numbers), else the assessment; never elsewhere. A GET of the form carries it in its query."""
+    url = (request.POST if request.method == "POST" else request.GET).get("next", "")
     own = assessment.get_absolute_url()
     if url.startswith(own) and url_has_allowed_host_and_scheme(url, allowed_hosts=None):
         return url
     return own
+
+
+def _placement(request: HtmxHttpRequest) -> str:
+    """Where the advice is shown (its element's id ends with it): a card, the Decided section,
+    or a page of its own."""
+    data = request.POST if request.method == "POST" else request.GET
+    placement = data.get("placement")
+    return placement if placement in PLACEMENTS else "page"
+
+
+def _form(finding: AssessedFinding, placement: str, data=None) -> DecisionForm:
+    """The decision form, its field ids the finding's and its place's own."""
+    return DecisionForm(data, auto_id=f"decision-{finding.pk}-{placement}-%s")
 
 
 def _finding(organization: Organization, pk: int, finding_pk: int) -> AssessedFinding:
@@ -84,8 +102,7 @@ def _answer(
 ) -> HttpResponse:
     """The advice in place to htmx; to a plain form, back to the page, or the form again with
     its errors on a page of its own."""
-    placement = request.POST.get("placement")
-    placement = placement if placement in PLACEMENTS else "page"
+    placement = _placement(request)
     back = _back_to(request, finding.assessment)
     invalid = form is not None and form.errors
     if request.htmx:
@@ -95,13 +112,13 @@ def _answer(
         return TemplateResponse(request, ADVICE_TEMPLATE, context)
     if invalid:
         context = advice_context(finding, membership, placement="page", next_url=back, form=form)
-        return TemplateResponse(request, "advisor/decision.html", context)
+        return TemplateResponse(request, DECISION_PAGE, context)
     messages.success(request, message)
     return redirect(f"{back.split('#')[0]}#advice-{finding.pk}-card")
 
 
 @organization_view(min_role=MemberRole.EDITOR)
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def decide(
     request: HtmxHttpRequest,
     organization: Organization,
@@ -109,11 +126,12 @@ def decide(
     pk: int,
     finding_pk: int,
 ) -> HttpResponse:
-    """Accept, dismiss (with a reason) or snooze (until a date after today) a finding."""
+    """Accept, dismiss (with a reason) or snooze (until a date after today) a finding. A GET
+    is the form: on a page of its own, or to htmx the form alone, loaded in place."""
     finding = _finding(organization, pk, finding_pk)
-    form = DecisionForm(
-        request.POST, auto_id=f"decision-{finding.pk}-{request.POST.get('placement', '')}-%s"
-    )
+    if request.method != "POST":
+        return _decision_form(request, finding, membership)
+    form = _form(finding, request.POST.get("placement", ""), request.POST)
     if not form.is_valid():
         return _answer(request, finding, membership, form, "")
     data = form.cleaned_data
@@ -129,6 +147,23 @@ def decide(
     return _answer(
         request, finding, membership, None, f"{finding.name or finding.heuristic}: {label}."
     )
+
+
+def _decision_form(
+    request: HtmxHttpRequest, finding: AssessedFinding, membership: Membership
+) -> HttpResponse:
+    """The empty form: alone to htmx, for the place the link was in; else on its own page."""
+    back = _back_to(request, finding.assessment)
+    if request.htmx:
+        placement = _placement(request)
+        context = advice_context(
+            finding, membership, placement=placement, next_url=back, form=_form(finding, placement)
+        )
+        return TemplateResponse(request, f"{DECISION_PAGE}#decide-form", context)
+    context = advice_context(
+        finding, membership, placement="page", next_url=back, form=_form(finding, "page")
+    )
+    return TemplateResponse(request, DECISION_PAGE, context)
 
 
 @organization_view(min_role=MemberRole.EDITOR)

@@ -31,7 +31,7 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -256,18 +256,14 @@ def decisions_for(
 ) -> dict[int, DecisionView]:
     """Finding pk → its decision, for (pk, scope, live subject id, heuristic) rows: one query."""
     findings = list(findings)
-    ids_by_scope: dict[str, set[int]] = {}
-    for _, scope, subject_id, _ in findings:
-        if subject_id is not None:
-            ids_by_scope.setdefault(scope, set()).add(subject_id)
+    ids = {subject_id for _, _, subject_id, _ in findings if subject_id is not None}
     found: dict[tuple[str, int, str], Decision] = {}
-    if ids_by_scope:
-        where = Q()
-        for scope, ids in ids_by_scope.items():
-            where |= Q(scope=scope, subject_id__in=ids)
-        for d in Decision.objects.filter(where, organization_id=organization_id).select_related(
-            "decided_by"
-        ):
+    if ids:
+        # By id alone, whatever the scope: a decision on another scope's subject of the same id
+        # is read and never matched, which costs less than a condition per scope.
+        for d in Decision.objects.filter(
+            organization_id=organization_id, subject_id__in=ids
+        ).select_related("decided_by"):
             found[(d.scope, d.subject_id, d.heuristic)] = d
     return {
         pk: decision_view(pk, subject_id is not None, found.get((scope, subject_id, heuristic)))
@@ -277,7 +273,7 @@ def decisions_for(
 
 def _set_aside_decisions(assessment: Assessment, today: date) -> QuerySet:
     return Decision.objects.filter(
-        Q(status=DecisionStatus.DISMISSED) | Q(status=DecisionStatus.SNOOZED, until__gt=today),
+        _set_aside(today),
         organization_id=assessment.organization_id,
         scope=OuterRef("subject__scope"),
         subject_id=OuterRef("live_id"),
@@ -285,10 +281,42 @@ def _set_aside_decisions(assessment: Assessment, today: date) -> QuerySet:
     )
 
 
-def decided_findings(assessment: Assessment, page_number: Any = None) -> Page:
+def _set_aside(today: date) -> Q:
+    return Q(status=DecisionStatus.DISMISSED) | Q(status=DecisionStatus.SNOOZED, until__gt=today)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Whether the organization has decisions at all, and any advice set aside now: the
+    assessment page skips the queries whose answer would be empty."""
+
+    decided: bool
+    set_aside: bool
+
+
+def standing(organization_id: int) -> Standing:
+    """Whether the organization has decisions, and whether any is set aside now: one query
+    (at most two rows: set aside or not)."""
+    set_aside = ExpressionWrapper(_set_aside(timezone.localdate()), output_field=BooleanField())
+    found = set(
+        Decision.objects.filter(organization_id=organization_id)
+        .order_by()
+        .annotate(set_aside=set_aside)
+        .values_list("set_aside", flat=True)
+        .distinct()
+    )
+    return Standing(decided=bool(found), set_aside=any(found))
+
+
+def decided_findings(
+    assessment: Assessment, page_number: Any = None, *, set_aside: bool = True
+) -> Page:
     """The page of the assessment's findings that are set aside (dismissed, or snoozed and
-    the snooze not over), in the assessment's order, with their subjects: two queries."""
+    the snooze not over), in the assessment's order, with their subjects: two queries, none
+    when `set_aside` says nothing of the organization is set aside (standing())."""
     today = timezone.localdate()
+    if not set_aside:
+        return Paginator([], DECIDED_PER_PAGE).get_page(1)
     rows = (
         AssessedFinding.objects.filter(assessment=assessment)
         .annotate(live_id=_live_id("subject__"))

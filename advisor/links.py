@@ -6,16 +6,31 @@ the organization; a subject deleted since gets no link.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Protocol
 
 from django.urls import reverse
 
-from advisor.models import AssessedSubject
 from orgs.models import Organization, Person, Squad
 from orgs.views.sections import product_pages, section_url
 
 PRODUCT_PEOPLE_FIELD = "people.owns_roadmap"
 PRODUCT_SQUADS_FIELD = "squads.engineers"
+
+
+class LinkedSubject(Protocol):
+    """What the links read of an assessed subject: an AssessedSubject row, or the copy of it
+    the assessment page keeps (advisor.assessment_cache.SubjectRef)."""
+
+    scope: str
+    name: str
+    product_id: int | None
+    person_id: int | None
+    squad_id: int | None
+    missing_facts: Sequence[Mapping[str, Any]]
+
+    @property
+    def subject_id(self) -> int | None: ...
 
 
 class OrganizationLinks:
@@ -25,13 +40,15 @@ class OrganizationLinks:
     """
 
     def __init__(
-        self, organization: Organization, subjects: Iterable[AssessedSubject], *, can_edit: bool
+        self, organization: Organization, subjects: Iterable[LinkedSubject], *, can_edit: bool
     ) -> None:
         self.organization = organization
         self.slug = organization.slug
         self.can_edit = can_edit
-        # Id → the page of the organization page's products section that shows it.
-        self.products: dict[int, int] = {}
+        self.products: set[int] = set()
+        # Id → the page of the organization page's products section that shows it, for the
+        # products whose missing facts may link there.
+        self.product_pages: dict[int, int] = {}
         self.people: set[int] = set()
         self.squads: set[int] = set()
         self.unknown_roadmap_owners: dict[int, list[tuple[str, int]]] = defaultdict(list)
@@ -43,18 +60,26 @@ class OrganizationLinks:
         person_ids = {s.person_id for s in subjects if s.person_id}
         squad_ids = {s.squad_id for s in subjects if s.squad_id}
         if product_ids:
-            self.products = product_pages(organization, product_ids)
+            self.products = set(
+                organization.products.filter(pk__in=product_ids)
+                .order_by()
+                .values_list("pk", flat=True)
+            )
         if person_ids:
             self.people = set(
-                organization.people.filter(pk__in=person_ids).values_list("pk", flat=True)
+                organization.people.filter(pk__in=person_ids)
+                .order_by()
+                .values_list("pk", flat=True)
             )
         if squad_ids:
             self.squads = set(
-                organization.squads.filter(pk__in=squad_ids).values_list("pk", flat=True)
+                organization.squads.filter(pk__in=squad_ids).order_by().values_list("pk", flat=True)
             )
         fields = {(s.product_id, m["field"]) for s in subjects for m in s.missing_facts}
         needs_people = {pk for pk, field in fields if pk and field == PRODUCT_PEOPLE_FIELD}
         needs_squads = {pk for pk, field in fields if pk and field == PRODUCT_SQUADS_FIELD}
+        if needs_people or needs_squads:
+            self.product_pages = product_pages(organization, needs_people | needs_squads)
         if needs_people:
             rows = (
                 Person.objects.filter(
@@ -81,6 +106,20 @@ class OrganizationLinks:
             for product, name, pk in rows:
                 self.squads_without_engineers[product].append((name, pk))
 
+    def state(self) -> tuple:
+        """Everything every link depends on, as plain values: the same state gives the same
+        links (the assessment page keys the HTML it keeps on it)."""
+        return (
+            self.slug,
+            self.can_edit,
+            tuple(sorted(self.products)),
+            tuple(sorted(self.product_pages.items())),
+            tuple(sorted(self.people)),
+            tuple(sorted(self.squads)),
+            tuple(sorted((k, tuple(v)) for k, v in self.unknown_roadmap_owners.items() if v)),
+            tuple(sorted((k, tuple(v)) for k, v in self.squads_without_engineers.items() if v)),
+        )
+
     def _url(self, name: str, pk: int) -> str:
         return reverse(name, kwargs={"slug": self.slug, "pk": pk})
 
@@ -93,17 +132,17 @@ class OrganizationLinks:
     def squad(self, pk: int | None) -> str | None:
         return self._url("orgs:squad_edit", pk) if pk in self.squads else None
 
-    def _on_organization_page(self, subject: AssessedSubject) -> list[tuple[str, str]]:
+    def _on_organization_page(self, subject: LinkedSubject) -> list[tuple[str, str]]:
         """The product's squads and who serves them, where nothing is left to fill in today."""
-        if subject.product_id not in self.products:
+        if subject.product_id not in self.product_pages:
             return []
-        page = self.products[subject.product_id]
+        page = self.product_pages[subject.product_id]
         url = section_url(
             self.organization, "products", page, anchor=f"product-{subject.product_id}"
         )
         return [(f"{subject.name} on the organization page", url)]
 
-    def missing_fact(self, subject: AssessedSubject, field: str) -> list[tuple[str, str]]:
+    def missing_fact(self, subject: LinkedSubject, field: str) -> list[tuple[str, str]]:
         """(label, URL) of each form where the missing fact is filled in."""
         if not self.can_edit:
             return []

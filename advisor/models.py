@@ -367,6 +367,25 @@ class AssessmentQuerySet(models.QuerySet):
         the day they were made) are never its latest advice nor a comparison's "before"."""
         return self.filter(is_projection=False)
 
+    def with_previous_pk(self) -> "AssessmentQuerySet":
+        """Each with `previous_pk`: the id of its organization's advice assessment made just
+        before it (by creation time, then id), None for the first. Written as a correlated
+        subquery in SQL: the assessment page reads it on every request, and the ORM's
+        Subquery costs as much to build as a query of its own. It names the outer table by
+        its name, so the queryset is read on its own, never inside another query."""
+        table = self.model._meta.db_table
+        return self.annotate(
+            previous_pk=models.expressions.RawSQL(
+                f"SELECT p.id FROM {table} p"
+                f" WHERE p.organization_id = {table}.organization_id AND p.is_projection = %s"
+                f" AND (p.created_at < {table}.created_at"
+                f" OR (p.created_at = {table}.created_at AND p.id < {table}.id))"
+                " ORDER BY p.created_at DESC, p.id DESC LIMIT 1",
+                (False,),
+                output_field=models.IntegerField(),
+            )
+        )
+
 
 class RecordedJSONField(models.JSONField):
     """A JSON column of an assessment's rows, written only by advisor.recording as text that

@@ -6,25 +6,19 @@ get 404, and running an assessment (a write) needs the editor role.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
-from advisor.decisions import decided_findings, decisions_for
+from advisor.assessment_cache import Shown, assessment_body, page_body
+from advisor.decisions import decided_findings, decisions_for, standing
 from advisor.forms import AssessForm
 from advisor.heuristics_page import HISTORY_SHOWN, ruleset_history, ruleset_page
-from advisor.links import OrganizationLinks
 from advisor.models import RulesetVersion
-from advisor.presenters import (
-    assessment_page,
-    finding_of,
-    shown_rows,
-    verdict_counts,
-    verdict_summary,
-)
+from advisor.presenters import finding_of, verdict_counts, verdict_summary
 from advisor.services import NothingToAssess, run_assessment
 from orgs.access import organization_view
 from orgs.htmx import HtmxHttpRequest, page_or_partial
@@ -32,13 +26,6 @@ from orgs.models import MemberRole, Membership, Organization
 from orgs.paging import page_from
 
 ASSESSMENTS_PER_PAGE = 25
-# shown_rows' argument → the query parameter of the assessment page that sets it.
-ASSESSMENT_PAGE_PARAMS = {
-    "products_page": "page",
-    "people_page": "people_page",
-    "squads_page": "squads_page",
-    "missing_page": "missing_page",
-}
 
 
 @organization_view(min_role=MemberRole.EDITOR)
@@ -81,43 +68,27 @@ def assessment_detail(
 ) -> TemplateResponse:
     """One stored assessment as it was: the verdicts counted, then a page of products, of
     people and of squads with their findings and evidence, and of missing facts. Reads the
-    rows it shows, never the archived document."""
+    rows it shows, never the archived document; what shows the assessment is rendered once
+    and kept (advisor.assessment_cache), the decisions on it are read on every request."""
     assessment = get_object_or_404(
-        organization.assessments.select_related("created_by", "ruleset").defer(
-            "archive", "ruleset__content"
-        ),
+        organization.assessments.select_related("created_by", "ruleset")
+        .defer("archive", "ruleset__content")
+        .with_previous_pk(),
         pk=pk,
     )
     assessment.organization = organization
-    shown = shown_rows(
-        assessment,
-        **{key: request.GET.get(param) for key, param in ASSESSMENT_PAGE_PARAMS.items()},
-    )
-    page = assessment_page(
-        assessment,
-        lambda shown: OrganizationLinks(
-            organization, shown.subjects(), can_edit=membership.can_edit
-        ),
-        shown=shown,
-    )
-    previous = (
-        organization.assessments.advice()
-        .filter(
-            Q(created_at__lt=assessment.created_at)
-            | Q(created_at=assessment.created_at, pk__lt=assessment.pk)
-        )
-        .latest_first()
-        .values_list("pk", flat=True)
-        .first()
-    )
+    kept = assessment_body(request, assessment, organization, can_edit=membership.can_edit)
     context = {
         "organization": organization,
         "membership": membership,
         "assessment": assessment,
-        "page": page,
-        "previous_pk": previous,
-        **decisions_context(request, assessment, page),
+        "previous_pk": assessment.previous_pk,
+        "missing_facts": kept.body.missing_facts,
+        # The presenter, built only when asked for (a warm page never is).
+        "page": SimpleLazyObject(kept.page),
+        **decisions_context(request, assessment, kept.shown),
     }
+    context["kept_sections"] = page_body(request, kept.body, context["decisions"], context)
     if request.user.is_staff:
         # Heuristics in shadow: shown to site admins, never counted (docs/rulesets.md).
         shadow = assessment.shadow_findings or []
@@ -126,24 +97,16 @@ def assessment_detail(
     return TemplateResponse(request, "advisor/assessment_detail.html", context)
 
 
-def decisions_context(request: HtmxHttpRequest, assessment, page) -> dict:
+def decisions_context(request: HtmxHttpRequest, assessment, shown: Shown) -> dict:
     """The decision on each finding shown, and the page of findings set aside (dismissed or
-    snoozed) that the Decided section shows apart: three queries (one with none set aside)."""
-    decided = decided_findings(assessment, request.GET.get("decided_page"))
-    shown = page.shown
-    keys = [
-        (f.pk, row.scope, row.subject_id, f.heuristic)
-        for views, rows in (
-            (page.products, shown.products),
-            (page.people, shown.people),
-            (page.squads, shown.squads),
-        )
-        for view, row in zip(views, rows, strict=True)
-        for f in view.findings
-    ]
+    snoozed) that the Decided section shows apart: one query when the organization has no
+    decisions, two when none is set aside, four at most."""
+    now = standing(assessment.organization_id)
+    decided = decided_findings(assessment, request.GET.get("decided_page"), set_aside=now.set_aside)
+    keys = shown.decision_keys()
     keys += [(f.pk, f.subject.scope, f.subject.subject_id, f.heuristic) for f in decided]
     return {
-        "decisions": decisions_for(assessment.organization_id, keys),
+        "decisions": decisions_for(assessment.organization_id, keys) if now.decided else {},
         "decided": decided,
         "decided_findings": [finding_of(f) for f in decided],
         "next_url": request.get_full_path(),

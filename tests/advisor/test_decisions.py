@@ -3,6 +3,7 @@ keep them while the evidence is no worse and reopen them, saying why, when it ge
 the snooze ends; who decided what and when is kept and shown."""
 
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
@@ -13,7 +14,7 @@ from advisor.models import AssessedFinding, Decision, DecisionEvent
 from advisor.services import run_assessment
 from orgs.models import MemberRole
 from tests.factories import SquadFactory, build_organization
-from tests.helpers import HX, assert_redirects_to, client_for
+from tests.helpers import HX, assert_partial, assert_redirects_to, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -374,6 +375,99 @@ class TestDecidingInTheBrowser:
         decision = decide(f, action="accept", user=None)
         url = reverse("advisor:decision_history", args=["acme", decision.pk])
         assert member(MemberRole.OWNER).get(url).status_code == 404
+
+
+class TestTheFormOnDemand:
+    """The assessment page shows a Decide link per finding; the form comes when asked for."""
+
+    @pytest.fixture
+    def assessed(self, acme):
+        return today_assessment(acme)
+
+    def test_the_page_links_each_finding_to_its_form_and_carries_no_form(self, assessed, member):
+        f = finding(assessed, "split-backlog-overload")
+        page = detail_url(assessed) + "?people_page=1"
+        html = member(MemberRole.EDITOR).get(page).content.decode()
+        link = f"{decide_url(assessed, f)}?placement=card&amp;next={quote(page)}"
+        assert f'<a class="decide-link" href="{link}"\n            hx-get="{link}"' in html
+        assert 'hx-target="this" hx-swap="outerHTML">Decide on this advice' in html
+        assert 'name="action"' not in html
+        assert '<form method="post" action="' + decide_url(assessed, f) not in html
+
+    def test_without_javascript_the_link_opens_the_form_on_a_page_of_its_own(
+        self, assessed, member
+    ):
+        f = finding(assessed, "split-backlog-overload")
+        back = detail_url(assessed) + "?people_page=1"
+        response = member(MemberRole.EDITOR).get(
+            decide_url(assessed, f), {"placement": "card", "next": back}
+        )
+        assert response.status_code == 200
+        assert response.template_name == "advisor/decision.html"
+        html = response.content.decode()
+        assert "<h1>Decide on this advice</h1>" in html
+        assert f'<div class="advice" id="advice-{f.pk}-page">' in html
+        assert '<details class="decide" open>' in html
+        assert f'hx-target="#advice-{f.pk}-page"' in html
+        assert f'<input type="hidden" name="next" value="{back}">' in html
+        assert f'id="decision-{f.pk}-page-action_0"' in html
+        # The form posts as it always did, and returns to the page it came from.
+        response = member(MemberRole.EDITOR).post(
+            decide_url(assessed, f), {"action": "accept", "placement": "page", "next": back}
+        )
+        assert_redirects_to(response, f"{back}#advice-{f.pk}-card")
+        assert Decision.objects.get().status == "accepted"
+
+    def test_htmx_gets_the_form_alone_to_put_in_place_of_the_link(self, assessed, member):
+        f = finding(assessed, "split-backlog-overload")
+        back = detail_url(assessed) + "?page=1"
+        response = member(MemberRole.EDITOR).get(
+            decide_url(assessed, f), {"placement": "card", "next": back}, headers=HX
+        )
+        html = assert_partial(response, "advisor/decision.html#decide-form")
+        assert html.strip().startswith('<details class="decide" open>')
+        assert f'hx-target="#advice-{f.pk}-card" hx-swap="outerHTML"' in html
+        assert '<input type="hidden" name="placement" value="card">' in html
+        assert f'<input type="hidden" name="next" value="{back}">' in html
+        assert 'name="csrfmiddlewaretoken"' in html
+        assert f'id="decision-{f.pk}-card-action_0"' in html
+        # Posted from there, the advice comes back in place with the decision.
+        response = member(MemberRole.EDITOR).post(
+            decide_url(assessed, f), {"action": "accept", "placement": "card"}, headers=HX
+        )
+        advice = assert_partial(response, "advisor/_advice.html")
+        assert advice.startswith(f'<div class="advice" id="advice-{f.pk}-card">')
+        assert "Accepted</span>" in advice
+        assert "Decide on this advice" in advice
+
+    def test_the_form_of_the_decided_section_answers_in_its_place(self, assessed, member):
+        f = finding(assessed, "split-backlog-overload")
+        editor = member(MemberRole.EDITOR)
+        editor.post(decide_url(assessed, f), {"action": "dismiss", "reason": "data_wrong"})
+        html = editor.get(detail_url(assessed)).content.decode()
+        decided = html.split('<section id="decided"')[1].split("</section>")[0]
+        assert f"{decide_url(assessed, f)}?placement=decided&amp;next=" in decided
+        response = editor.get(decide_url(assessed, f), {"placement": "decided"}, headers=HX)
+        form = assert_partial(response, "advisor/decision.html#decide-form")
+        assert f'hx-target="#advice-{f.pk}-decided"' in form
+
+    @pytest.mark.parametrize("evil", ["https://evil.example/", "//evil.example/", "/orgs/other/"])
+    def test_the_return_address_never_leaves_the_assessment(self, assessed, member, evil):
+        f = finding(assessed, "split-backlog-overload")
+        for headers in [{}, HX]:
+            html = (
+                member(MemberRole.EDITOR)
+                .get(decide_url(assessed, f), {"next": evil}, headers=headers)
+                .content.decode()
+            )
+            assert f'<input type="hidden" name="next" value="{detail_url(assessed)}">' in html
+            assert "evil" not in html and "/orgs/other/" not in html
+
+    @pytest.mark.parametrize("headers", [{}, HX])
+    def test_a_viewer_gets_403_and_a_stranger_404_for_the_form(self, assessed, member, headers):
+        url = decide_url(assessed, finding(assessed, "split-backlog-overload"))
+        assert member(MemberRole.VIEWER).get(url, headers=headers).status_code == 403
+        assert member(None).get(url, headers=headers).status_code == 404
 
 
 class TestQueryCounts:

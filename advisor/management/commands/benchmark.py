@@ -109,4 +109,20 @@ class Command(BaseCommand):
                     f"| {ms(pair.floor.median)} | {pair.ratio:.2f} "
                     f"| {pair.ratio / demo_pair.ratio:.2f} |"
                 )
+        # The assessment page's first render, with nothing kept yet: an extra line.
+        lines += [
+            '\nThe assessment page\'s first render (the "pages" cache emptied before each '
+            "round), against the same floor:\n",
+            "| organization | page | ms (queries) | floor ms | page/floor | x the demo's |",
+            "|---|---|---:|---:|---:|---:|",
+        ]
+        for label, pages in rows:
+            pair, demo_pair = pages.assessment_page_cold, demo.assessment_page_cold
+            if pair is None or demo_pair is None:
+                continue
+            lines.append(
+                f"| {label} | assessment, cold | {ms(pair.thing.median)} "
+                f"({pair.thing.queries}) | {ms(pair.floor.median)} | {pair.ratio:.2f} "
+                f"| {pair.ratio / demo_pair.ratio:.2f} |"
+            )
         return "\n".join(lines)
