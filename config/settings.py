@@ -178,12 +178,13 @@ CACHES = {
     },
     # Rendered HTML that a key fully determines (docs/performance.md): parts of pages kept
     # in each worker's memory, keyed on what they show, so an entry is never stale, only
-    # unused. The oldest are dropped past MAX_ENTRIES.
+    # unused. An entry is at most about 200 kB (an assessment page of 1,000 squads), so
+    # 300 entries bound a worker's share to about 60 MB; past that a third is dropped.
     "pages": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "pages",
         "TIMEOUT": 24 * 60 * 60,
-        "OPTIONS": {"MAX_ENTRIES": 2_000},
+        "OPTIONS": {"MAX_ENTRIES": 300},
     },
 }
 
