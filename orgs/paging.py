@@ -32,10 +32,15 @@ def page_number(requested: Any, num_pages: int) -> int:
     return min(max(int(digits), 1), num_pages)
 
 
-def page_of(object_list: QuerySet | Sequence, requested: Any, *, per_page: int) -> Page:
+def page_of(
+    object_list: QuerySet | Sequence, requested: Any, *, per_page: int, count: int | None = None
+) -> Page:
     """The page of `object_list` the requested number asks for, clamped to the pages there are
-    (a queryset is counted once and only the page's rows are fetched)."""
+    (a queryset is counted once, or not at all when the caller gives its `count`, and only
+    the page's rows are fetched)."""
     paginator = Paginator(object_list, per_page)
+    if count is not None:
+        paginator.count = count
     return paginator.page(page_number(requested, paginator.num_pages))
 
 

@@ -18,8 +18,10 @@ from orgs.views.scenarios import scenario_context
 from orgs.views.sections import (
     DETAIL_TEMPLATE,
     PAGE_PARAMS,
+    organization_counts,
     people_context,
     products_context,
+    render_section,
     section_response,
 )
 
@@ -67,11 +69,14 @@ def organization_detail(
     if request.htmx and request.htmx.target in pages:
         section = request.htmx.target
         return section_response(request, organization, membership, section, page=pages[section])
+    counts = organization_counts(organization)
+    products = products_context(organization, pages["products"], counts=counts)
+    people = people_context(organization, pages["people"], counts=counts)
     context = {
         "organization": organization,
         "membership": membership,
-        **products_context(organization, pages["products"], can_edit=membership.can_edit),
-        **people_context(organization, pages["people"], can_edit=membership.can_edit),
+        "products_html": render_section(request, organization, membership, "products", products),
+        "people_html": render_section(request, organization, membership, "people", people),
         **scenario_context(organization),
     }
     response = TemplateResponse(request, DETAIL_TEMPLATE, context)
