@@ -5,7 +5,7 @@ Any requested number gives a page: anything that is not a whole number, and any 
 bookmarked, so an old or hand-edited link shows what is there now rather than a 404.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -32,15 +32,10 @@ def page_number(requested: Any, num_pages: int) -> int:
     return min(max(int(digits), 1), num_pages)
 
 
-def page_of(
-    object_list: QuerySet | Sequence, requested: Any, *, per_page: int, count: int | None = None
-) -> Page:
+def page_of(object_list: QuerySet | Sequence, requested: Any, *, per_page: int) -> Page:
     """The page of `object_list` the requested number asks for, clamped to the pages there are
-    (a queryset is counted once, or not at all when the caller gives its `count`, and only
-    the page's rows are fetched)."""
+    (a queryset is counted once and only the page's rows are fetched)."""
     paginator = Paginator(object_list, per_page)
-    if count is not None:
-        paginator.count = count
     return paginator.page(page_number(requested, paginator.num_pages))
 
 
@@ -49,3 +44,14 @@ def page_from(
 ) -> Page:
     """The page of `object_list` that the request's `param` query parameter asks for."""
     return page_of(object_list, request.GET.get(param), per_page=per_page)
+
+
+def page_fetched(
+    fetch: Callable[[int, int], list[Any]], requested: Any, *, per_page: int, count: int
+) -> Page:
+    """The page the requested number asks for of a list of `count` items, clamped like
+    page_of, its items from `fetch(offset, limit)`."""
+    paginator = Paginator((), per_page)
+    paginator.count = count
+    number = page_number(requested, paginator.num_pages)
+    return Page(fetch((number - 1) * per_page, per_page), number, paginator)

@@ -1,21 +1,26 @@
 """The latest assessment on the organization page, in one query whatever the organization's size;
 each organization's standing on the list of organizations; labels for the advice pages."""
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from django import template
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from advisor.engine.vocabulary import Scope
 from advisor.engine.vocabulary import outcome_label as outcome_label_of
 from advisor.engine.vocabulary import verdict_label as verdict_label_of
-from advisor.models import AssessedSubject, Assessment
+from advisor.models import AssessedSubject, Assessment, RulesetVersion
 from advisor.presenters import verdict_counts, verdict_summary
 from advisor.scheduling import Standing, standing, standings
 from orgs.models import Membership, Organization
+from orgs.sql import column, fetch, table
 
 register = template.Library()
 
@@ -24,37 +29,87 @@ register = template.Library()
 VERDICTS_NAMED = 20
 
 
-def latest_for(organization: Organization) -> Assessment | None:
-    """The latest assessment without its (large) documents; a projection is never the
-    organization's latest advice."""
-    return (
-        organization.assessments.advice()
-        .latest_first()
-        .select_related("created_by", "ruleset")
-        .defer("report", "ruleset__content")
-        .first()
+@dataclass(frozen=True)
+class LatestAssessment:
+    """What the organization page shows of its latest assessment."""
+
+    pk: int
+    url: str
+    created_at: datetime
+    as_of: date
+    created_by: str | None  # the user name
+    ruleset_label: str
+    finding_count: int
+
+
+def latest_for(organization: Organization) -> LatestAssessment | None:
+    """The latest assessment, read as the few columns shown, in one query; a projection is
+    never the organization's latest advice. In SQL (orgs.sql), as the page's other fixed
+    queries: the ORM would take longer to compile it than the database to run it."""
+    user = get_user_model()
+    username = user._meta.get_field(user.USERNAME_FIELD).column
+    rows = fetch(
+        f"""
+        SELECT a.id, a.created_at, a.as_of, u.{connection.ops.quote_name(username)},
+            r.number, a.finding_count
+        FROM {table(Assessment)} a
+        JOIN {table(RulesetVersion)} r ON r.id = a.ruleset_id
+        LEFT JOIN {table(user)} u ON u.id = a.created_by_id
+        WHERE a.organization_id = %s AND a.is_projection = %s
+        ORDER BY a.created_at DESC, a.id DESC
+        LIMIT 1""",
+        [organization.pk, False],
     )
+    if not rows:
+        return None
+    pk, created_at, as_of, created_by, number, finding_count = rows[0]
+    return LatestAssessment(
+        pk=pk,
+        url=reverse("advisor:assessment_detail", kwargs={"slug": organization.slug, "pk": pk}),
+        created_at=column(Assessment, "created_at")(created_at),
+        as_of=column(Assessment, "as_of")(as_of),
+        created_by=created_by,
+        ruleset_label=RulesetVersion(number=number).label,
+        finding_count=finding_count,
+    )
+
+
+def product_verdicts(assessment_id: int) -> tuple[list[tuple[str, str]], dict[str, int]]:
+    """The first VERDICTS_NAMED + 1 products' (name, verdict) by name, and how many products
+    got each verdict, in one query whatever the organization's size."""
+    subjects = table(AssessedSubject)
+    rows = fetch(
+        f"""
+        SELECT 0, name, position, verdict, 0 FROM (
+            SELECT name, position, verdict FROM {subjects}
+            WHERE assessment_id = %s AND scope = %s
+            ORDER BY name, position
+            LIMIT {VERDICTS_NAMED + 1}
+        ) named
+        UNION ALL
+        SELECT 1, NULL, 0, verdict, COUNT(*) FROM {subjects}
+        WHERE assessment_id = %s AND scope = %s
+        GROUP BY verdict
+        ORDER BY 1, 2, 3""",
+        [assessment_id, Scope.PRODUCT.value, assessment_id, Scope.PRODUCT.value],
+    )
+    named = [(name, verdict) for part, name, _, verdict, _ in rows if part == 0]
+    counts = {verdict: n for part, _, _, verdict, n in rows if part == 1}
+    return named, counts
 
 
 @register.inclusion_tag("advisor/_latest_assessment_summary.html")
 def latest_assessment(organization: Organization, membership: Membership | None) -> dict[str, Any]:
-    """Date, ruleset, verdicts and findings of the latest assessment; whether one is due."""
+    """Date, ruleset, verdicts and findings of the latest assessment; whether one is due: two
+    queries whatever the organization's size."""
     assessment = latest_for(organization)
     named: list[tuple[str, str]] = []
     counts: dict[str, int] = {}
     if assessment is not None:
-        # The first few products' verdicts: all of them, in a small organization (one query);
-        # a large one's are counted in a second.
-        named = list(
-            assessment.subjects.filter(scope=Scope.PRODUCT)
-            .order_by("name", "position")
-            .values_list("name", "verdict")[: VERDICTS_NAMED + 1]
-        )
+        # Every product's verdict, in a small organization; a large one's are counted.
+        named, counts = product_verdicts(assessment.pk)
         if len(named) > VERDICTS_NAMED:
             named = []
-            counts = verdict_counts([assessment.pk]).get(assessment.pk, {})
-        else:
-            counts = dict(Counter(verdict for _, verdict in named))
     return {
         "organization": organization,
         "membership": membership,
