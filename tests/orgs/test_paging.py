@@ -6,7 +6,7 @@ from django.template import RequestContext, Template
 from django.test import RequestFactory
 
 from orgs.models import Product
-from orgs.paging import page_from, page_number, page_of
+from orgs.paging import page_fetched, page_from, page_number, page_of
 from tests.factories import ProductFactory
 
 LETTERS = list("abcdefghijklmnopqrstuvwxy")  # 25 items: pages of 10, 10 and 5
@@ -41,6 +41,31 @@ class TestPageNumber:
     )
     def test_a_requested_number_is_clamped_to_the_pages_there_are(self, requested, expected):
         assert page_number(requested, 3) == expected
+
+
+class TestPageFetched:
+    def fetcher(self, asked: list[tuple[int, int]]):
+        def fetch(offset: int, limit: int) -> list[str]:
+            asked.append((offset, limit))
+            return LETTERS[offset : offset + limit]
+
+        return fetch
+
+    def test_fetches_only_the_page_asked_for(self):
+        asked = []
+        page = page_fetched(self.fetcher(asked), "2", per_page=10, count=len(LETTERS))
+        assert (page.number, list(page), asked) == (2, LETTERS[10:20], [(10, 10)])
+        assert (page.start_index(), page.end_index(), page.paginator.num_pages) == (11, 20, 3)
+
+    def test_clamps_like_page_of(self):
+        asked = []
+        assert list(page_fetched(self.fetcher(asked), "9", per_page=10, count=25)) == LETTERS[20:]
+        assert list(page_fetched(self.fetcher(asked), "x", per_page=10, count=25)) == LETTERS[:10]
+        assert asked == [(20, 10), (0, 10)]
+
+    def test_nothing_to_list_is_one_empty_page(self):
+        page = page_fetched(lambda offset, limit: [], "3", per_page=10, count=0)
+        assert (page.number, page.paginator.num_pages, list(page)) == (1, 1, [])
 
 
 class TestPageOf:

@@ -1,0 +1,89 @@
+"""The latest assessment on the organization page (advisor_tags.latest_assessment): what it
+shows, read in two queries whatever the organization's size."""
+
+from datetime import date
+
+import pytest
+from django.template import Context, Template
+
+from advisor.models import Assessment
+from advisor.presenters import verdict_counts, verdict_summary
+from advisor.services import run_assessment
+from advisor.templatetags.advisor_tags import VERDICTS_NAMED, latest_for, product_verdicts
+from orgs.models import MemberRole
+from tests.factories import MembershipFactory, UserFactory, build_organization
+
+AS_OF = date(2026, 11, 23)
+
+pytestmark = pytest.mark.django_db
+
+
+def render(organization, membership=None) -> str:
+    template = Template("{% load advisor_tags %}{% latest_assessment organization membership %}")
+    html = template.render(Context({"organization": organization, "membership": membership}))
+    return " ".join(html.split())
+
+
+class TestLatestFor:
+    def test_what_the_page_shows_of_it(self, acme):
+        user = UserFactory(username="ines")
+        assessment = run_assessment(acme, as_of=AS_OF, user=user)[2]
+        latest = latest_for(acme)
+        assert (latest.pk, latest.url) == (assessment.pk, assessment.get_absolute_url())
+        assert (latest.created_at, latest.as_of) == (assessment.created_at, AS_OF)
+        assert (latest.created_by, latest.ruleset_label) == ("ines", assessment.ruleset.label)
+        assert latest.finding_count == assessment.finding_count
+
+    def test_the_newest_not_a_projection(self, acme):
+        first = run_assessment(acme, as_of=AS_OF)[2]
+        second = run_assessment(acme, as_of=AS_OF)[2]
+        Assessment.objects.filter(pk=second.pk).update(is_projection=True)
+        assert latest_for(acme).pk == first.pk
+
+    def test_none_before_the_first(self, acme):
+        assert latest_for(acme) is None
+
+
+class TestProductVerdicts:
+    def test_named_by_name_and_counted(self, acme, assessment):
+        assert product_verdicts(assessment.pk) == ([("Payments", "split")], {"split": 1})
+
+    def test_beyond_twenty_one_names_read_and_every_product_counted(self):
+        org = build_organization(62)
+        assessment = run_assessment(org, as_of=AS_OF)[2]
+        named, counts = product_verdicts(assessment.pk)
+        subjects = assessment.subjects.filter(scope="product").order_by("name", "position")
+        assert named == list(subjects.values_list("name", "verdict")[: VERDICTS_NAMED + 1])
+        assert counts == verdict_counts([assessment.pk])[assessment.pk]
+
+
+class TestTheSummary:
+    @pytest.mark.parametrize("squads", [3, 62])
+    def test_two_queries_whatever_the_size(self, squads, django_assert_num_queries):
+        org = build_organization(squads)
+        run_assessment(org, as_of=AS_OF)
+        with django_assert_num_queries(2):
+            render(org)
+
+    def test_who_assessed_it_the_ruleset_and_the_findings(self, acme):
+        assessment = run_assessment(acme, as_of=AS_OF, user=UserFactory(username="ines"))[2]
+        html = render(acme, MembershipFactory(organization=acme, role=MemberRole.VIEWER))
+        assert (
+            f'<a href="{assessment.get_absolute_url()}">Assessed '
+            f"{assessment.created_at:%-d %b %Y}</a>, as of 23 Nov 2026 by ines · ruleset "
+            f"<code>v1</code> · {assessment.finding_count} findings"
+        ) in html
+        assert '<span class="verdict verdict-split">Payments: Split</span>' in html
+
+    def test_an_assessment_by_the_scheduler_names_nobody(self, acme, assessment):
+        assert "as of 23 Nov 2026 · ruleset" in render(acme)
+
+    def test_many_products_counted_by_verdict(self):
+        org = build_organization(62)
+        assessment = run_assessment(org, as_of=AS_OF)[2]
+        html = render(org)
+        counted = html.split('aria-label="Products by verdict">')[1].split("</ul>")[0]
+        assert counted.count("<li>") == len(
+            verdict_summary(verdict_counts([assessment.pk])[assessment.pk])
+        )
+        assert 'aria-label="Verdict per product"' not in html
