@@ -46,12 +46,25 @@ def page_from(
     return page_of(object_list, request.GET.get(param), per_page=per_page)
 
 
+# Past any list's last page: a requested number is clamped to it before the first query,
+# which does not know how many pages there are.
+PAGES_AT_MOST = 10**9
+
+
 def page_fetched(
-    fetch: Callable[[int, int], list[Any]], requested: Any, *, per_page: int, count: int
+    fetch: Callable[[int, int], tuple[list[Any], int | None]], requested: Any, *, per_page: int
 ) -> Page:
-    """The page the requested number asks for of a list of `count` items, clamped like
-    page_of, its items from `fetch(offset, limit)`."""
+    """The page the requested number asks for, clamped like page_of, of a list read a page
+    at a time together with its size: `fetch(offset, limit)` gives the page's items and
+    how many items the list has, or None for the count when it found no item. One fetch,
+    or, for a number past the end, two more: the first page to count, then the last."""
+    number = page_number(requested, PAGES_AT_MOST)
+    items, count = fetch((number - 1) * per_page, per_page)
+    if count is None and number > 1:
+        items, count = fetch(0, per_page)
+        number = page_number(number, max(1, -(-(count or 0) // per_page)))
+        if number > 1:
+            items, count = fetch((number - 1) * per_page, per_page)
     paginator = Paginator((), per_page)
-    paginator.count = count
-    number = page_number(requested, paginator.num_pages)
-    return Page(fetch((number - 1) * per_page, per_page), number, paginator)
+    paginator.count = count or 0
+    return Page(items, number, paginator)

@@ -5,7 +5,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django import template
 from django.contrib.auth import get_user_model
@@ -42,28 +42,60 @@ class LatestAssessment:
     finding_count: int
 
 
-def latest_for(organization: Organization) -> LatestAssessment | None:
-    """The latest assessment, read as the few columns shown, in one query; a projection is
-    never the organization's latest advice. In SQL (orgs.sql), as the page's other fixed
-    queries: the ORM would take longer to compile it than the database to run it."""
+class Latest(NamedTuple):
+    """The latest assessment (None before the first), the first VERDICTS_NAMED + 1 of its
+    products' (name, verdict) by name, and how many of its products got each verdict."""
+
+    assessment: LatestAssessment | None
+    named: list[tuple[str, str]]
+    counts: dict[str, int]
+
+
+def latest_with_verdicts(organization: Organization) -> Latest:
+    """The latest assessment, as the few columns the page shows, with its products' verdicts
+    named and counted: one query whatever the organization's size; a projection is never
+    the organization's latest advice. In SQL (orgs.sql), as the page's other fixed queries:
+    the ORM would take longer to compile it than the database to run it.
+
+    The query's rows come in three parts (the first column): the assessment, its first
+    products by name, the count of each verdict; each part fills its own columns."""
     user = get_user_model()
-    username = user._meta.get_field(user.USERNAME_FIELD).column
+    username = connection.ops.quote_name(user._meta.get_field(user.USERNAME_FIELD).column)
+    subjects = table(AssessedSubject)
     rows = fetch(
         f"""
-        SELECT a.id, a.created_at, a.as_of, u.{connection.ops.quote_name(username)},
-            r.number, a.finding_count
-        FROM {table(Assessment)} a
-        JOIN {table(RulesetVersion)} r ON r.id = a.ruleset_id
-        LEFT JOIN {table(user)} u ON u.id = a.created_by_id
-        WHERE a.organization_id = %s AND a.is_projection = %s
-        ORDER BY a.created_at DESC, a.id DESC
-        LIMIT 1""",
-        [organization.pk, False],
+        WITH latest AS (
+            SELECT id, created_at, as_of, created_by_id, ruleset_id, finding_count
+            FROM {table(Assessment)}
+            WHERE organization_id = %s AND is_projection = %s
+            ORDER BY created_at DESC, id DESC
+            LIMIT 1
+        )
+        SELECT 0, l.id, l.created_at, l.as_of, u.{username}, r.number, l.finding_count,
+            NULL, NULL, NULL, NULL
+        FROM latest l
+        JOIN {table(RulesetVersion)} r ON r.id = l.ruleset_id
+        LEFT JOIN {table(user)} u ON u.id = l.created_by_id
+        UNION ALL
+        SELECT 1, NULL, NULL, NULL, NULL, NULL, NULL, name, position, verdict, 0 FROM (
+            SELECT s.name, s.position, s.verdict
+            FROM {subjects} s JOIN latest l ON s.assessment_id = l.id
+            WHERE s.scope = %s
+            ORDER BY s.name, s.position
+            LIMIT {VERDICTS_NAMED + 1}
+        ) named
+        UNION ALL
+        SELECT 2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, s.verdict, COUNT(*)
+        FROM {subjects} s JOIN latest l ON s.assessment_id = l.id
+        WHERE s.scope = %s
+        GROUP BY s.verdict
+        ORDER BY 1, 8, 9""",
+        [organization.pk, False, Scope.PRODUCT.value, Scope.PRODUCT.value],
     )
-    if not rows:
-        return None
-    pk, created_at, as_of, created_by, number, finding_count = rows[0]
-    return LatestAssessment(
+    if not rows or rows[0][0] != 0:
+        return Latest(None, [], {})
+    _, pk, created_at, as_of, created_by, number, finding_count, *_ = rows[0]
+    assessment = LatestAssessment(
         pk=pk,
         url=reverse("advisor:assessment_detail", kwargs={"slug": organization.slug, "pk": pk}),
         created_at=column(Assessment, "created_at")(created_at),
@@ -72,44 +104,19 @@ def latest_for(organization: Organization) -> LatestAssessment | None:
         ruleset_label=RulesetVersion(number=number).label,
         finding_count=finding_count,
     )
-
-
-def product_verdicts(assessment_id: int) -> tuple[list[tuple[str, str]], dict[str, int]]:
-    """The first VERDICTS_NAMED + 1 products' (name, verdict) by name, and how many products
-    got each verdict, in one query whatever the organization's size."""
-    subjects = table(AssessedSubject)
-    rows = fetch(
-        f"""
-        SELECT 0, name, position, verdict, 0 FROM (
-            SELECT name, position, verdict FROM {subjects}
-            WHERE assessment_id = %s AND scope = %s
-            ORDER BY name, position
-            LIMIT {VERDICTS_NAMED + 1}
-        ) named
-        UNION ALL
-        SELECT 1, NULL, 0, verdict, COUNT(*) FROM {subjects}
-        WHERE assessment_id = %s AND scope = %s
-        GROUP BY verdict
-        ORDER BY 1, 2, 3""",
-        [assessment_id, Scope.PRODUCT.value, assessment_id, Scope.PRODUCT.value],
-    )
-    named = [(name, verdict) for part, name, _, verdict, _ in rows if part == 0]
-    counts = {verdict: n for part, _, _, verdict, n in rows if part == 1}
-    return named, counts
+    named = [(row[7], row[9]) for row in rows if row[0] == 1]
+    counts = {row[9]: row[10] for row in rows if row[0] == 2}
+    return Latest(assessment, named, counts)
 
 
 @register.inclusion_tag("advisor/_latest_assessment_summary.html")
 def latest_assessment(organization: Organization, membership: Membership | None) -> dict[str, Any]:
-    """Date, ruleset, verdicts and findings of the latest assessment; whether one is due: two
-    queries whatever the organization's size."""
-    assessment = latest_for(organization)
-    named: list[tuple[str, str]] = []
-    counts: dict[str, int] = {}
-    if assessment is not None:
-        # Every product's verdict, in a small organization; a large one's are counted.
-        named, counts = product_verdicts(assessment.pk)
-        if len(named) > VERDICTS_NAMED:
-            named = []
+    """Date, ruleset, verdicts and findings of the latest assessment; whether one is due: one
+    query whatever the organization's size."""
+    assessment, named, counts = latest_with_verdicts(organization)
+    # Every product's verdict, in a small organization; a large one's are counted.
+    if len(named) > VERDICTS_NAMED:
+        named = []
     return {
         "organization": organization,
         "membership": membership,

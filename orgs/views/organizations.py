@@ -18,11 +18,11 @@ from orgs.views.scenarios import scenario_context
 from orgs.views.sections import (
     DETAIL_TEMPLATE,
     PAGE_PARAMS,
-    organization_counts,
     people_context,
     products_context,
     render_section,
     section_response,
+    title_rules_and_scenarios,
 )
 
 ORGANIZATIONS_PER_PAGE = 25
@@ -69,15 +69,15 @@ def organization_detail(
     if request.htmx and request.htmx.target in pages:
         section = request.htmx.target
         return section_response(request, organization, membership, section, page=pages[section])
-    counts = organization_counts(organization)
-    products = products_context(organization, pages["products"], counts=counts)
-    people = people_context(organization, pages["people"], counts=counts)
+    rules, scenarios = title_rules_and_scenarios(organization)
+    products = products_context(organization, pages["products"])
+    people = people_context(organization, pages["people"], rules=rules)
     context = {
         "organization": organization,
         "membership": membership,
         "products_html": render_section(request, organization, membership, "products", products),
         "people_html": render_section(request, organization, membership, "people", people),
-        **scenario_context(organization),
+        **scenario_context(request, organization, membership, scenarios),
     }
     response = TemplateResponse(request, DETAIL_TEMPLATE, context)
     patch_vary_headers(response, ("HX-Request", "HX-Target"))

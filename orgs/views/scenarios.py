@@ -6,60 +6,58 @@ lists the changes it makes; a live organization changed since the copy refuses i
 what changed there.
 """
 
+from django import VERSION
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_http_methods
 
 from orgs.access import organization_view
 from orgs.forms import ScenarioForm
 from orgs.htmx import HtmxHttpRequest
 from orgs.models import MemberRole, Membership, Organization, Scenario
+from orgs.rendered import render_kept
 from orgs.scenarios import ScenarioError, apply_scenario, changes_made, copy_organization
-from orgs.sql import column, fetch, table
+
+SCENARIO_FORM_FIELDS = "orgs/_scenario_form_fields.html"
 
 
-def scenario_context(organization: Organization) -> dict:
-    """For the organization page: a live organization's scenarios, newest first, or a
-    scenario's record (what it was copied from, whether applied). One query."""
+def scenario_form_fields(request: HtmxHttpRequest, organization: Organization) -> SafeString:
+    """The fields of the empty form that starts a scenario, rendered once and kept
+    (orgs.rendered): an empty form's HTML follows from its class and the templates alone,
+    so the key names the class, the Django release whose form templates render the
+    widgets, and the project's templates through `made_of`. The form is made only to
+    render it; the CSRF token stays outside, in orgs/_scenarios.html."""
+    return render_kept(
+        request,
+        SCENARIO_FORM_FIELDS,
+        {"form": f"{ScenarioForm.__module__}.{ScenarioForm.__qualname__}", "django": VERSION},
+        made_of=(SCENARIO_FORM_FIELDS, "includes/field.html"),
+        finish=lambda context: context.update(form=ScenarioForm(organization=organization)),
+    )
+
+
+def scenario_context(
+    request: HtmxHttpRequest,
+    organization: Organization,
+    membership: Membership,
+    scenarios: list[dict],
+) -> dict:
+    """For the organization page: a live organization's scenarios (as read by
+    orgs.views.sections.title_rules_and_scenarios) and, for an editor, the form to start
+    one; or a scenario's record (what it was copied from, whether applied: one query)."""
     if organization.scenario_of_id is None:
-        return {
-            "scenarios": scenario_rows(organization),
-            "scenario_form": ScenarioForm(organization=organization),
-        }
+        context: dict = {"scenarios": scenarios}
+        if membership.can_edit:
+            context["scenario_form_fields"] = scenario_form_fields(request, organization)
+        return context
     return {
         "scenario_record": Scenario.objects.select_related("created_by", "applied_by").get(
             pk=organization.pk
         )
     }
-
-
-def scenario_rows(organization: Organization) -> list[dict]:
-    """The live organization's scenarios, newest first: name, URL, when copied and applied.
-    In SQL (orgs.sql), as the page's other fixed queries."""
-    rows = fetch(
-        f"""
-        SELECT o.slug, o.name, s.created_at, s.applied_at
-        FROM {table(Organization)} o
-        LEFT JOIN {table(Scenario)} s ON s.organization_id = o.id
-        WHERE o.scenario_of_id = %s
-        ORDER BY s.created_at DESC, o.id DESC""",
-        [organization.pk],
-    )
-    if not rows:
-        return []
-    created_at, applied_at = column(Scenario, "created_at"), column(Scenario, "applied_at")
-    return [
-        {
-            "name": name,
-            "url": reverse("orgs:organization_detail", kwargs={"slug": slug}),
-            "created_at": created_at(created),
-            "applied_at": applied_at(applied),
-        }
-        for slug, name, created, applied in rows
-    ]
 
 
 @organization_view(min_role=MemberRole.EDITOR)

@@ -13,7 +13,6 @@ the "pages" cache under a key made of those rows and everything else the section
 same rows render the same. The whole page and the htmx answers share the kept HTML.
 """
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
@@ -38,13 +37,14 @@ from orgs.models import (
     Person,
     Product,
     Role,
+    Scenario,
     Squad,
     TitlePattern,
 )
 from orgs.paging import page_fetched
 from orgs.rendered import render_kept
-from orgs.sql import column, fetch, placeholders, table
-from orgs.titles import role_from_title
+from orgs.sql import column, fetch, table
+from orgs.titles import TitleRule, role_from_title
 
 DETAIL_TEMPLATE = "orgs/organization_detail.html"
 # Every template file a section's rendering reads: its own, and the page links.
@@ -96,19 +96,12 @@ def add_row_actions(
         )
 
 
-class Counts(NamedTuple):
-    products: int
-    squads: int
-    people: int
+class Fetched(NamedTuple):
+    """One page of a list as one query read it: its rows, and how many there are in all
+    (None when the query found no row, and so could not count them)."""
 
-
-def organization_counts(organization: Organization) -> Counts:
-    """The organization's products, squads and people, counted in one query."""
-    models = (Product, Squad, Person)
-    sql = "SELECT " + ", ".join(
-        f"(SELECT COUNT(*) FROM {table(model)} WHERE organization_id = %s)" for model in models
-    )
-    return Counts(*fetch(sql, [organization.pk] * len(models))[0])
+    rows: list[dict[str, Any]]
+    count: int | None
 
 
 PRODUCT_FIELDS = (
@@ -122,70 +115,81 @@ PRODUCT_FIELDS = (
 )
 
 
-def product_rows(organization: Organization, offset: int, limit: int) -> list[dict[str, Any]]:
-    """Products `offset` to `offset + limit` of the organization by name: one query."""
+def product_rows(organization: Organization, offset: int, limit: int) -> tuple[Fetched, int | None]:
+    """Products `offset` to `offset + limit` of the organization by name, each with its
+    squads by name, each squad with who serves it (names joined); how many products and
+    how many squads the organization has (None when there is no such product): one query."""
     columns = ", ".join(Product._meta.get_field(name).column for name in PRODUCT_FIELDS)
     sql = f"""
-        SELECT {columns} FROM {table(Product)} WHERE organization_id = %s
-        ORDER BY name, id LIMIT %s OFFSET %s"""
-    converters = [column(Product, name) for name in PRODUCT_FIELDS]
-    return [
-        {
-            name: convert(value)
-            for name, convert, value in zip(PRODUCT_FIELDS, converters, row, strict=True)
-        }
-        for row in fetch(sql, [organization.pk, limit, offset])
-    ]
-
-
-def squads_of_products(product_ids: list[int]) -> list[dict[str, Any]]:
-    """The squads of these products, by name, each with the names of who serves it (by
-    name, joined): one query."""
-    if not product_ids:
-        return []
-    sql = f"""
-        SELECT s.id, s.name, s.product_id, s.engineers, s.methodology, p.name
-        FROM {table(Squad)} s
+        SELECT {", ".join(f"p.{name}" for name in PRODUCT_FIELDS)}, p.total, p.squad_total,
+            s.id, s.name, s.engineers, s.methodology, m.name
+        FROM (
+            SELECT {columns}, COUNT(*) OVER () AS total,
+                (SELECT COUNT(*) FROM {table(Squad)} WHERE organization_id = %s) AS squad_total
+            FROM {table(Product)} WHERE organization_id = %s
+            ORDER BY name, id LIMIT %s OFFSET %s
+        ) p
+        LEFT JOIN {table(Squad)} s ON s.product_id = p.id
         LEFT JOIN {table(Person.squads.through)} ps ON ps.squad_id = s.id
-        LEFT JOIN {table(Person)} p ON p.id = ps.person_id
-        WHERE s.product_id IN ({placeholders(product_ids)})
-        ORDER BY s.name, s.id, p.name, p.id"""
-    # A row per squad and person serving it (one row with NULL for a squad nobody
-    # serves), a squad's rows together.
-    squads: list[dict[str, Any]] = []
-    served_by: list[str] = []
-    for pk, name, product_id, engineers, methodology, person in fetch(sql, product_ids):
-        if not squads or squads[-1]["id"] != pk:
-            served_by = []
+        LEFT JOIN {table(Person)} m ON m.id = ps.person_id
+        ORDER BY p.name, p.id, s.name, s.id, m.name, m.id"""
+    rows = fetch(sql, [organization.pk, organization.pk, limit, offset])
+    if not rows:
+        return Fetched([], None), None
+    converters = [column(Product, name) for name in PRODUCT_FIELDS]
+    products: list[dict[str, Any]] = []
+    # A row per product, squad and person serving it (NULLs for a product without squads
+    # or a squad nobody serves), a product's rows together and in them a squad's.
+    for *fields, _, _, squad_id, name, engineers, methodology, person in rows:
+        if not products or products[-1]["id"] != fields[0]:
+            products.append(
+                {
+                    **{
+                        field: convert(value)
+                        for field, convert, value in zip(
+                            PRODUCT_FIELDS, converters, fields, strict=True
+                        )
+                    },
+                    "squads": [],
+                }
+            )
+        squads = products[-1]["squads"]
+        if squad_id is not None and (not squads or squads[-1]["id"] != squad_id):
             squads.append(
                 {
-                    "id": pk,
+                    "id": squad_id,
                     "name": name,
-                    "product_id": product_id,
+                    "product_id": fields[0],
                     "engineers": engineers,
                     "methodology": methodology,
                     "methodology_label": METHODOLOGY_LABELS.get(methodology, ""),
-                    "people": served_by,
+                    "people": [],
                 }
             )
         if person is not None:
-            served_by.append(person)
-    for squad in squads:
-        squad["people"] = ", ".join(squad["people"])
-    return squads
+            squads[-1]["people"].append(person)
+    for product in products:
+        for squad in product["squads"]:
+            squad["people"] = ", ".join(squad["people"])
+    total, squad_total = rows[0][len(PRODUCT_FIELDS) : len(PRODUCT_FIELDS) + 2]
+    return Fetched(products, total), squad_total
 
 
 PERSON_COLUMNS = ("id", "name", "title", "role", "reports_to__name", *TIME_COLUMNS)
 
 
-def people_rows(organization: Organization, offset: int, limit: int) -> list[dict[str, Any]]:
+def people_rows(organization: Organization, offset: int, limit: int) -> Fetched:
     """People `offset` to `offset + limit` of the organization by name, each with their
-    manager's name and the names of their squads (by name, joined): one query."""
-    time_columns = ", ".join(f"p.{column}" for column in TIME_COLUMNS)
+    manager's name and the names of their squads (by name, joined), and how many people
+    the organization has: one query."""
+    time_columns = ", ".join(TIME_COLUMNS)
     sql = f"""
-        SELECT p.id, p.name, p.title, p.role, m.name, {time_columns}, s.name
+        SELECT p.id, p.name, p.title, p.role, m.name,
+            {", ".join(f"p.{column}" for column in TIME_COLUMNS)}, p.total, s.name
         FROM (
-            SELECT * FROM {table(Person)} WHERE organization_id = %s
+            SELECT id, name, title, role, reports_to_id, {time_columns},
+                COUNT(*) OVER () AS total
+            FROM {table(Person)} WHERE organization_id = %s
             ORDER BY name, id LIMIT %s OFFSET %s
         ) p
         LEFT JOIN {table(Person)} m ON m.id = p.reports_to_id
@@ -193,68 +197,93 @@ def people_rows(organization: Organization, offset: int, limit: int) -> list[dic
         LEFT JOIN {table(Squad)} s ON s.id = ps.squad_id
         ORDER BY p.name, p.id, s.name, s.id"""
     # A row per person and squad they serve (one with NULL for someone serving none).
+    rows = fetch(sql, [organization.pk, limit, offset])
     people: list[dict[str, Any]] = []
-    squads: list[str] = []
-    for *columns, squad in fetch(sql, [organization.pk, limit, offset]):
+    for *columns, _, squad in rows:
         if not people or people[-1]["id"] != columns[0]:
-            squads = []
-            people.append({**dict(zip(PERSON_COLUMNS, columns, strict=True)), "squads": squads})
+            people.append({**dict(zip(PERSON_COLUMNS, columns, strict=True)), "squads": []})
         if squad is not None:
-            squads.append(squad)
+            people[-1]["squads"].append(squad)
     for person in people:
         person["squads"] = ", ".join(person["squads"])
-    return people
+    return Fetched(people, rows[0][-2] if rows else None)
 
 
-def products_context(
-    organization: Organization,
-    page_number: Any,
-    *,
-    counts: Counts | None = None,
-) -> dict[str, Any]:
+def products_context(organization: Organization, page_number: Any) -> dict[str, Any]:
     """One page of products with their squads and who serves each, and the organization's
-    counts: three queries whatever the size (the counts, unless given, then the page's
-    products, and their squads with who serves them), read as rows rather than model
-    instances, each row with what the template shows ready to print."""
-    counts = counts or organization_counts(organization)
-    page = page_fetched(
-        lambda offset, limit: product_rows(organization, offset, limit),
-        page_number,
-        per_page=PRODUCTS_PER_PAGE,
-        count=counts.products,
-    )
-    rows = page.object_list
-    squads = squads_of_products([p["id"] for p in rows])
-    squads_of: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for squad in squads:
-        squads_of[squad["product_id"]].append(squad)
-    for product in rows:
-        product["squads"] = squads_of.get(product["id"], [])
+    counts of products and squads: one query whatever the size (two for a page past the
+    end), read as rows rather than model instances, each row with what the template shows
+    ready to print."""
+    squad_total: list[int | None] = [None]
+
+    def fetch_products(offset: int, limit: int) -> Fetched:
+        fetched, squad_total[0] = product_rows(organization, offset, limit)
+        return fetched
+
+    page = page_fetched(fetch_products, page_number, per_page=PRODUCTS_PER_PAGE)
     return {
         "products_page": page,
-        "squad_count": counts.squads,
+        # No product, no squad: a squad belongs to a product.
+        "squad_count": squad_total[0] or 0,
         "organization_methodology": organization.get_methodology_display(),
     }
+
+
+def title_rules_and_scenarios(
+    organization: Organization,
+) -> tuple[tuple[TitleRule, ...], list[dict[str, Any]]]:
+    """The title patterns, in the order they are tried, and a live organization's what-if
+    scenarios, newest first (name, URL, when copied and when applied): the organization
+    page's two short lists, read in one query, a round trip to the database fewer. The
+    rows come in two parts (the first column), each filling its own columns."""
+    rows = fetch(
+        f"""
+        SELECT 0, position, id, pattern, role, NULL, NULL
+        FROM {table(TitlePattern)}
+        UNION ALL
+        SELECT 1, NULL, o.id, o.slug, o.name, s.created_at, s.applied_at
+        FROM {table(Organization)} o
+        LEFT JOIN {table(Scenario)} s ON s.organization_id = o.id
+        WHERE o.scenario_of_id = %s""",
+        [organization.pk],
+    )
+    patterns = sorted((row[1], row[2], row[3], row[4]) for row in rows if row[0] == 0)
+    rules = tuple(TitleRule(pattern, role) for _, _, pattern, role in patterns)
+    created_at, applied_at = column(Scenario, "created_at"), column(Scenario, "applied_at")
+    scenarios = [
+        {
+            "id": pk,
+            "name": name,
+            "url": reverse("orgs:organization_detail", kwargs={"slug": slug}),
+            "created_at": created_at(created),
+            "applied_at": applied_at(applied),
+        }
+        for part, _, pk, slug, name, created, applied in rows
+        if part == 1
+    ]
+    # Newest first; a scenario's record is written with it, so every one has its time.
+    scenarios.sort(key=lambda s: (s["created_at"], s["id"]), reverse=True)
+    return rules, scenarios
 
 
 def people_context(
     organization: Organization,
     page_number: Any,
     *,
-    counts: Counts | None = None,
+    rules: tuple[TitleRule, ...] | None = None,
 ) -> dict[str, Any]:
-    """One page of people with their manager, squads and the role their title gives: three
-    queries whatever the size (the counts, unless given, the page's people with their
-    manager's and squads' names, the title patterns), as rows ready to print."""
-    counts = counts or organization_counts(organization)
+    """One page of people with their manager, squads and the role their title gives: two
+    queries whatever the size (the page's people with their manager's and squads' names and
+    how many people there are; the title patterns, unless given; one more for a page past
+    the end), as rows ready to print."""
     page = page_fetched(
         lambda offset, limit: people_rows(organization, offset, limit),
         page_number,
         per_page=PEOPLE_PER_PAGE,
-        count=counts.people,
     )
     rows = page.object_list
-    rules = TitlePattern.objects.rules()
+    if rules is None:
+        rules = TitlePattern.objects.rules()
     title_roles: dict[str, str] = {}  # titles repeat: each is matched once
     for person in rows:
         person["time_total"] = sum(person[column] for column in TIME_COLUMNS)

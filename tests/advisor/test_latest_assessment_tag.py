@@ -1,5 +1,5 @@
 """The latest assessment on the organization page (advisor_tags.latest_assessment): what it
-shows, read in two queries whatever the organization's size."""
+shows, read in one query whatever the organization's size."""
 
 from datetime import date
 
@@ -9,7 +9,7 @@ from django.template import Context, Template
 from advisor.models import Assessment
 from advisor.presenters import verdict_counts, verdict_summary
 from advisor.services import run_assessment
-from advisor.templatetags.advisor_tags import VERDICTS_NAMED, latest_for, product_verdicts
+from advisor.templatetags.advisor_tags import VERDICTS_NAMED, latest_with_verdicts
 from orgs.models import MemberRole
 from tests.factories import MembershipFactory, UserFactory, build_organization
 
@@ -24,11 +24,11 @@ def render(organization, membership=None) -> str:
     return " ".join(html.split())
 
 
-class TestLatestFor:
+class TestLatestWithVerdicts:
     def test_what_the_page_shows_of_it(self, acme):
         user = UserFactory(username="ines")
         assessment = run_assessment(acme, as_of=AS_OF, user=user)[2]
-        latest = latest_for(acme)
+        latest = latest_with_verdicts(acme).assessment
         assert (latest.pk, latest.url) == (assessment.pk, assessment.get_absolute_url())
         assert (latest.created_at, latest.as_of) == (assessment.created_at, AS_OF)
         assert (latest.created_by, latest.ruleset_label) == ("ines", assessment.ruleset.label)
@@ -38,20 +38,19 @@ class TestLatestFor:
         first = run_assessment(acme, as_of=AS_OF)[2]
         second = run_assessment(acme, as_of=AS_OF)[2]
         Assessment.objects.filter(pk=second.pk).update(is_projection=True)
-        assert latest_for(acme).pk == first.pk
+        assert latest_with_verdicts(acme).assessment.pk == first.pk
 
     def test_none_before_the_first(self, acme):
-        assert latest_for(acme) is None
+        assert latest_with_verdicts(acme) == (None, [], {})
 
-
-class TestProductVerdicts:
-    def test_named_by_name_and_counted(self, acme, assessment):
-        assert product_verdicts(assessment.pk) == ([("Payments", "split")], {"split": 1})
+    def test_verdicts_named_by_name_and_counted(self, acme, assessment):
+        assert latest_with_verdicts(acme)[1:] == ([("Payments", "split")], {"split": 1})
 
     def test_beyond_twenty_one_names_read_and_every_product_counted(self):
         org = build_organization(62)
         assessment = run_assessment(org, as_of=AS_OF)[2]
-        named, counts = product_verdicts(assessment.pk)
+        latest, named, counts = latest_with_verdicts(org)
+        assert latest.pk == assessment.pk
         subjects = assessment.subjects.filter(scope="product").order_by("name", "position")
         assert named == list(subjects.values_list("name", "verdict")[: VERDICTS_NAMED + 1])
         assert counts == verdict_counts([assessment.pk])[assessment.pk]
@@ -59,10 +58,10 @@ class TestProductVerdicts:
 
 class TestTheSummary:
     @pytest.mark.parametrize("squads", [3, 62])
-    def test_two_queries_whatever_the_size(self, squads, django_assert_num_queries):
+    def test_one_query_whatever_the_size(self, squads, django_assert_num_queries):
         org = build_organization(squads)
         run_assessment(org, as_of=AS_OF)
-        with django_assert_num_queries(2):
+        with django_assert_num_queries(1):
             render(org)
 
     def test_who_assessed_it_the_ruleset_and_the_findings(self, acme):
