@@ -22,6 +22,9 @@ from orgs.rendered import render_kept
 from orgs.scenarios import ScenarioError, apply_scenario, changes_made, copy_organization
 
 SCENARIO_FORM_FIELDS = "orgs/_scenario_form_fields.html"
+# Every template of the project its rendering reads (Django's own form templates come with
+# the release, which the key names).
+SCENARIO_FORM_TEMPLATES = (SCENARIO_FORM_FIELDS, "includes/field.html")
 
 
 def scenario_form_fields(request: HtmxHttpRequest, organization: Organization) -> SafeString:
@@ -34,7 +37,7 @@ def scenario_form_fields(request: HtmxHttpRequest, organization: Organization) -
         request,
         SCENARIO_FORM_FIELDS,
         {"form": f"{ScenarioForm.__module__}.{ScenarioForm.__qualname__}", "django": VERSION},
-        made_of=(SCENARIO_FORM_FIELDS, "includes/field.html"),
+        made_of=SCENARIO_FORM_TEMPLATES,
         finish=lambda context: context.update(form=ScenarioForm(organization=organization)),
     )
 

@@ -356,3 +356,45 @@ def test_a_scenarios_list_newest_first_with_when_applied(org):
         (first.get_absolute_url(), "Fewer POs"),
     ]
     assert '<span class="badge success">applied 30 Nov 2026</span>' in listed
+
+
+class TestTheScenarioForm:
+    def scenario_form(self, html: str) -> str:
+        return html.split('<form method="post" action="')[-1].split("</form>")[0]
+
+    def test_an_editor_gets_the_empty_form_with_its_own_csrf_token(self, org, editor):
+        form = self.scenario_form(page(editor, org))
+        assert form.startswith(reverse("orgs:scenario_create", args=[org.slug]))
+        assert 'name="csrfmiddlewaretoken"' in form
+        assert '<label for="id_name">Scenario name:</label>' in form
+        assert '<input type="text" name="name" maxlength="150" required' in form
+        assert "Copy into a new scenario" in form
+
+    def test_the_kept_fields_are_the_same_for_every_editor_but_the_token_is_theirs(self, org):
+        first, second = (client_for(org, MemberRole.EDITOR) for _ in range(2))
+        one, other = (self.scenario_form(page(client, org)) for client in (first, second))
+        token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+        assert token.search(one).group() != token.search(other).group()
+        assert token.sub("", one) == token.sub("", other)
+
+    def test_a_viewer_gets_no_form(self, org, viewer):
+        html = page(viewer, org)
+        assert 'action="' + reverse("orgs:scenario_create", args=[org.slug]) not in html
+
+    def test_every_project_template_the_fields_render_is_in_their_fingerprint(self, org):
+        from django.test import RequestFactory
+
+        from orgs.views.scenarios import SCENARIO_FORM_TEMPLATES, scenario_form_fields
+
+        files = []
+
+        def seen(sender, template, context, **kwargs):
+            files.append(template.origin.template_name)
+
+        template_rendered.connect(seen)
+        try:
+            scenario_form_fields(RequestFactory().get("/"), org)
+        finally:
+            template_rendered.disconnect(seen)
+        project = {name for name in files if not name.startswith("django/forms/")}
+        assert project == set(SCENARIO_FORM_TEMPLATES)
