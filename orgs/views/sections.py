@@ -124,7 +124,8 @@ def product_rows(organization: Organization, offset: int, limit: int) -> tuple[F
         SELECT {", ".join(f"p.{name}" for name in PRODUCT_FIELDS)}, p.total, p.squad_total,
             s.id, s.name, s.engineers, s.methodology, m.name
         FROM (
-            SELECT {columns}, COUNT(*) OVER () AS total,
+            SELECT {columns},
+                (SELECT COUNT(*) FROM {table(Product)} WHERE organization_id = %s) AS total,
                 (SELECT COUNT(*) FROM {table(Squad)} WHERE organization_id = %s) AS squad_total
             FROM {table(Product)} WHERE organization_id = %s
             ORDER BY name, id LIMIT %s OFFSET %s
@@ -133,7 +134,7 @@ def product_rows(organization: Organization, offset: int, limit: int) -> tuple[F
         LEFT JOIN {table(Person.squads.through)} ps ON ps.squad_id = s.id
         LEFT JOIN {table(Person)} m ON m.id = ps.person_id
         ORDER BY p.name, p.id, s.name, s.id, m.name, m.id"""
-    rows = fetch(sql, [organization.pk, organization.pk, limit, offset])
+    rows = fetch(sql, [organization.pk] * 3 + [limit, offset])
     if not rows:
         return Fetched([], None), None
     converters = [column(Product, name) for name in PRODUCT_FIELDS]
@@ -188,7 +189,7 @@ def people_rows(organization: Organization, offset: int, limit: int) -> Fetched:
             {", ".join(f"p.{column}" for column in TIME_COLUMNS)}, p.total, s.name
         FROM (
             SELECT id, name, title, role, reports_to_id, {time_columns},
-                COUNT(*) OVER () AS total
+                (SELECT COUNT(*) FROM {table(Person)} WHERE organization_id = %s) AS total
             FROM {table(Person)} WHERE organization_id = %s
             ORDER BY name, id LIMIT %s OFFSET %s
         ) p
@@ -197,7 +198,7 @@ def people_rows(organization: Organization, offset: int, limit: int) -> Fetched:
         LEFT JOIN {table(Squad)} s ON s.id = ps.squad_id
         ORDER BY p.name, p.id, s.name, s.id"""
     # A row per person and squad they serve (one with NULL for someone serving none).
-    rows = fetch(sql, [organization.pk, limit, offset])
+    rows = fetch(sql, [organization.pk, organization.pk, limit, offset])
     people: list[dict[str, Any]] = []
     for *columns, _, squad in rows:
         if not people or people[-1]["id"] != columns[0]:
