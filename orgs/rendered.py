@@ -8,8 +8,8 @@ under a digest of:
   anything else, such as a model instance whose other fields a template could print;
 - the template files it is made of, their source read once per process (and again when
   the development server sees a file change);
-- the page's query string (page links keep the other lists' pages), the URL prefix and
-  URL configuration.
+- the page's query string (page links keep the other lists' pages), the URL prefix, URL
+  configuration and current app, the time zone and the language dates are printed in.
 
 So an entry is never stale, only unused: a change to what is shown is a new key. The
 template is rendered from a plain `Context` holding that data and nothing else: no context
@@ -22,7 +22,7 @@ import hashlib
 import io
 import pickle
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -37,10 +37,12 @@ from django.template.loader import get_template
 from django.urls import get_script_prefix, get_urlconf
 from django.utils.autoreload import file_changed
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import get_current_timezone_name
+from django.utils.translation import get_language
 
 CACHE_ALIAS = "pages"
 # What a key may hold besides text, numbers, None, and lists, tuples and dicts of them.
-_ALLOWED = (date, datetime, tzinfo, Decimal, SafeString, type)
+_ALLOWED = (date, datetime, timedelta, tzinfo, Decimal, SafeString, type)
 
 
 class _KeyPickler(pickle.Pickler):
@@ -89,7 +91,7 @@ def _files_changed(**kwargs: Any) -> None:
 
 
 def render_kept(
-    request: HttpRequest,
+    request: HttpRequest | None,
     template_name: str,
     context: dict[str, Any],
     *,
@@ -106,7 +108,13 @@ def render_kept(
         template_name,
         get_script_prefix(),
         get_urlconf() or settings.ROOT_URLCONF,
-        request.GET.urlencode(),
+        # What {% url %} takes as the current app.
+        getattr(request, "current_app", None),
+        getattr(getattr(request, "resolver_match", None), "namespace", None),
+        request.GET.urlencode() if request is not None else "",
+        # What dates are printed in: the time zone and the language (month names).
+        get_current_timezone_name(),
+        get_language(),
         context,
     )
     key = "rendered:" + digest(key_source)
@@ -115,9 +123,10 @@ def render_kept(
         if finish is not None:
             finish(context)
         bare = Context(context)
-        # Read by {% url %} (the current app) and {% querystring %} (the query), never
-        # a template variable.
-        bare.request = request
+        if request is not None:
+            # Read by {% url %} (the current app) and {% querystring %} (the query), never
+            # a template variable.
+            bare.request = request
         kept = get_template(template_name).template.render(bare)
         caches[CACHE_ALIAS].set(key, str(kept))
     return mark_safe(kept)

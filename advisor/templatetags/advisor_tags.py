@@ -3,7 +3,7 @@ each organization's standing on the list of organizations; labels for the advice
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
@@ -20,6 +20,7 @@ from advisor.models import AssessedSubject, Assessment, RulesetVersion
 from advisor.presenters import verdict_counts, verdict_summary
 from advisor.scheduling import Standing, standing, standings
 from orgs.models import Membership, Organization
+from orgs.rendered import render_kept
 from orgs.sql import column, fetch, table
 
 register = template.Library()
@@ -109,29 +110,51 @@ def latest_with_verdicts(organization: Organization) -> Latest:
     return Latest(assessment, named, counts)
 
 
-@register.inclusion_tag("advisor/_latest_assessment_summary.html")
-def latest_assessment(organization: Organization, membership: Membership | None) -> dict[str, Any]:
+LATEST_BODY = "advisor/_latest_assessment_body.html"
+# Every template file the body's rendering reads.
+LATEST_BODY_TEMPLATES = (LATEST_BODY, "advisor/_standing.html")
+
+
+@register.inclusion_tag("advisor/_latest_assessment_summary.html", takes_context=True)
+def latest_assessment(
+    context: template.Context, organization: Organization, membership: Membership | None
+) -> dict[str, Any]:
     """Date, ruleset, verdicts and findings of the latest assessment; whether one is due: one
-    query whatever the organization's size."""
+    query whatever the organization's size. Below the heading and the editors' form (with
+    its CSRF token), the summary is rendered from plain data and kept (orgs.rendered)."""
     assessment, named, counts = latest_with_verdicts(organization)
     # Every product's verdict, in a small organization; a large one's are counted.
     if len(named) > VERDICTS_NAMED:
         named = []
-    return {
-        "organization": organization,
-        "membership": membership,
-        "assessment": assessment,
+    can_assess = membership is not None and membership.can_edit
+    now = standing(
+        organization.pk,
+        every_days=organization.reassess_every_days,
+        changed_at=organization.changed_at,
+        assessment_id=assessment.pk if assessment else None,
+        assessed_at=assessment.created_at if assessment else None,
+        today=timezone.localdate(),
+    )
+    shown = {
+        "assessment": asdict(assessment) if assessment else None,
         "verdicts": named,
         "verdict_counts": verdict_summary(counts),
-        "standing": standing(
-            organization.pk,
-            every_days=organization.reassess_every_days,
-            changed_at=organization.changed_at,
-            assessment_id=assessment.pk if assessment else None,
-            assessed_at=assessment.created_at if assessment else None,
-            today=timezone.localdate(),
+        "standing": {
+            "due": str(now.due),
+            "days": now.days,
+            "due_on": now.due_on,
+            "changed": now.changed,
+        },
+        "every": organization.reassess_every_days,
+        "slug": organization.slug,
+        "can_assess": can_assess,
+    }
+    return {
+        "organization": organization,
+        "can_assess": can_assess,
+        "body": render_kept(
+            getattr(context, "request", None), LATEST_BODY, shown, made_of=LATEST_BODY_TEMPLATES
         ),
-        "can_assess": membership is not None and membership.can_edit,
     }
 
 

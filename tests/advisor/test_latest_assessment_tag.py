@@ -1,17 +1,23 @@
 """The latest assessment on the organization page (advisor_tags.latest_assessment): what it
 shows, read in one query whatever the organization's size."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.template import Context, Template
+from django.test.signals import template_rendered
 
 from advisor.models import Assessment
 from advisor.presenters import verdict_counts, verdict_summary
 from advisor.services import run_assessment
-from advisor.templatetags.advisor_tags import VERDICTS_NAMED, latest_with_verdicts
+from advisor.templatetags.advisor_tags import (
+    LATEST_BODY_TEMPLATES,
+    VERDICTS_NAMED,
+    latest_with_verdicts,
+)
 from orgs.models import MemberRole
 from tests.factories import MembershipFactory, UserFactory, build_organization
+from tests.helpers import client_for
 
 AS_OF = date(2026, 11, 23)
 
@@ -86,3 +92,64 @@ class TestTheSummary:
             verdict_summary(verdict_counts([assessment.pk])[assessment.pk])
         )
         assert 'aria-label="Verdict per product"' not in html
+
+
+class TestKeptSummary:
+    """The summary below the heading is kept (orgs.rendered): each test renders it once, so
+    that it is kept, then changes what it shows."""
+
+    def test_a_new_assessment_shows(self, acme, assessment):
+        render(acme)
+        newer = run_assessment(acme, as_of=date(2026, 11, 30))[2]
+        html = render(acme)
+        assert newer.get_absolute_url() in html and "as of 30 Nov 2026" in html
+        assert assessment.get_absolute_url() not in html
+
+    def test_falling_due_shows(self, acme, assessment):
+        acme.reassess_every_days = 30
+        assert "Next due" in render(acme)
+        Assessment.objects.filter(pk=assessment.pk).update(
+            created_at=assessment.created_at - timedelta(days=31)
+        )
+        assert "Overdue by 1 day</span>" in render(acme)
+
+    def test_a_change_to_the_organization_since_shows(self, acme, assessment):
+        assert "Changed since the last assessment" not in render(acme)
+        product = acme.products.get()
+        product.name = "Payments EU"
+        product.save()
+        acme.refresh_from_db()
+        assert "Changed since the last assessment" in render(acme)
+
+    def test_an_editor_and_a_viewer_each_get_their_own(self, acme):
+        editor = MembershipFactory(organization=acme, role=MemberRole.EDITOR)
+        viewer = MembershipFactory(organization=acme, role=MemberRole.VIEWER)
+        for _ in range(2):
+            assert "Model the products, squads and people, then assess." in render(acme, editor)
+            assert "Assess now" in render(acme, editor)
+            html = render(acme, viewer)
+            assert "Not assessed yet." in html
+            assert "then assess" not in html and "Assess now" not in html
+
+    def test_the_kept_summary_holds_no_csrf_token(self, acme, assessment):
+        client = client_for(acme, MemberRole.EDITOR)
+        client.get(acme.get_absolute_url())
+        html = client.get(acme.get_absolute_url()).content.decode()
+        summary = html.split('id="latest-assessment"')[1].split("</section>")[0]
+        form, below = summary.split("</form>")
+        assert "csrfmiddlewaretoken" in form
+        assert "csrf" not in below and "Assessed " in below
+
+    def test_every_template_the_summary_renders_is_in_its_fingerprint(self, acme, assessment):
+        files = []
+
+        def seen(sender, template, context, **kwargs):
+            files.append(template.origin.template_name)
+
+        template_rendered.connect(seen)
+        try:
+            render(acme)
+        finally:
+            template_rendered.disconnect(seen)
+        body = set(files) - {"advisor/_latest_assessment_summary.html", None}
+        assert body == set(LATEST_BODY_TEMPLATES)
