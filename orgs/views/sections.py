@@ -119,9 +119,10 @@ def product_rows(organization: Organization, offset: int, limit: int) -> tuple[F
     """Products `offset` to `offset + limit` of the organization by name, each with its
     squads by name, each squad with who serves it (names joined); how many products and
     how many squads the organization has (None when there is no such product): one query."""
-    columns = ", ".join(Product._meta.get_field(name).column for name in PRODUCT_FIELDS)
+    names = [Product._meta.get_field(name).column for name in PRODUCT_FIELDS]
+    columns = ", ".join(names)
     sql = f"""
-        SELECT {", ".join(f"p.{name}" for name in PRODUCT_FIELDS)}, p.total, p.squad_total,
+        SELECT {", ".join(f"p.{name}" for name in names)}, p.total, p.squad_total,
             s.id, s.name, s.engineers, s.methodology, m.name
         FROM (
             SELECT {columns},
@@ -212,7 +213,7 @@ def people_rows(organization: Organization, offset: int, limit: int) -> Fetched:
 
 def products_context(organization: Organization, page_number: Any) -> dict[str, Any]:
     """One page of products with their squads and who serves each, and the organization's
-    counts of products and squads: one query whatever the size (two for a page past the
+    counts of products and squads: one query whatever the size (three for a page past the
     end), read as rows rather than model instances, each row with what the template shows
     ready to print."""
     squad_total: list[int | None] = [None]
@@ -275,7 +276,7 @@ def people_context(
 ) -> dict[str, Any]:
     """One page of people with their manager, squads and the role their title gives: two
     queries whatever the size (the page's people with their manager's and squads' names and
-    how many people there are; the title patterns, unless given; one more for a page past
+    how many people there are; the title patterns, unless given; two more for a page past
     the end), as rows ready to print."""
     page = page_fetched(
         lambda offset, limit: people_rows(organization, offset, limit),
