@@ -27,11 +27,6 @@ def table(model: type[Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def placeholders(values: Sequence[Any]) -> str:
-    """One parameter placeholder per value, for `IN (...)`."""
-    return ", ".join(["%s"] * len(values))
-
-
 def column(model: type[Model], field_name: str) -> Callable[[Any], Any]:
     """What turns a value of this field, as the database gave it, into what the ORM would
     have read (a date, a time with its zone, a list from JSON): the database backend's
