@@ -5,7 +5,7 @@ Any requested number gives a page: anything that is not a whole number, and any 
 bookmarked, so an old or hand-edited link shows what is there now rather than a 404.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -44,3 +44,27 @@ def page_from(
 ) -> Page:
     """The page of `object_list` that the request's `param` query parameter asks for."""
     return page_of(object_list, request.GET.get(param), per_page=per_page)
+
+
+# Past any list's last page: a requested number is clamped to it before the first query,
+# which does not know how many pages there are.
+PAGES_AT_MOST = 10**9
+
+
+def page_fetched(
+    fetch: Callable[[int, int], tuple[list[Any], int | None]], requested: Any, *, per_page: int
+) -> Page:
+    """The page the requested number asks for, clamped like page_of, of a list read a page
+    at a time together with its size: `fetch(offset, limit)` gives the page's items and
+    how many items the list has, or None for the count when it found no item. One fetch,
+    or, for a number past the end, two more: the first page to count, then the last."""
+    number = page_number(requested, PAGES_AT_MOST)
+    items, count = fetch((number - 1) * per_page, per_page)
+    if count is None and number > 1:
+        items, count = fetch(0, per_page)
+        number = page_number(number, max(1, -(-(count or 0) // per_page)))
+        if number > 1:
+            items, count = fetch((number - 1) * per_page, per_page)
+    paginator = Paginator((), per_page)
+    paginator.count = count or 0
+    return Page(items, number, paginator)

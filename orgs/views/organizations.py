@@ -20,7 +20,9 @@ from orgs.views.sections import (
     PAGE_PARAMS,
     people_context,
     products_context,
+    render_section,
     section_response,
+    title_rules_and_scenarios,
 )
 
 ORGANIZATIONS_PER_PAGE = 25
@@ -67,12 +69,15 @@ def organization_detail(
     if request.htmx and request.htmx.target in pages:
         section = request.htmx.target
         return section_response(request, organization, membership, section, page=pages[section])
+    rules, scenarios = title_rules_and_scenarios(organization)
+    products = products_context(organization, pages["products"])
+    people = people_context(organization, pages["people"], rules=rules)
     context = {
         "organization": organization,
         "membership": membership,
-        **products_context(organization, pages["products"], can_edit=membership.can_edit),
-        **people_context(organization, pages["people"], can_edit=membership.can_edit),
-        **scenario_context(organization),
+        "products_html": render_section(request, organization, membership, "products", products),
+        "people_html": render_section(request, organization, membership, "people", people),
+        **scenario_context(request, organization, membership, scenarios),
     }
     response = TemplateResponse(request, DETAIL_TEMPLATE, context)
     patch_vary_headers(response, ("HX-Request", "HX-Target"))

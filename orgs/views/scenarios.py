@@ -6,30 +6,56 @@ lists the changes it makes; a live organization changed since the copy refuses i
 what changed there.
 """
 
+from django import VERSION
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_http_methods
 
 from orgs.access import organization_view
 from orgs.forms import ScenarioForm
 from orgs.htmx import HtmxHttpRequest
 from orgs.models import MemberRole, Membership, Organization, Scenario
+from orgs.rendered import render_kept
 from orgs.scenarios import ScenarioError, apply_scenario, changes_made, copy_organization
 
+SCENARIO_FORM_FIELDS = "orgs/_scenario_form_fields.html"
+# Every template of the project its rendering reads (Django's own form templates come with
+# the release, which the key names).
+SCENARIO_FORM_TEMPLATES = (SCENARIO_FORM_FIELDS, "includes/field.html")
 
-def scenario_context(organization: Organization) -> dict:
-    """For the organization page: a live organization's scenarios, newest first, or a
-    scenario's record (what it was copied from, whether applied). One query."""
+
+def scenario_form_fields(request: HtmxHttpRequest, organization: Organization) -> SafeString:
+    """The fields of the empty form that starts a scenario, rendered once and kept
+    (orgs.rendered): an empty form's HTML follows from its class and the templates alone,
+    so the key names the class, the Django release whose form templates render the
+    widgets, and the project's templates through `made_of`. The form is made only to
+    render it; the CSRF token stays outside, in orgs/_scenarios.html."""
+    return render_kept(
+        request,
+        SCENARIO_FORM_FIELDS,
+        {"form": f"{ScenarioForm.__module__}.{ScenarioForm.__qualname__}", "django": VERSION},
+        made_of=SCENARIO_FORM_TEMPLATES,
+        finish=lambda context: context.update(form=ScenarioForm(organization=organization)),
+    )
+
+
+def scenario_context(
+    request: HtmxHttpRequest,
+    organization: Organization,
+    membership: Membership,
+    scenarios: list[dict],
+) -> dict:
+    """For the organization page: a live organization's scenarios (as read by
+    orgs.views.sections.title_rules_and_scenarios) and, for an editor, the form to start
+    one; or a scenario's record (what it was copied from, whether applied: one query)."""
     if organization.scenario_of_id is None:
-        scenarios = organization.scenarios.select_related("scenario").order_by(
-            "-scenario__created_at", "-pk"
-        )
-        return {
-            "scenarios": list(scenarios),
-            "scenario_form": ScenarioForm(organization=organization),
-        }
+        context: dict = {"scenarios": scenarios}
+        if membership.can_edit:
+            context["scenario_form_fields"] = scenario_form_fields(request, organization)
+        return context
     return {
         "scenario_record": Scenario.objects.select_related("created_by", "applied_by").get(
             pk=organization.pk

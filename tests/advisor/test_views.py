@@ -467,8 +467,8 @@ class TestLatestAssessmentSummary:
         self, acme, assessment, django_assert_num_queries
     ):
         editor = MembershipFactory(organization=acme, role=MemberRole.EDITOR)
-        # The latest assessment, then its products' verdicts.
-        with django_assert_num_queries(2):
+        # The latest assessment with its products' verdicts.
+        with django_assert_num_queries(1):
             html = self.render(acme, editor)
         assert assessment.get_absolute_url() in html
         assert "<code>v1</code>" in html

@@ -6,7 +6,7 @@ from django.template import RequestContext, Template
 from django.test import RequestFactory
 
 from orgs.models import Product
-from orgs.paging import page_from, page_number, page_of
+from orgs.paging import page_fetched, page_from, page_number, page_of
 from tests.factories import ProductFactory
 
 LETTERS = list("abcdefghijklmnopqrstuvwxy")  # 25 items: pages of 10, 10 and 5
@@ -41,6 +41,52 @@ class TestPageNumber:
     )
     def test_a_requested_number_is_clamped_to_the_pages_there_are(self, requested, expected):
         assert page_number(requested, 3) == expected
+
+
+class TestPageFetched:
+    """A list read a page at a time, each read counting the whole list too."""
+
+    def fetcher(self, items: list[str], asked: list[tuple[int, int]]):
+        def fetch(offset: int, limit: int) -> tuple[list[str], int | None]:
+            asked.append((offset, limit))
+            page = items[offset : offset + limit]
+            return page, (len(items) if page else None)
+
+        return fetch
+
+    def test_one_fetch_for_a_page_there_is(self):
+        asked = []
+        page = page_fetched(self.fetcher(LETTERS, asked), "2", per_page=10)
+        assert (page.number, list(page), asked) == (2, LETTERS[10:20], [(10, 10)])
+        assert (page.start_index(), page.end_index(), page.paginator.num_pages) == (11, 20, 3)
+
+    @pytest.mark.parametrize("requested", [None, "", "0", "-1", "x", "1"])
+    def test_not_a_number_or_below_one_is_the_first_page(self, requested):
+        asked = []
+        page = page_fetched(self.fetcher(LETTERS, asked), requested, per_page=10)
+        assert (page.number, list(page), asked) == (1, LETTERS[:10], [(0, 10)])
+
+    @pytest.mark.parametrize("requested", ["4", "9" * 5000])
+    def test_past_the_end_is_the_last_page_after_counting_on_the_first(self, requested):
+        asked = []
+        page = page_fetched(self.fetcher(LETTERS, asked), requested, per_page=10)
+        assert (page.number, list(page), page.paginator.count) == (3, LETTERS[20:], 25)
+        assert asked[1:] == [(0, 10), (20, 10)]
+
+    def test_past_the_end_of_a_one_page_list_fetches_the_first_page_once_more(self):
+        asked = []
+        page = page_fetched(self.fetcher(LETTERS[:4], asked), "3", per_page=10)
+        assert (page.number, list(page), asked) == (1, LETTERS[:4], [(20, 10), (0, 10)])
+
+    @pytest.mark.parametrize("requested", ["1", "5"])
+    def test_nothing_to_list_is_one_empty_page(self, requested):
+        page = page_fetched(self.fetcher([], []), requested, per_page=10)
+        assert (page.number, page.paginator.num_pages, page.paginator.count, list(page)) == (
+            1,
+            1,
+            0,
+            [],
+        )
 
 
 class TestPageOf:
