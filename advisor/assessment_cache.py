@@ -30,21 +30,16 @@ keyed with the links it was rendered with. A warm page reads none of the assessm
 and builds no presenter: the links and the decisions are its queries.
 """
 
-import functools
 import hashlib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import caches
-from django.dispatch import receiver
 from django.http import HttpRequest
 from django.template.loader import get_template, render_to_string
 from django.urls import get_script_prefix
-from django.utils.autoreload import file_changed
 from django.utils.safestring import SafeString, mark_safe
 
 from advisor.decisions import DecisionView, decision_view
@@ -58,6 +53,7 @@ from advisor.presenters import (
     subject_counts,
 )
 from orgs.models import Organization
+from orgs.rendered import all_templates_fingerprint
 
 CACHE = "pages"
 TEMPLATE = "advisor/assessment_detail.html"
@@ -144,27 +140,6 @@ class Body:
     missing_facts: SafeString
 
 
-@functools.cache
-def template_fingerprint() -> str:
-    """A hash of every template file of the project's template folders: a changed template
-    changes it, so HTML kept from the old one is never found again."""
-    digest = hashlib.sha256()
-    for folder in settings.TEMPLATES[0]["DIRS"]:
-        root = Path(folder)
-        for path in sorted(p for p in root.rglob("*") if p.is_file()):
-            digest.update(str(path.relative_to(root)).encode())
-            digest.update(b"\0")
-            digest.update(path.read_bytes())
-            digest.update(b"\0")
-    return digest.hexdigest()[:16]
-
-
-@receiver(file_changed, dispatch_uid="advisor.assessment_cache.templates_changed")
-def _templates_changed(sender, file_path: Path, **kwargs) -> None:
-    """The development server reloads templates without restarting: hash them again."""
-    template_fingerprint.cache_clear()
-
-
 def _key(kind: str, *parts: Any) -> str:
     return f"assessment-{kind}:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
@@ -178,7 +153,7 @@ def page_key(assessment: Assessment, request: HttpRequest) -> str:
         assessment.created_at.isoformat(),
         request.get_full_path(),
         get_script_prefix(),
-        template_fingerprint(),
+        all_templates_fingerprint(),
     )
 
 

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -84,10 +85,26 @@ def fingerprint(template_names: tuple[str, ...]) -> str:
     return digest.hexdigest()
 
 
+@cache
+def all_templates_fingerprint() -> str:
+    """A digest of every file of the project's template folders, read once per process: for
+    HTML that may come from any of them."""
+    digest = hashlib.sha256()
+    for folder in settings.TEMPLATES[0]["DIRS"]:
+        root = Path(folder)
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(b"\0")
+            digest.update(path.read_bytes())
+            digest.update(b"\0")
+    return digest.hexdigest()
+
+
 @receiver(file_changed, dispatch_uid="orgs.rendered.templates_changed")
 def _files_changed(**kwargs: Any) -> None:
     """The development server saw a file change (a template is reloaded without a restart)."""
     fingerprint.cache_clear()
+    all_templates_fingerprint.cache_clear()
 
 
 def render_kept(

@@ -16,9 +16,9 @@ from django.utils.autoreload import file_changed
 from advisor.assessment_cache import (
     Body,
     Shown,
+    all_templates_fingerprint,
     body_key,
     page_key,
-    template_fingerprint,
 )
 from advisor.decisions import decide
 from advisor.links import OrganizationLinks
@@ -222,7 +222,7 @@ class TestKeys:
         (tmp_path / "page.html").write_text("one")
         settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path]}]
         request = RequestFactory().get(detail_url(assessment))
-        template_fingerprint.cache_clear()
+        all_templates_fingerprint.cache_clear()
         try:
             before = page_key(assessment, request)
             (tmp_path / "page.html").write_text("two")
@@ -231,10 +231,10 @@ class TestKeys:
             file_changed.send(sender=None, file_path=tmp_path / "page.html")
             assert page_key(assessment, request) != before
             (tmp_path / "page.html").write_text("one")
-            template_fingerprint.cache_clear()
+            all_templates_fingerprint.cache_clear()
             assert page_key(assessment, request) == before
         finally:
-            template_fingerprint.cache_clear()
+            all_templates_fingerprint.cache_clear()
 
     def test_the_key_is_the_assessments_own_and_the_querys(self, assessment):
         factory = RequestFactory()
