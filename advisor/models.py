@@ -392,8 +392,8 @@ class RecordedJSONField(models.JSONField):
     advisor.jsonio encoded, so valid by construction.
 
     On SQLite a JSONField's column carries CHECK (JSON_VALID(...)), which parses every value
-    again as it is inserted: more than half the time of writing a 1,000-squad assessment's
-    4,500 subject rows (docs/performance.md). These columns leave it out; PostgreSQL's jsonb
+    again as it is inserted: a fifth of the time of writing and committing a 1,000-squad
+    assessment's 4,500 subject rows (docs/performance.md). These columns leave it out; PostgreSQL's jsonb
     checks its input whatever the field.
     """
 
