@@ -393,8 +393,8 @@ class RecordedJSONField(models.JSONField):
 
     On SQLite a JSONField's column carries CHECK (JSON_VALID(...)), which parses every value
     again as it is inserted: a fifth of the time of writing and committing a 1,000-squad
-    assessment's 4,500 subject rows (docs/performance.md). These columns leave it out; PostgreSQL's jsonb
-    checks its input whatever the field.
+    assessment's 4,500 subject rows (docs/performance.md). These columns leave it out;
+    PostgreSQL's jsonb checks its input whatever the field.
     """
 
     def db_check(self, connection) -> None:
