@@ -53,6 +53,7 @@ from advisor.presenters import (
     subject_counts,
 )
 from orgs.models import Organization
+from orgs.paging import page_query
 from orgs.rendered import all_templates_fingerprint
 
 CACHE = "pages"
@@ -146,12 +147,13 @@ def _key(kind: str, *parts: Any) -> str:
 
 def page_key(assessment: Assessment, request: HttpRequest) -> str:
     """The key of what a page of the assessment shows: the assessment (id and creation time),
-    the path with its query string, the script prefix and the templates."""
+    the path with the page numbers of its query (query_only), the script prefix and the
+    templates."""
     return _key(
         "page",
         assessment.pk,
         assessment.created_at.isoformat(),
-        request.get_full_path(),
+        query_only(request).get_full_path(),
         get_script_prefix(),
         all_templates_fingerprint(),
     )
@@ -240,6 +242,7 @@ def assessment_body(
 ) -> AssessmentBody:
     """The kept parts of the assessment's page for this request, rendering what is missing."""
     cache = caches[CACHE]
+    request = query_only(request)
     key = page_key(assessment, request)
     found = cache.get(key)
     page: AssessmentPage | None = None
@@ -307,15 +310,21 @@ def render_body(
     )
 
 
+# The query parameters the page reads: the pages of its lists, and of the Decided section.
+KNOWN_PARAMS = (*PAGE_PARAMS.values(), "decided_page")
+
+
 def query_only(request: HttpRequest) -> HttpRequest:
-    """A request that carries the path and the query string and nothing else (no user,
-    session, cookie or CSRF token): what the kept HTML is rendered from, so it can depend on
+    """A request that carries the path and the page numbers of its query and nothing else
+    (no user, session, cookie or CSRF token, no other parameter: orgs.paging.page_query):
+    what the page is keyed on and the kept HTML is rendered from, so it can depend on
     nothing more."""
+    query = page_query(request.GET, KNOWN_PARAMS)
     bare = HttpRequest()
     bare.method = "GET"
     bare.path, bare.path_info = request.path, request.path_info
-    bare.META["QUERY_STRING"] = request.META.get("QUERY_STRING", "")
-    bare.GET = request.GET.copy()
+    bare.META["QUERY_STRING"] = query.urlencode()
+    bare.GET = query
     return bare
 
 

@@ -5,12 +5,12 @@ Any requested number gives a page: anything that is not a whole number, and any 
 bookmarked, so an old or hand-edited link shows what is there now rather than a 404.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 
 # A number with more digits than this is past the end of any list; it is not converted, so a
 # parameter of thousands of digits costs nothing (and never meets int()'s digit limit).
@@ -68,3 +68,20 @@ def page_fetched(
     paginator = Paginator((), per_page)
     paginator.count = count or 0
     return Page(items, number, paginator)
+
+
+def page_query(query: QueryDict, names: Iterable[str]) -> QueryDict:
+    """The page numbers of `query` that a page reads (`names`), in the query's order, and
+    nothing else: what a page whose HTML is kept is keyed on and rendered from, so a made-up
+    parameter makes no other entry and never gets into its links. Each number is written as
+    page_number reads it (a value that is not a number is left out: the first page; one of
+    more than MAX_DIGITS digits becomes PAGES_AT_MOST: the last page)."""
+    wanted = set(names)
+    kept = QueryDict(mutable=True)
+    for name, value in query.items():
+        text = value.strip()
+        if name not in wanted or not (text.isascii() and text.isdigit()):
+            continue
+        digits = text.lstrip("0") or "0"
+        kept[name] = digits if len(digits) <= MAX_DIGITS else str(PAGES_AT_MOST)
+    return kept

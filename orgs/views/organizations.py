@@ -13,7 +13,7 @@ from orgs.access import organization_view
 from orgs.forms import OrganizationForm
 from orgs.htmx import HtmxHttpRequest
 from orgs.models import MemberRole, Membership, Organization
-from orgs.paging import page_from
+from orgs.paging import page_from, page_query
 from orgs.views.scenarios import scenario_context
 from orgs.views.sections import (
     DETAIL_TEMPLATE,
@@ -65,6 +65,9 @@ def organization_detail(
 ) -> TemplateResponse:
     """The organization page: a page of products with their squads, a page of people, the
     latest assessment."""
+    # Its sections are kept under their query (orgs.rendered): only the page numbers it
+    # reads go into it, so a made-up parameter makes no other entry nor gets into links.
+    request.GET = page_query(request.GET, PAGE_PARAMS.values())
     pages = {section: request.GET.get(param) for section, param in PAGE_PARAMS.items()}
     if request.htmx and request.htmx.target in pages:
         section = request.htmx.target

@@ -119,6 +119,16 @@ class TestTheKeptPage:
         assert editor.user.get_username() not in kept
         assert "Accepted" not in kept and "Seasonal peak." not in kept
 
+    def test_a_made_up_query_parameter_is_neither_kept_nor_shown_to_the_next_reader(
+        self, assessment, member
+    ):
+        viewer = member(MemberRole.VIEWER)
+        first = viewer.get(detail_url(assessment, "campaign=first-reader&people_page=1"))
+        assert first.status_code == 200
+        later = viewer.get(detail_url(assessment, "people_page=1")).content.decode()
+        assert "first-reader" not in later
+        assert kept_body(assessment, assessment.organization, "people_page=1", can_edit=False)
+
     @pytest.mark.parametrize("first", [MemberRole.VIEWER, MemberRole.EDITOR])
     def test_a_viewer_and_an_editor_never_see_each_others_page(
         self, acme, assessment, member, first
@@ -242,6 +252,11 @@ class TestKeys:
         key = page_key(assessment, request)
         assert page_key(assessment, factory.get(detail_url(assessment))) == key
         assert page_key(assessment, factory.get(detail_url(assessment, "page=2"))) != key
+        # Only the page numbers the page reads count: anything else makes no other entry.
+        assert page_key(assessment, factory.get(detail_url(assessment, "utm=x&page=abc"))) == key
+        assert page_key(
+            assessment, factory.get(detail_url(assessment, "page=2&ref=mail"))
+        ) == page_key(assessment, factory.get(detail_url(assessment, "page=2")))
         # The same id again after a rollback is another assessment: its creation time differs.
         assessment.created_at += timedelta(microseconds=1)
         assert page_key(assessment, request) != key

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.test.signals import template_rendered
 from django.urls import reverse
 
+import orgs.rendered as rendered_module
 from orgs.interchange import dumps, import_document
 from orgs.models import MemberRole, Membership, Organization, TitlePattern
 from orgs.views.sections import SECTION_TEMPLATES
@@ -398,3 +399,22 @@ class TestTheScenarioForm:
             template_rendered.disconnect(seen)
         project = {name for name in files if not name.startswith("django/forms/")}
         assert project == set(SCENARIO_FORM_TEMPLATES)
+
+
+def test_a_made_up_query_parameter_makes_no_other_kept_section(acme, viewer_client, monkeypatch):
+    url = acme.get_absolute_url()
+    viewer_client.get(url + "?page=1")
+    rendered = []
+    real_get_template = rendered_module.get_template
+
+    def counting(name):
+        rendered.append(name)
+        return real_get_template(name)
+
+    monkeypatch.setattr(rendered_module, "get_template", counting)
+
+    response = viewer_client.get(url + "?campaign=first-reader&page=1")
+
+    assert response.status_code == 200
+    assert rendered == []  # every section was the one kept for ?page=1
+    assert "first-reader" not in response.content.decode()

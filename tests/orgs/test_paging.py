@@ -2,11 +2,12 @@
 are; the views of both apps use it."""
 
 import pytest
+from django.http import QueryDict
 from django.template import RequestContext, Template
 from django.test import RequestFactory
 
 from orgs.models import Product
-from orgs.paging import page_fetched, page_from, page_number, page_of
+from orgs.paging import PAGES_AT_MOST, page_fetched, page_from, page_number, page_of, page_query
 from tests.factories import ProductFactory
 
 LETTERS = list("abcdefghijklmnopqrstuvwxy")  # 25 items: pages of 10, 10 and 5
@@ -164,3 +165,23 @@ class TestPaginationInclude:
             pages=page_of(LETTERS[:3], None, per_page=10),
         )
         assert html == ""
+
+
+class TestPageQuery:
+    def test_keeps_the_page_numbers_read_in_the_querys_order_and_nothing_else(self):
+        query = QueryDict("people_page=2&utm=mail&page=003&products_page=x&other=1")
+
+        kept = page_query(query, ["page", "people_page", "products_page"])
+
+        assert kept.urlencode() == "people_page=2&page=3"
+
+    def test_a_number_past_any_list_stays_past_the_end_without_its_digits(self):
+        kept = page_query(QueryDict("page=" + "9" * 5000), ["page"])
+
+        assert kept["page"] == str(PAGES_AT_MOST)
+        assert page_number(kept["page"], num_pages=7) == 7
+
+    def test_what_is_not_a_page_number_is_left_out_so_the_first_page_shows(self):
+        kept = page_query(QueryDict("page=-2&people_page=%C2%B2"), ["page", "people_page"])
+
+        assert kept.urlencode() == ""
