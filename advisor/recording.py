@@ -23,7 +23,7 @@ from django.db import connection, models, transaction
 from advisor.engine import Result
 from advisor.engine.collector import collector_paused
 from advisor.engine.facts import Subject
-from advisor.engine.vocabulary import TITLE_OF_ROLE, Scope
+from advisor.engine.vocabulary import Scope
 from advisor.jsonio import json_text
 from advisor.models import AssessedFinding, AssessedSubject, Assessment, RulesetVersion
 from orgs.models import Organization
@@ -208,18 +208,12 @@ def _person_columns(subject: Subject, votes_text: dict[int, str], empty: str) ->
     facts = subject.facts
     role = facts.get("role") or ""
     scope_role = facts.get("scope_role") or ""
-    # As in the document: the votes explain product people's scope; for the rest of a
-    # large organization they would only make the rows heavy.
+    # As in the document (Subject.explained_votes), each distinct set encoded once.
     votes = empty
-    if role in TITLE_OF_ROLE or scope_role:
+    if subject.votes_explained():
         votes = votes_text.get(id(subject.votes))
         if votes is None:
-            votes = votes_text[id(subject.votes)] = json_text(
-                [
-                    {"fact": v.fact, "value": v.value, "vote": v.vote, "reason": v.reason}
-                    for v in subject.votes
-                ]
-            )
+            votes = votes_text[id(subject.votes)] = json_text(subject.explained_votes())
     served = facts.get("squads_served")
     return (role, scope_role, votes, served if isinstance(served, int) else None)
 

@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import Any, NamedTuple
 
 from advisor.engine.snapshot import OrgSnapshot, PersonIn, SquadIn
-from advisor.engine.vocabulary import TIME_BUCKETS, Methodology, Role, Scope
+from advisor.engine.vocabulary import TIME_BUCKETS, TITLE_OF_ROLE, Methodology, Role, Scope
 from orgs.titles import role_from_title
 
 
@@ -192,6 +192,16 @@ class Subject(NamedTuple):
     facts: Mapping[str, Any]
     product_ids: tuple[int, ...] = ()  # squads: their product; people: the products they serve
     votes: tuple[ScopeVote, ...] = ()  # people only
+
+    def votes_explained(self) -> bool:
+        """Whether the document and the rows keep the person's scope votes: for product
+        people (by title or by their votes) only; for the rest of a large organization they
+        would only make what is stored heavy."""
+        return self.facts.get("role") in TITLE_OF_ROLE or bool(self.facts.get("scope_role"))
+
+    def explained_votes(self) -> list[dict[str, Any]]:
+        """The scope votes as the document and the rows keep them (votes_explained)."""
+        return [vote._asdict() for vote in self.votes] if self.votes_explained() else []
 
     def missing(self) -> list[Fact]:
         """Facts that are unknown because a person left an input blank."""

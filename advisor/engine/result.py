@@ -102,14 +102,7 @@ class Result:
                 "name": person.name,
                 "role": facts["role"],
                 "scope_role": facts["scope_role"],
-                # Votes explain product people's scope; for the rest of a large
-                # organization they would only make the stored report heavy.
-                "scope_votes": [
-                    {"fact": v.fact, "value": v.value, "vote": v.vote, "reason": v.reason}
-                    for v in person.votes
-                ]
-                if facts["role"] in TITLE_OF_ROLE or facts["scope_role"]
-                else [],
+                "scope_votes": person.explained_votes(),
                 "findings": finding_list(Scope.PERSON, person.id),
             }
 
