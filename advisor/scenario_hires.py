@@ -39,10 +39,13 @@ def planned_hires(assessment: Assessment) -> list[Hire]:
         .order_by("position")
         .values_list("name", "hires")
     )
-    return [hire for name, hires in rows for hire in _structured(name, hires or [])]
+    used: set[str] = set()
+    return [hire for name, hires in rows for hire in _structured(name, hires or [], used)]
 
 
-def _structured(product: str, hires: list) -> list[Hire]:
+def _structured(product: str, hires: list, used: set[str]) -> list[Hire]:
+    """The product's hires with a name each that no other hire has (`used`: the names given
+    so far): two hires for the same squad, as a ratio above one asks, are numbered."""
     found = []
     for n, hire in enumerate(hires, start=1):
         if not isinstance(hire, Mapping) or hire.get("role") not in TITLE_OF_ROLE:
@@ -51,7 +54,12 @@ def _structured(product: str, hires: list) -> list[Hire]:
         squads = tuple(s for s in hire.get("squads") or () if isinstance(s, str))
         reports_to = hire.get("reports_to") if isinstance(hire.get("reports_to"), str) else None
         # A hire for one squad is named after it; the others are numbered in the product.
-        name = _name(title, product, squads, 1 if len(squads) == 1 else n)
+        number = 1 if len(squads) == 1 else n
+        name = _name(title, product, squads, number)
+        while name in used:
+            number += 1
+            name = _name(title, product, squads, number)
+        used.add(name)
         found.append(Hire(product, hire["role"], title, squads, reports_to, name))
     return found
 

@@ -133,6 +133,25 @@ class TestAddHires:
             ("New Product Manager, Ledger", "product_manager", ("Ledger",), "Sam Ortiz")
         ]
 
+    def test_two_hires_for_one_squad_get_two_names_and_are_both_added(self, scenario, member):
+        """A ratio above one asks for two product owners of one squad."""
+        client = member(MemberRole.EDITOR)
+        client.post(reverse("advisor:assess", args=[scenario.slug]))
+        assessment = Assessment.objects.get()
+        owner = {"role": "product_owner", "title": "Product Owner", "squads": ["Ledger"]}
+        assessment.subjects.filter(scope="product").update(hires=[owner, owner])
+
+        assert [h.name for h in planned_hires(assessment)] == [
+            "New Product Owner, Ledger",
+            "New Product Owner, Ledger 2",
+        ]
+        response = client.post(hires_url(scenario))
+
+        assert response.status_code == 302
+        assert sorted(
+            scenario.people.filter(name__startswith="New ").values_list("name", flat=True)
+        ) == ["New Product Owner, Ledger", "New Product Owner, Ledger 2"]
+
     def test_without_an_assessment_it_says_to_assess_first(self, scenario, member):
         client = member(MemberRole.EDITOR)
         response = client.post(hires_url(scenario), follow=True)
