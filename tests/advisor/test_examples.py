@@ -12,6 +12,7 @@ from advisor.defaults import DEFAULT_EXAMPLES, DEFAULT_PARAMETERS, default_specs
 from advisor.engine.examples import describe_example, example_problems
 from advisor.engine.ruleset import parameters_read
 from advisor.models import Heuristic, Parameter, RulesetVersion
+from tests.advisor.scenarios import latest_version
 
 SPECS = {spec.code: spec for spec in default_specs()}
 SQUADS = SPECS["split-three-plus-squads"]
@@ -147,6 +148,9 @@ class TestSavingAnEdit:
         parameter.value = 4
         parameter.full_clean()
         parameter.save()
+
+        assert Parameter.objects.get(name="min_squads").value == 4
+        assert latest_version().content["parameters"]["min_squads"] == 4
 
     def test_the_admin_refuses_an_edit_that_breaks_an_example(self, admin_client):
         heuristic = Heuristic.objects.get(code="split-backlog-overload")
