@@ -131,7 +131,7 @@ def decide(
     finding = _finding(organization, pk, finding_pk)
     if request.method != "POST":
         return _decision_form(request, finding, membership)
-    form = _form(finding, request.POST.get("placement", ""), request.POST)
+    form = _form(finding, _placement(request), request.POST)
     if not form.is_valid():
         return _answer(request, finding, membership, form, "")
     data = form.cleaned_data

@@ -394,6 +394,18 @@ class TestTheFormOnDemand:
         assert 'name="action"' not in html
         assert '<form method="post" action="' + decide_url(assessed, f) not in html
 
+    def test_a_made_up_placement_posted_is_the_page_of_its_own_never_an_error(
+        self, assessed, member
+    ):
+        f = finding(assessed, "split-backlog-overload")
+        response = member(MemberRole.EDITOR).post(
+            decide_url(assessed, f), {"action": "dismiss", "placement": "%d<b>"}
+        )
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert f'id="decision-{f.pk}-page-reason"' in html
+        assert "%d&lt;b&gt;" not in html and "%d<b>" not in html
+
     def test_without_javascript_the_link_opens_the_form_on_a_page_of_its_own(
         self, assessed, member
     ):
