@@ -16,7 +16,6 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
-from django.utils import timezone
 
 from advisor.defaults import (
     DEFAULT_EXAMPLES,
@@ -352,12 +351,12 @@ class OrganizationChanges:
 
 
 def latest_assessments() -> list[Assessment]:
-    """Each organization's latest assessment that is not a projection (as of today at the
-    latest), in one query."""
-    today = timezone.localdate()
+    """Each organization's latest assessment that is not a projection (Assessment.objects
+    .advice()), in one query."""
     latest = (
-        Assessment.objects.filter(organization=OuterRef("organization"), as_of__lte=today)
-        .order_by("-created_at", "-id")
+        Assessment.objects.advice()
+        .filter(organization=OuterRef("organization"))
+        .latest_first()
         .values("pk")[:1]
     )
     return list(

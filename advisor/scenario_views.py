@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from advisor.comparison import compare_assessments
@@ -27,9 +26,11 @@ def _scenario(organization: Organization) -> Organization:
 
 
 def _latest(organization: Organization) -> Assessment | None:
-    """The organization's latest assessment that is not a projection."""
+    """The organization's latest assessment that is not a projection (Assessment.objects
+    .advice(): a projection stays one after its date has passed)."""
     return (
-        Assessment.objects.filter(organization=organization, as_of__lte=timezone.localdate())
+        Assessment.objects.advice()
+        .filter(organization=organization)
         .select_related("created_by", "ruleset", "organization")
         .defer("archive", "ruleset__content")
         .latest_first()
@@ -83,11 +84,7 @@ def scenario_add_hires(
 ) -> HttpResponse:
     """Add to the scenario the people its latest plan asks to hire."""
     scenario = _scenario(organization)
-    latest = (
-        Assessment.objects.filter(organization=scenario, as_of__lte=timezone.localdate())
-        .latest_first()
-        .first()
-    )
+    latest = _latest(scenario)
     if latest is None:
         messages.error(request, "Assess the scenario first: its plan says whom to hire.")
         return redirect(scenario)

@@ -212,6 +212,15 @@ class TestDryRun:
             "resolves split-three-plus-squads\n"
         )
 
+    def test_a_projection_whose_date_has_passed_is_never_the_latest_advice(self):
+        org = three_squad_org("Acme", 3)
+        advice = run_assessment(org, as_of=AS_OF)[2]
+        projection = run_assessment(org, as_of=date(2099, 1, 1))[2]
+        # Its date came: it is still a projection, made with the organization of its day.
+        type(projection).objects.filter(pk=projection.pk).update(as_of=AS_OF)
+
+        assert [a.pk for a in ruleset_documents.latest_assessments()] == [advice.pk]
+
     def test_reads_the_latest_assessments_in_a_fixed_number_of_queries(self):
         document = with_parameter("min_squads", 4)
         counts = []

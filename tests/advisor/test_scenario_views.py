@@ -152,6 +152,13 @@ class TestAddHires:
             scenario.people.filter(name__startswith="New ").values_list("name", flat=True)
         ) == ["New Product Owner, Ledger", "New Product Owner, Ledger 2"]
 
+    def test_a_projection_is_not_the_plan_hires_are_taken_from(self, scenario, member):
+        projection = run_assessment(scenario, as_of=timezone.localdate() + timedelta(days=30))[2]
+        # Its date came: it is still a projection, never the scenario's latest advice.
+        Assessment.objects.filter(pk=projection.pk).update(as_of=timezone.localdate())
+        response = member(MemberRole.EDITOR).post(hires_url(scenario), follow=True)
+        assert "Assess the scenario first" in response.content.decode()
+
     def test_without_an_assessment_it_says_to_assess_first(self, scenario, member):
         client = member(MemberRole.EDITOR)
         response = client.post(hires_url(scenario), follow=True)
