@@ -432,12 +432,13 @@ def publish_document(document: Mapping[str, Any], *, user: Any = None, note: str
     problems = validate_ruleset(document)
     if problems:
         raise InterchangeError(problems)
-    with transaction.atomic(), publishing_suspended():
-        _write_parameters(document["parameters"])
-        _write_heuristics(document["heuristics"])
-        _write_title_patterns(document["title_patterns"])
-        _write_staffing(document["staffing"])
-    return publish_ruleset(user=user, note=note)
+    with transaction.atomic():
+        with publishing_suspended():
+            _write_parameters(document["parameters"])
+            _write_heuristics(document["heuristics"])
+            _write_title_patterns(document["title_patterns"])
+            _write_staffing(document["staffing"])
+        return publish_ruleset(user=user, note=note)
 
 
 def _write_parameters(table: Mapping[str, Any]) -> None:

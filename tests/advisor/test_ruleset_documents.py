@@ -238,6 +238,19 @@ class TestDryRun:
         assert counts == [3, 3]
 
 
+class TestPublishing:
+    def test_rows_written_and_the_version_published_are_one_transaction(self, monkeypatch):
+        def refused(**kwargs):
+            raise RuntimeError("publishing failed")
+
+        monkeypatch.setattr(ruleset_documents, "publish_ruleset", refused)
+        with pytest.raises(RuntimeError):
+            ruleset_documents.publish_document(with_parameter("min_squads", 4), note="x")
+
+        assert Parameter.objects.get(name="min_squads").value == 3
+        assert RulesetVersion.objects.count() == 1
+
+
 class TestRestore:
     def test_an_earlier_version_is_published_again_as_a_new_one(self, admin_user):
         first = latest()

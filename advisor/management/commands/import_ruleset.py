@@ -55,10 +55,10 @@ class Command(BaseCommand):
             except OSError as e:
                 raise CommandError(f"Cannot read {file}: {e.strerror}.") from e
             document = parse_document(raw)
-            problems = validate_ruleset(document)
-            if problems:
-                raise InterchangeError(problems)
             if dry_run:
+                problems = validate_ruleset(document)
+                if problems:
+                    raise InterchangeError(problems)
                 changes = preview(document)
                 if format == "json":
                     self.stdout.write(json.dumps(preview_json(changes), indent=2))
