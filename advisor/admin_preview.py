@@ -39,6 +39,7 @@ from advisor.ruleset_documents import (
     preview,
     publish_document,
     restore_version,
+    validate_ruleset,
     version_diff,
 )
 from advisor.rulesets import (
@@ -49,6 +50,9 @@ from advisor.rulesets import (
     publish_ruleset,
     publishing_suspended,
 )
+
+# Problems named when a restore is refused; the rest are counted.
+MOST_PROBLEMS_SHOWN = 5
 
 PUBLISH = "_publish"
 NOTE = "_note"
@@ -296,6 +300,17 @@ class RestoreViews:
     def _restore(self, request, document, *, title, note, publish) -> HttpResponse:
         if not can_publish(request):
             raise PermissionDenied
+        problems = validate_ruleset(document)
+        if problems:
+            # An old version may break a rule made since (a limit on a text's length, say).
+            shown = "; ".join(str(problem) for problem in problems[:MOST_PROBLEMS_SHOWN])
+            more = len(problems) - MOST_PROBLEMS_SHOWN
+            messages.error(
+                request,
+                f"{title} is refused: it breaks today's rules: {shown}"
+                + (f"; and {more} more." if more > 0 else "."),
+            )
+            return HttpResponseRedirect(reverse("admin:advisor_rulesetversion_changelist"))
         if request.method == "POST" and PUBLISH in request.POST:
             given = request.POST.get(NOTE, "").strip()[:MAX_NOTE]
             version = publish(request.user, given or note)

@@ -120,6 +120,23 @@ class TestRestore:
         assert (version.label, version.note) == ("v3", "Restored v1.")
         assert version.content == first.content
 
+    def test_a_version_that_breaks_todays_rules_is_refused_with_why(self, admin_client):
+        first = latest()
+        content = first.content
+        content["heuristics"][0]["description"] = "x" * 10_001
+        RulesetVersion.objects.filter(pk=first.pk).update(content=content)
+        url = reverse("admin:advisor_rulesetversion_restore", args=[first.pk])
+
+        for response in (admin_client.get(url), admin_client.post(url, {"_publish": "1"})):
+            assert response.status_code == 302
+            assert response["Location"] == reverse("admin:advisor_rulesetversion_changelist")
+
+        page = admin_client.get(reverse("admin:advisor_rulesetversion_changelist"))
+        assert "Restore v1 is refused: it breaks today&#x27;s rules: heuristics[0].description" in (
+            page.content.decode()
+        )
+        assert RulesetVersion.objects.count() == 1
+
     def test_the_defaults_are_previewed_then_restored(self, admin_client):
         first = latest()
         Heuristic.objects.get(code="merge-small-team").delete()
