@@ -70,16 +70,13 @@ def scenario_membership(slug: str, user) -> tuple[Organization, Membership]:
     return scenario, membership
 
 
-def refuse_scenario(organization: Organization) -> None:
-    """404 for what a scenario does not have of its own: members (the live organization's)."""
-    if organization.scenario_of_id is not None:
-        raise Http404("A scenario's members are its organization's.")
-
-
 def organization_view(
-    min_role: str = MemberRole.VIEWER,
+    min_role: str = MemberRole.VIEWER, *, live_only: bool = False
 ) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
-    """Give the view the URL's organization and the user's membership, or refuse (404/403)."""
+    """Give the view the URL's organization and the user's membership, or refuse (404/403).
+
+    `live_only`: 404 for a what-if scenario, for what a scenario does not have of its own
+    (members and invitations: they are its live organization's)."""
     if min_role not in ROLE_RANK:
         raise ValueError(f"min_role must be one of {', '.join(ROLE_RANK)}, not {min_role!r}.")
 
@@ -95,6 +92,8 @@ def organization_view(
             organization = membership.organization if membership else None
             if membership is None:
                 organization, membership = scenario_membership(slug, request.user)
+            if live_only and organization.scenario_of_id is not None:
+                raise Http404("A scenario's members are its organization's.")
             if not has_role(membership, min_role):
                 raise PermissionDenied(f"This needs the {min_role} role in the organization.")
             return view(request, organization, membership, *args, **kwargs)

@@ -31,7 +31,7 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-@organization_view(min_role=MemberRole.OWNER)
+@organization_view(min_role=MemberRole.OWNER, live_only=True)
 @require_POST
 def invitation_create(
     request: HtmxHttpRequest, organization: Organization, membership: Membership
@@ -70,7 +70,7 @@ def invitation_create(
     return redirect("orgs:member_list", slug=organization.slug)
 
 
-@organization_view(min_role=MemberRole.OWNER)
+@organization_view(min_role=MemberRole.OWNER, live_only=True)
 @require_POST
 def invitation_withdraw(
     request: HtmxHttpRequest, organization: Organization, membership: Membership, pk: int

@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from orgs.access import organization_view, refuse_scenario
+from orgs.access import organization_view
 from orgs.forms import InvitationForm, MemberAddForm, MemberRoleForm
 from orgs.htmx import HtmxHttpRequest
 from orgs.models import MemberRole, Membership, Organization
@@ -37,23 +37,21 @@ def member_list_response(
     return TemplateResponse(request, "orgs/member_list.html", context)
 
 
-@organization_view()
+@organization_view(live_only=True)
 @require_safe
 def member_list(
     request: HtmxHttpRequest, organization: Organization, membership: Membership
 ) -> TemplateResponse:
     """Who belongs to the organization, and in which role."""
-    refuse_scenario(organization)
     return member_list_response(request, organization, membership)
 
 
-@organization_view(min_role=MemberRole.OWNER)
+@organization_view(min_role=MemberRole.OWNER, live_only=True)
 @require_POST
 def member_add(
     request: HtmxHttpRequest, organization: Organization, membership: Membership
 ) -> HttpResponse:
     """Give an existing user a role in the organization."""
-    refuse_scenario(organization)
     form = MemberAddForm(request.POST, organization=organization, auto_id="member-%s")
     if not form.is_valid():
         return member_list_response(request, organization, membership, add_form=form)
@@ -77,13 +75,12 @@ def is_last_owner(organization: Organization, member: Membership) -> bool:
     return owners == [member.pk]
 
 
-@organization_view(min_role=MemberRole.OWNER)
+@organization_view(min_role=MemberRole.OWNER, live_only=True)
 @require_POST
 def member_role(
     request: HtmxHttpRequest, organization: Organization, membership: Membership, pk: int
 ) -> HttpResponse:
     """Change a member's role; the last owner stays an owner."""
-    refuse_scenario(organization)
     form = MemberRoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose owner, editor or viewer.")
@@ -106,13 +103,12 @@ def member_role(
     return redirect("orgs:member_list", slug=organization.slug)
 
 
-@organization_view(min_role=MemberRole.OWNER)
+@organization_view(min_role=MemberRole.OWNER, live_only=True)
 @require_http_methods(["GET", "POST"])
 def member_remove(
     request: HtmxHttpRequest, organization: Organization, membership: Membership, pk: int
 ) -> HttpResponse:
     """Remove a member after a confirmation; the last owner cannot be removed."""
-    refuse_scenario(organization)
     member = get_object_or_404(organization.memberships.select_related("user"), pk=pk)
     name = member.user.get_username()
     if request.method == "POST":

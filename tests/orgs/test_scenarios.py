@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from orgs.interchange import export_document
-from orgs.models import MemberRole, Membership, Organization, Person, Scenario
+from orgs.models import Invitation, MemberRole, Membership, Organization, Person, Scenario
 from orgs.scenarios import (
     ScenarioError,
     apply_scenario,
@@ -13,7 +13,7 @@ from orgs.scenarios import (
     copy_organization,
     fingerprint,
 )
-from tests.factories import PersonFactory, ProductFactory, SquadFactory
+from tests.factories import InvitationFactory, PersonFactory, ProductFactory, SquadFactory
 from tests.helpers import assert_redirects_to
 
 pytestmark = pytest.mark.django_db
@@ -115,6 +115,16 @@ class TestAccess:
         add = reverse("orgs:member_add", args=[scenario.slug])
         assert client.post(add, {"user": "x", "role": "viewer"}).status_code == 404
         assert not Membership.objects.filter(organization=scenario).exists()
+
+    def test_nobody_is_invited_to_a_scenario(self, scenario, member):
+        client = member(MemberRole.OWNER)
+        invite = reverse("orgs:invitation_create", args=[scenario.slug])
+        assert client.post(invite, {"email": "x@example.com", "role": "viewer"}).status_code == 404
+        assert not Invitation.objects.exists()
+        invitation = InvitationFactory(organization=scenario)
+        withdraw = reverse("orgs:invitation_withdraw", args=[scenario.slug, invitation.pk])
+        assert client.post(withdraw).status_code == 404
+        assert Invitation.objects.filter(pk=invitation.pk).exists()
 
 
 class TestApply:
