@@ -165,13 +165,19 @@ def carry_forward(assessment: Assessment) -> list[Decision]:
     with a line of history saying why. Three queries and the writes, however many."""
     if assessment.is_projection:
         return []
-    decisions = list(
-        Decision.objects.filter(organization_id=assessment.organization_id).exclude(
-            status=DecisionStatus.OPEN
+    # Locked, as decide() locks the one it changes: a decision made meanwhile is not
+    # overwritten with what was read before it. (Within run_assessment's transaction: no
+    # savepoint of its own.)
+    with transaction.atomic(savepoint=False):
+        decisions = list(
+            Decision.objects.select_for_update()
+            .filter(organization_id=assessment.organization_id)
+            .exclude(status=DecisionStatus.OPEN)
         )
-    )
-    if not decisions:
-        return []
+        return _reopen_worse(assessment, decisions) if decisions else []
+
+
+def _reopen_worse(assessment: Assessment, decisions: list[Decision]) -> list[Decision]:
     traces: dict[tuple[str, int, str], list] = {}
     rows = (
         AssessedFinding.objects.filter(
@@ -207,9 +213,8 @@ def carry_forward(assessment: Assessment) -> list[Decision]:
             )
         )
     if reopened:
-        with transaction.atomic():
-            Decision.objects.bulk_update(reopened, ["status", "reopened_because", "event_count"])
-            DecisionEvent.objects.bulk_create(events)
+        Decision.objects.bulk_update(reopened, ["status", "reopened_because", "event_count"])
+        DecisionEvent.objects.bulk_create(events)
     return reopened
 
 
