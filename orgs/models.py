@@ -116,6 +116,7 @@ class Organization(models.Model):
                     if not f.primary_key and f.name != "changed_at"
                 ]
         self._saved_methodology = self.methodology
+        self._saved_changed_at = self.changed_at
         if self.slug:
             super().save(*args, **kwargs)
             return

@@ -120,6 +120,18 @@ class TestWhatChangesAnOrganization:
         organization.save()
         assert self.changed_at(organization) > LONG_AGO
 
+    def test_saving_the_organization_again_keeps_a_later_change_of_its_products(self, acme):
+        organization = Organization.objects.get(pk=acme.pk)
+        organization.methodology = "kanban"
+        organization.save()
+        ProductFactory(organization=acme, name="Lending")
+        moved_on = self.changed_at(acme)
+
+        organization.name = "Acme Corp"
+        organization.save()
+
+        assert self.changed_at(acme) == moved_on
+
     def test_replacing_it_by_import_marks_it_changed(self, acme, tmp_path):
         out = StringIO()
         call_command("export_org", acme.slug, stdout=out)
