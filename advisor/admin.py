@@ -523,4 +523,5 @@ class AssessmentAdmin(ReadOnlyAdmin):
         return format_html("<pre>{}</pre>", json.dumps(obj.report, indent=2, ensure_ascii=False))
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).defer("ruleset__content")
+        # The list shows no archive; the change page reads it in a query of its own.
+        return super().get_queryset(request).defer("archive", "ruleset__content")

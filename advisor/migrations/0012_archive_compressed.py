@@ -7,17 +7,21 @@ from advisor.jsonio import pack_document, unpack_document
 
 
 def pack(apps, schema_editor):
-    Assessment = apps.get_model("advisor", "Assessment")
-    for assessment in Assessment.objects.only("pk", "report").iterator(chunk_size=100):
-        Assessment.objects.filter(pk=assessment.pk).update(
+    assessments = apps.get_model("advisor", "Assessment").objects.using(
+        schema_editor.connection.alias
+    )
+    for assessment in assessments.only("pk", "report").iterator(chunk_size=100):
+        assessments.filter(pk=assessment.pk).update(
             archive=pack_document(assessment.report)
         )
 
 
 def unpack(apps, schema_editor):
-    Assessment = apps.get_model("advisor", "Assessment")
-    for assessment in Assessment.objects.only("pk", "archive").iterator(chunk_size=100):
-        Assessment.objects.filter(pk=assessment.pk).update(
+    assessments = apps.get_model("advisor", "Assessment").objects.using(
+        schema_editor.connection.alias
+    )
+    for assessment in assessments.only("pk", "archive").iterator(chunk_size=100):
+        assessments.filter(pk=assessment.pk).update(
             report=unpack_document(assessment.archive)
         )
 
