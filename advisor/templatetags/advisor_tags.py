@@ -152,9 +152,9 @@ def latest_assessment(
     return {
         "organization": organization,
         "can_assess": can_assess,
-        "body": render_kept(
-            getattr(context, "request", None), LATEST_BODY, shown, made_of=LATEST_BODY_TEMPLATES
-        ),
+        # Without the request: nothing of it reads the query, so every page of the
+        # organization's lists shares one entry.
+        "body": render_kept(None, LATEST_BODY, shown, made_of=LATEST_BODY_TEMPLATES),
     }
 
 

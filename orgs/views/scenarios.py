@@ -27,14 +27,15 @@ SCENARIO_FORM_FIELDS = "orgs/_scenario_form_fields.html"
 SCENARIO_FORM_TEMPLATES = (SCENARIO_FORM_FIELDS, "includes/field.html")
 
 
-def scenario_form_fields(request: HtmxHttpRequest, organization: Organization) -> SafeString:
+def scenario_form_fields(organization: Organization) -> SafeString:
     """The fields of the empty form that starts a scenario, rendered once and kept
     (orgs.rendered): an empty form's HTML follows from its class and the templates alone,
     so the key names the class, the Django release whose form templates render the
     widgets, and the project's templates through `made_of`. The form is made only to
-    render it; the CSRF token stays outside, in orgs/_scenarios.html."""
+    render it; the CSRF token stays outside, in orgs/_scenarios.html. Rendered without the
+    request: nothing of it reads the query, so every page of the lists shares one entry."""
     return render_kept(
-        request,
+        None,
         SCENARIO_FORM_FIELDS,
         {"form": f"{ScenarioForm.__module__}.{ScenarioForm.__qualname__}", "django": VERSION},
         made_of=SCENARIO_FORM_TEMPLATES,
@@ -54,7 +55,7 @@ def scenario_context(
     if organization.scenario_of_id is None:
         context: dict = {"scenarios": scenarios}
         if membership.can_edit:
-            context["scenario_form_fields"] = scenario_form_fields(request, organization)
+            context["scenario_form_fields"] = scenario_form_fields(organization)
         return context
     return {
         "scenario_record": Scenario.objects.select_related("created_by", "applied_by").get(

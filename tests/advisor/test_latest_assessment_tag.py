@@ -7,6 +7,7 @@ import pytest
 from django.template import Context, Template
 from django.test.signals import template_rendered
 
+import orgs.rendered as rendered_module
 from advisor.models import Assessment
 from advisor.presenters import verdict_counts, verdict_summary
 from advisor.services import run_assessment
@@ -153,3 +154,25 @@ class TestKeptSummary:
             template_rendered.disconnect(seen)
         body = set(files) - {"advisor/_latest_assessment_summary.html", None}
         assert body == set(LATEST_BODY_TEMPLATES)
+
+
+def test_the_parts_that_read_no_query_are_kept_once_for_every_page(
+    acme, editor_client, monkeypatch
+):
+    run_assessment(acme)
+    url = acme.get_absolute_url()
+    first = editor_client.get(url + "?page=1").content.decode()
+    assert 'id="latest-assessment"' in first and 'name="name"' in first
+    rendered = []
+    real_get_template = rendered_module.get_template
+
+    def counting(name):
+        rendered.append(name)
+        return real_get_template(name)
+
+    monkeypatch.setattr(rendered_module, "get_template", counting)
+
+    assert editor_client.get(url + "?page=2").status_code == 200
+
+    assert "advisor/_latest_assessment_body.html" not in rendered
+    assert not [name for name in rendered if "scenario_form_fields" in name]

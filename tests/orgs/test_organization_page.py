@@ -383,7 +383,6 @@ class TestTheScenarioForm:
         assert 'action="' + reverse("orgs:scenario_create", args=[org.slug]) not in html
 
     def test_every_project_template_the_fields_render_is_in_their_fingerprint(self, org):
-        from django.test import RequestFactory
 
         from orgs.views.scenarios import SCENARIO_FORM_TEMPLATES, scenario_form_fields
 
@@ -394,7 +393,7 @@ class TestTheScenarioForm:
 
         template_rendered.connect(seen)
         try:
-            scenario_form_fields(RequestFactory().get("/"), org)
+            scenario_form_fields(org)
         finally:
             template_rendered.disconnect(seen)
         project = {name for name in files if not name.startswith("django/forms/")}
