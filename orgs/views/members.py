@@ -1,5 +1,6 @@
 """Members of an organization: everyone may see who they are; owners add, change and remove."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpResponse
@@ -34,6 +35,7 @@ def member_list_response(
             organization=organization, auto_id="invite-%s"
         )
         context["invitations"] = organization.invitations.pending().select_related("invited_by")
+        context["invitation_days"] = settings.INVITATION_VALID_DAYS
     return TemplateResponse(request, "orgs/member_list.html", context)
 
 

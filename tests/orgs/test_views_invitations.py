@@ -52,6 +52,14 @@ class TestSending:
         page = owner_client.get(reverse("orgs:member_list", args=[organization.slug]))
         assert '<th scope="row">bea@example.com</th>' in page.content.decode()
 
+    @pytest.mark.parametrize(("days", "said"), [(1, "for 1 day;"), (14, "for 14 days;")])
+    def test_the_members_page_says_how_long_a_link_works_as_set(
+        self, owner_client, organization, settings, days, said
+    ):
+        settings.INVITATION_VALID_DAYS = days
+        page = owner_client.get(reverse("orgs:member_list", args=[organization.slug]))
+        assert f"a link by e-mail that works once, {said}" in page.content.decode()
+
     def test_a_new_invitation_of_an_address_withdraws_the_pending_one(
         self, owner_client, organization
     ):
