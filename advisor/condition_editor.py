@@ -100,12 +100,11 @@ class RowsError(Exception):
 
 def condition_from_rows(rows: list[dict[str, str]]) -> tuple[dict, dict[str, int]]:
     """The condition the rows describe and, for each JSON path in it, the row it came from
-    (numbered from 1 as shown); RowsError naming the rows at fault."""
-    kept = [
-        (number, row)
-        for number, row in enumerate(rows, start=1)
-        if row.get("kind") and not row.get("delete")
-    ]
+    (numbered from 1 as the form shows them again: blank and removed rows left out);
+    RowsError naming the rows at fault."""
+    kept = list(
+        enumerate((row for row in rows if row.get("kind") and not row.get("delete")), start=1)
+    )
     if not kept:
         raise RowsError(["add at least one row: a clause, or a group of clauses"])
     problems: list[str] = []

@@ -73,6 +73,18 @@ class TestRows:
         )
         assert condition == {"any": [{"fact": "squads", "op": ">=", "param": "min_squads"}]}
 
+    def test_a_row_at_fault_is_numbered_as_shown_again_without_removed_and_blank_rows(self):
+        with pytest.raises(RowsError) as caught:
+            condition_from_rows(
+                [
+                    row(0, "all"),
+                    row(1, "clause", "squads", ">=", param="min_squads", delete="on"),
+                    {"kind": "", "level": "1"},
+                    row(1, "clause", "squads", ">=", value="x"),
+                ]
+            )
+        assert caught.value.problems == ["row 2: squads is a number, not 'x'"]
+
     def test_values_are_read_by_the_facts_type(self):
         condition, _ = condition_from_rows(
             [
