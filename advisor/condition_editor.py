@@ -13,6 +13,7 @@ Problems are named by row ("row 3: unknown fact 'sqauds' ..."), mapped from the
 validator's JSON paths.
 """
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -254,6 +255,10 @@ class ConditionEditor(RowsWidget):
             rows = [r for r in value[1] if r.get("kind") and not r.get("delete")]
         else:
             rows = condition_rows(value)
+            if len(rows) + EXTRA_ROWS > MAX_ROWS:
+                # More rows than a save reads back (groups take rows too): the condition is
+                # shown, and so saved, whole in the JSON box instead of cut short.
+                typed, rows = json.dumps(value, indent=2, ensure_ascii=False), []
         blank = {"level": "1", "kind": "", "fact": "", "op": "", "value": "", "param": ""}
         rows = [*rows, *({**blank} for _ in range(EXTRA_ROWS))]
         context["widget"].update(

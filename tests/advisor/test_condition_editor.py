@@ -7,12 +7,15 @@ import pytest
 from django.urls import reverse
 
 from advisor.condition_editor import (
+    ConditionEditor,
     RowsError,
     condition_from_rows,
     condition_rows,
     problems_by_row,
 )
 from advisor.defaults import DEFAULT_HEURISTICS
+from advisor.engine.conditions import validate_condition
+from advisor.engine.vocabulary import Scope
 from advisor.models import Heuristic
 from advisor.services import run_assessment
 from tests.factories import OrganizationFactory, ProductFactory, SquadFactory
@@ -84,6 +87,16 @@ class TestRows:
                 ]
             )
         assert caught.value.problems == ["row 2: squads is a number, not 'x'"]
+
+    def test_a_valid_condition_too_long_for_rows_is_shown_whole_as_json(self):
+        clause = {"fact": "squads", "op": ">=", "value": 3}
+        condition = {"all": [{"any": [clause]} for _ in range(40)]}
+        assert validate_condition(condition, scope=Scope.PRODUCT, parameters={}) == []
+
+        widget = ConditionEditor().get_context("condition", condition, {})["widget"]
+
+        assert json.loads(widget["typed"]) == condition
+        assert widget["row_count"] == 3  # only the blank rows to add with
 
     def test_values_are_read_by_the_facts_type(self):
         condition, _ = condition_from_rows(
