@@ -3,6 +3,7 @@
 from typing import Any
 
 from advisor.engine.explanations import GROUP_WORDS, evidence_outline, format_value
+from advisor.engine.facts import not_entered
 from advisor.engine.sensitivity import change_in_words
 
 VERDICT_WORDS = {
@@ -111,7 +112,7 @@ def render_text(document: dict[str, Any]) -> str:
     if document["missing_facts"]:
         out.append("Missing facts (fill these in for a surer assessment):")
         out += [
-            f"  - {m.get('text') or m['subject'] + ': ' + m['field'] + ' not entered'} "
+            f"  - {m.get('text') or not_entered(m['subject'], m['field'])} "
             f"({m['scope']} {m['subject']}, fact {m['fact']}, field {m['field']})"
             for m in document["missing_facts"]
         ]

@@ -25,7 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 from advisor.engine.evaluation import Finding
-from advisor.engine.facts import Subject, time_known
+from advisor.engine.facts import Subject
 from advisor.engine.snapshot import OrgSnapshot, PersonIn, SquadIn
 from advisor.engine.vocabulary import (
     KEEP,
@@ -232,19 +232,15 @@ class PlanContext:
     def member(self, person_id: int, product_id: int) -> _Member:
         person = self.person_by_id[person_id]
         facts = self.facts_of[person_id]
-        known = time_known(person.time)
         to = self.retitles.get(person_id)
         return _Member(
             person=person,
             role=to or facts["role"],
             retitled_to=to,
             here=tuple(s for s in person.squad_ids if self.squad_product[s] == product_id),
-            backlog=facts.get("backlog_share") if known else None,
-            strategic=(
-                (facts.get("strategy_share") or 0) + (facts.get("discovery_share") or 0)
-                if known
-                else None
-            ),
+            # Both unknown (None) when the person's time was never entered.
+            backlog=facts.get("backlog_share"),
+            strategic=facts.get("strategic_share"),
             scope_role=facts.get("scope_role"),
             votes_pm=facts.get("scope_votes_pm") or 0,
             votes_po=facts.get("scope_votes_po") or 0,

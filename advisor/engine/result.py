@@ -73,6 +73,8 @@ class Result:
 
     def shadow_json(self) -> list[dict[str, Any]]:
         """The shadow findings, each with its subject, for admins to see with the assessment."""
+        if not self.shadow_findings:
+            return []
         return [
             {"scope": str(subject.scope), "subject": subject.name, **finding.to_json()}
             for scope in Scope

@@ -19,6 +19,7 @@ from typing import Any
 from advisor.engine.conditions import COMPARISONS
 from advisor.engine.evaluation import HeuristicSpec
 from advisor.engine.explanations import format_value
+from advisor.engine.plan import verdict_of
 from advisor.engine.values import is_number
 from advisor.engine.vocabulary import KEEP, VERDICT_PRECEDENCE, Scope
 
@@ -74,12 +75,7 @@ def fired_specs(facts: Mapping[str, Any], specs: Sequence[HeuristicSpec]) -> lis
 
 def verdict_for(facts: Mapping[str, Any], specs: Sequence[HeuristicSpec]) -> str:
     """The verdict the verdict heuristics give these facts."""
-    outcomes = {s.outcome for s in fired_specs(facts, specs)}
-    return next((v for v in VERDICT_PRECEDENCE if v in outcomes), KEEP)
-
-
-def _thresholds(condition: Mapping[str, Any], parameters: Mapping[str, Any], fact: str) -> list:
-    return [threshold for _, threshold in _comparisons(condition, parameters, fact)]
+    return verdict_of(s.outcome for s in fired_specs(facts, specs))
 
 
 def _comparisons(
@@ -135,20 +131,21 @@ class Sensitivity:
     def __init__(self, specs: Sequence[HeuristicSpec]) -> None:
         self.specs = list(specs)
         self.read = tuple(dict.fromkeys(name for spec in specs for name in spec.facts_read))
-        self.thresholds = {
-            fact: [t for spec in specs for t in _thresholds(spec.condition, spec.parameters, fact)]
-            for fact in self.read
-        }
         self.readers = {
             fact: [spec for spec in specs if fact in spec.facts_read] for fact in self.read
         }
-        self.comparisons = {
+        # (operator, threshold) of each comparison of each fact, its readers' in order.
+        found = {
             fact: [
-                (COMPARISONS[op], threshold)
+                pair
                 for spec in self.readers[fact]
-                for op, threshold in _comparisons(spec.condition, spec.parameters, fact)
+                for pair in _comparisons(spec.condition, spec.parameters, fact)
             ]
             for fact in self.read
+        }
+        self.thresholds = {fact: [t for _, t in pairs] for fact, pairs in found.items()}
+        self.comparisons = {
+            fact: [(COMPARISONS[op], t) for op, t in pairs] for fact, pairs in found.items()
         }
         self.context = {
             fact: tuple(
@@ -196,7 +193,7 @@ class Sensitivity:
 
     def _changes(self, facts: Mapping[str, Any]) -> tuple[Change, ...]:
         before = fired_specs(facts, self.specs)
-        verdict = _verdict({s.outcome for s in before})
+        verdict = verdict_of(s.outcome for s in before)
         changes = []
         for fact in self.read:
             value = facts.get(fact)
@@ -245,7 +242,7 @@ class Sensitivity:
             if now is None:
                 trial[fact] = candidate
                 now = self._tried[key] = tuple(fired_specs(trial, readers))
-            new = _verdict({s.outcome for s in (*others, *now)})
+            new = verdict_of(s.outcome for s in (*others, *now))
             if new == verdict:
                 continue
             if new == KEEP:
@@ -256,10 +253,6 @@ class Sensitivity:
                 decider = next(s for s in self.specs if s.code in after and s.outcome == new)
             return Change(fact, value, candidate, new, decider.code)
         return None
-
-
-def _verdict(outcomes: set[str]) -> str:
-    return next((v for v in VERDICT_PRECEDENCE if v in outcomes), KEEP)
 
 
 def what_would_change(
@@ -346,15 +339,7 @@ def _need(node: Mapping[str, Any], facts: Mapping[str, Any], params: Mapping[str
         "==": threshold,
         "!=": value + 1,
     }[op]
-    holds = {
-        ">=": value >= threshold,
-        ">": value > threshold,
-        "<=": value <= threshold,
-        "<": value < threshold,
-        "==": value == threshold,
-        "!=": value != threshold,
-    }[op]
-    if holds:
+    if COMPARISONS[op](value, threshold):
         return (0.0, [])
     cost = abs(target - value) / max(abs(threshold), 1)
     return (cost, [(fact, op, value, threshold)])
