@@ -244,7 +244,7 @@ class PageResult:
     organization_page: Paired
     assessment_page: Paired
     # An extra line, not a goal: the assessment page rendered with nothing kept yet.
-    assessment_page_cold: Paired | None = None
+    assessment_page_cold: Paired
 
 
 def time_pages(organization: Organization, rounds: int) -> PageResult:
@@ -317,11 +317,13 @@ def run_size(n_squads: int, *, rounds: int) -> SizeResult:
         version = current_ruleset()
         title_rules = parsed_ruleset(version).title_rules
         loaded = paired(lambda: load_snapshot(organization, title_rules=title_rules), floor, rounds)
-        result, document, _ = run_assessment(organization, as_of=AS_OF, save=False)
+        result, assessment_document, _ = run_assessment(organization, as_of=AS_OF, save=False)
 
         def store() -> None:
             with transaction.atomic():
-                record_assessment(organization, result, document, version=version, as_of=AS_OF)
+                record_assessment(
+                    organization, result, assessment_document, version=version, as_of=AS_OF
+                )
 
         stored = paired(store, floor, rounds)
         pages = time_pages(organization, rounds)

@@ -118,8 +118,6 @@ class Command(BaseCommand):
         ]
         for label, pages in rows:
             pair, demo_pair = pages.assessment_page_cold, demo.assessment_page_cold
-            if pair is None or demo_pair is None:
-                continue
             lines.append(
                 f"| {label} | assessment, cold | {ms(pair.thing.median)} "
                 f"({pair.thing.queries}) | {ms(pair.floor.median)} | {pair.ratio:.2f} "
