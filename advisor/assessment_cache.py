@@ -285,8 +285,7 @@ def render_body(
     page: AssessmentPage,
     can_edit: bool,
 ) -> Body:
-    """The kept parts rendered, from a request that carries only its path and query."""
-    bare = query_only(request)
+    """The kept parts rendered from `request`, query_only's: its path and page numbers."""
     context = {"page": page, "can_edit": can_edit}
     advice = get_template(ADVICE)
     common = {
@@ -305,8 +304,8 @@ def render_body(
         )
 
     return Body(
-        pieces=split_body(render_to_string(BODY, context, bare), shown.findings, open_advice),
-        missing_facts=mark_safe(render_to_string(MISSING_FACTS, context, bare)),
+        pieces=split_body(render_to_string(BODY, context, request), shown.findings, open_advice),
+        missing_facts=mark_safe(render_to_string(MISSING_FACTS, context, request)),
     )
 
 
