@@ -205,8 +205,12 @@ class ProductView:
     hires: tuple[Mapping[str, Any], ...] = ()
     # (words, the entry, one step from the threshold) for each what_would_change entry.
     changes: tuple[tuple[str, Mapping[str, Any], bool], ...] = ()
-    close: bool = False
     nearest_misses: tuple[str, ...] = ()
+
+    @property
+    def close(self) -> bool:
+        """Whether some change of one step would change the verdict."""
+        return any(step for _, _, step in self.changes)
 
     @property
     def counts_retitles(self) -> bool:
@@ -474,7 +478,6 @@ def assessment_page(
             ),
             hires=tuple(p.hires),
             changes=changes_of(p.what_would_change),
-            close=any(step for _, _, step in changes_of(p.what_would_change)),
             nearest_misses=tuple(p.nearest_misses),
         )
         for p in shown.products
