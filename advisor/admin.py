@@ -1,7 +1,7 @@
 """The admin where site admins tune the heuristics, parameters, title patterns and staffing.
 
 Conditions and sources are edited as rows (advisor.condition_editor; JSON typed instead
-is read by `RuleJSONField`, which refuses what cannot be read or stored, by path),
+is read by `advisor.forms.parse_rule_json`, which refuses what cannot be read or stored, by path),
 examples as rows too (advisor.example_editor), parameters as one table of the ruleset;
 `Heuristic.clean` refuses what the engine could not evaluate or what breaks an example.
 An edit or a deletion is previewed before it is published (advisor.admin_preview); the

@@ -7,7 +7,7 @@ a row at the group's level or above. The form posts as plain fields
 (`condition-3-fact`...), with a few blank rows to fill in, so it works without script;
 static/js/condition_editor.js adds and removes rows and narrows the fact and operator
 lists to the scope and the fact's type. A condition typed as JSON in the "as JSON" box
-instead is read as before (advisor.forms.RuleJSONField).
+instead is read as before (advisor.forms.parse_rule_json).
 
 Problems are named by row ("row 3: unknown fact 'sqauds' ..."), mapped from the
 validator's JSON paths.

@@ -3,7 +3,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.forms.fields import InvalidJSONInput
 from django.utils import timezone
 
 from advisor.engine.values import MAX_NUMBER, describe, is_number, number_problem, text_problem
@@ -126,29 +125,6 @@ def parse_rule_json(text: str, *, name: str) -> tuple[Any, list[str]]:
         return None, [f"{name}: not JSON: {e.msg} (line {e.lineno}, column {e.colno})"]
     problems = _value_problems(value, name)
     return (None, problems) if problems else (value, [])
-
-
-class RuleJSONField(forms.JSONField):
-    """A rule's JSON as the admin types it, refused with a message by path rather than a 500
-    (json.loads raises on deep nesting and long integers; NaN does not store on PostgreSQL)."""
-
-    def __init__(self, *, name: str, **kwargs: Any) -> None:
-        self.name = name
-        super().__init__(**kwargs)
-
-    def to_python(self, value: Any) -> Any:
-        if self.disabled or value in self.empty_values or not isinstance(value, str):
-            return super().to_python(value)
-        parsed, problems = parse_rule_json(value, name=self.name)
-        if problems:
-            raise forms.ValidationError(problems, code="invalid")
-        return parsed
-
-    def bound_data(self, data: Any, initial: Any) -> Any:
-        # Shown again as typed: parsing it again could raise, and its text is what to fix.
-        if self.disabled or not isinstance(data, str):
-            return super().bound_data(data, initial)
-        return InvalidJSONInput(data)
 
 
 class DecisionForm(forms.Form):

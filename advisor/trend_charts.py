@@ -51,10 +51,6 @@ class LineChart:
     def right(self) -> float:
         return self.left + self.plot_width
 
-    @property
-    def bottom(self) -> float:
-        return self.top + self.plot_height
-
 
 def _step(scale_max: int, count: int) -> int:
     return max(1, -(-scale_max // count))

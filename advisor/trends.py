@@ -95,11 +95,6 @@ class ManagerTrend:
     def rows(self) -> tuple[tuple[int | None, int | None], ...]:
         return tuple(zip(self.shares, self.limits, strict=True))
 
-    @property
-    def over_now(self) -> bool:
-        share, limit = self.shares[-1], self.limits[-1]
-        return share is not None and limit is not None and share > limit
-
 
 @dataclass(frozen=True)
 class StaffingLine:
@@ -123,10 +118,6 @@ class TrendsPage:
     managers: Page
     staffing: tuple[StaffingLine, ...]
     staffing_chart: LineChart | None
-
-    @property
-    def labels(self) -> tuple[str, ...]:
-        return tuple(c.label for c in self.columns)
 
 
 def _label(assessment: Assessment) -> str:
@@ -216,15 +207,14 @@ def trends_page(
                 column = totals[field]
                 column[position[aid]] = (column[position[aid]] or 0) + value
     product_names = _ordered(keyed, position)
+    labels = [c.label for c in columns]
     products = page_of(
         [ProductTrend(name, tuple(verdicts[key])) for key, name in product_names.items()],
         products_page,
         per_page=PER_PAGE,
     )
     grid = (
-        verdict_grid(
-            [c.label for c in columns], [(p.name, p.cells) for p in products], cell_width=84
-        )
+        verdict_grid(labels, [(p.name, p.cells) for p in products], cell_width=84)
         if len(products.object_list)
         else None
     )
@@ -252,7 +242,6 @@ def trends_page(
         value = int(float(backlog)) if backlog not in (None, "", "null") else None
         shares.setdefault(key, [None] * len(ids))[position[aid]] = value
     manager_names = _ordered(keyed, position)
-    labels = [c.label for c in columns]
     managers = page_of(list(manager_names.items()), people_page, per_page=PER_PAGE)
     managers.object_list = [
         ManagerTrend(
