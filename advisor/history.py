@@ -10,7 +10,7 @@ from django.db.models import Q
 
 from advisor.comparison import Comparison, ProductChange, compare_assessments
 from advisor.engine.vocabulary import CAUSE_LABELS, verdict_label
-from advisor.models import Assessment, AssessmentQuerySet
+from advisor.models import Assessment
 from orgs.models import Organization
 
 
@@ -28,14 +28,13 @@ def choose_pair(
     *,
     from_id: int | None = None,
     to_id: int | None = None,
-    assessments: AssessmentQuerySet | None = None,
 ) -> tuple[Assessment, Assessment]:
     """The two assessments to compare, earlier first. Both given: those two. None given: the
     last two that are not projections. Only `to_id`: it against the last non-projection run
     before it. Only `from_id`: it against the latest non-projection."""
-    if assessments is None:
-        assessments = organization.assessments.all()
-    assessments = assessments.select_related("ruleset").defer("archive", "ruleset__content")
+    assessments = organization.assessments.select_related("ruleset").defer(
+        "archive", "ruleset__content"
+    )
     wanted = [pk for pk in (from_id, to_id) if pk is not None]
     found = {a.pk: a for a in assessments.filter(pk__in=wanted)} if wanted else {}
     for option, pk in (("--from", from_id), ("--to", to_id)):
