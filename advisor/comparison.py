@@ -80,6 +80,9 @@ class ProductChange:
     verdict_after: str | None
     recommended_before: dict[str, int | None] | None
     recommended_after: dict[str, int | None] | None
+    # Product managers and product owners serving it when assessed, on each side.
+    current_before: dict[str, int | None] | None = None
+    current_after: dict[str, int | None] | None = None
     cause: str = Cause.NONE.value
     # Codes of its own heuristics that fired on one side only.
     appeared: tuple[str, ...] = ()
@@ -324,6 +327,8 @@ def compare_assessments(before: Assessment, after: Assessment) -> Comparison:
                 verdict_after=a.verdict if a else None,
                 recommended_before=b.recommended if b else None,
                 recommended_after=a.recommended if a else None,
+                current_before=b.current if b else None,
+                current_after=a.current if a else None,
                 cause=cause,
                 appeared=tuple(dict.fromkeys(c for c in codes_a if c not in codes_b)),
                 resolved=tuple(dict.fromkeys(c for c in codes_b if c not in codes_a)),

@@ -10,7 +10,6 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST, require_safe
 
 from advisor.comparison import compare_assessments
-from advisor.engine.vocabulary import Scope
 from advisor.models import Assessment
 from advisor.scenario_hires import add_hires, planned_hires
 from orgs.access import organization_view
@@ -38,14 +37,6 @@ def _latest(organization: Organization) -> Assessment | None:
     )
 
 
-def _staffing_now(assessment: Assessment) -> dict[str, tuple[int | None, int | None]]:
-    """Product name → (product managers, product owners) serving it when assessed: one query."""
-    rows = assessment.subjects.filter(scope=Scope.PRODUCT).values_list(
-        "name", "current_pms", "current_pos"
-    )
-    return {name: (pms, pos) for name, pms, pos in rows}
-
-
 @organization_view()
 @require_safe
 def scenario_compare(
@@ -57,13 +48,6 @@ def scenario_compare(
     live = scenario.scenario_of
     before, after = _latest(live), _latest(scenario)
     comparison = compare_assessments(before, after) if before and after else None
-    staffing = []
-    if comparison:
-        now_before, now_after = _staffing_now(before), _staffing_now(after)
-        staffing = [
-            (p, now_before.get(p.renamed_from or p.name), now_after.get(p.name))
-            for p in comparison.products
-        ]
     context = {
         "organization": scenario,
         "membership": membership,
@@ -71,7 +55,7 @@ def scenario_compare(
         "before": before,
         "after": after,
         "comparison": comparison,
-        "products": staffing,
+        "products": comparison.products if comparison else [],
         "changes": changes_made(scenario),
     }
     return TemplateResponse(request, "advisor/scenario_compare.html", context)

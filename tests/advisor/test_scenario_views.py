@@ -58,9 +58,10 @@ class TestAdvice:
         ]
         assert [f.heuristic for f in comparison.disappeared] == ["split-backlog-overload"]
         # Staffing now, on either side: Payments' PM and PO, the same in both.
-        assert [(p.name, before, after) for p, before, after in response.context["products"]] == [
-            ("Payments", (1, 1), (1, 1))
-        ]
+        one_and_one = {"product_managers": 1, "product_owners": 1}
+        assert [
+            (p.name, p.current_before, p.current_after) for p in response.context["products"]
+        ] == [("Payments", one_and_one, one_and_one)]
         assert comparison.appeared == ()
         assert [str(c) for c in response.context["changes"]] == [
             "Person Dana Lee: backlog share 55% → 30%; strategy share 10% → 35%"
@@ -184,9 +185,9 @@ class TestQueryCounts:
         run_assessment(scenario)
         client = client_for(live, MemberRole.OWNER)
         # Session, user, membership (missed, then the scenario's); the two assessments; the
-        # comparison's four; the staffing now of each; the scenario's record and its
-        # content, exported (four).
-        with django_assert_max_num_queries(17):
+        # comparison's four (the staffing now of each among them); the scenario's record and
+        # its content, exported (four).
+        with django_assert_max_num_queries(15):
             assert client.get(compare_url(scenario)).status_code == 200
         # The organization page's, one more for the scenario's membership and its record.
         with django_assert_max_num_queries(17):
