@@ -449,18 +449,7 @@ def assessment_page(
     found = findings_of([*shown.products, *shown.people, *shown.squads])
     counts = shown.counts
 
-    product_rows = tuple(
-        ProductRow(
-            number=p.position,
-            name=p.name,
-            verdict=p.verdict,
-            verdict_label=VERDICT_LABELS.get(p.verdict, p.verdict),
-            current=p.current,
-            recommended=p.recommended,
-            finding_count=p.finding_count,
-        )
-        for p in shown.products
-    )
+    product_rows = tuple(product_row(p) for p in shown.products)
     products = tuple(
         ProductView(
             number=p.position,
@@ -549,6 +538,19 @@ def assessment_page(
         squads_limit=squads_limit,
         product_manager_count=pm_count,
         squads_per_pm=squads_per_pm_chart(squads_per_pm(assessment, pm_count), limit=squads_limit),
+    )
+
+
+def product_row(subject: AssessedSubject) -> ProductRow:
+    """A product's line of the summary: its verdict and staffing now and recommended."""
+    return ProductRow(
+        number=subject.position,
+        name=subject.name,
+        verdict=subject.verdict,
+        verdict_label=VERDICT_LABELS.get(subject.verdict, subject.verdict),
+        current=subject.current,
+        recommended=subject.recommended,
+        finding_count=subject.finding_count,
     )
 
 

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 
 from django.db.models import Q, Sum
 
-from advisor.engine.vocabulary import VERDICT_LABELS, VERDICT_MEANINGS, Scope, outcome_label
+from advisor.engine.vocabulary import VERDICT_MEANINGS, Scope, outcome_label
 from advisor.models import Assessment
 from advisor.presenters import (
     FindingView,
     ProductRow,
     finding_view,
     findings_of,
+    product_row,
     verdict_summary,
 )
 
@@ -63,15 +64,7 @@ def printout(assessment: Assessment) -> Printout:
             counts[s.verdict] = counts.get(s.verdict, 0) + 1
             products.append(
                 PrintedProduct(
-                    row=ProductRow(
-                        number=s.position,
-                        name=s.name,
-                        verdict=s.verdict,
-                        verdict_label=VERDICT_LABELS.get(s.verdict, s.verdict),
-                        current=s.current,
-                        recommended=s.recommended,
-                        finding_count=s.finding_count,
-                    ),
+                    row=product_row(s),
                     meaning=VERDICT_MEANINGS.get(s.verdict, ""),
                     actions=tuple(s.actions),
                     findings=tuple(
@@ -149,7 +142,8 @@ def to_markdown(doc: Printout, *, url: str = "") -> str:
     out = [
         f"# Team-structure advice for {md(doc.organization)}",
         "",
-        f"Assessed as of {a.as_of:%-d %B %Y} (run {a.created_at:%-d %B %Y}) with ruleset "
+        f"Assessed as of {a.as_of.day} {a.as_of:%B %Y} "
+        f"(run {a.created_at.day} {a.created_at:%B %Y}) with ruleset "
         f"{md(a.ruleset.label)}: {a.finding_count} finding{'s' if a.finding_count != 1 else ''}"
         + (f", {doc.missing_fact_count} facts unknown" if doc.missing_fact_count else "")
         + ".",

@@ -107,7 +107,7 @@ def invitation_accept(request: HtmxHttpRequest, token: str) -> HttpResponse:
         expired = timezone.localtime(invitation.expires_at)
         return _refused(
             request,
-            f"This invitation link expired on {expired:%-d %B %Y}: "
+            f"This invitation link expired on {expired.day} {expired:%B %Y}: "
             "ask the owner who sent it for a new one.",
             410,
         )
