@@ -156,10 +156,7 @@ def rule_reference(scope: str | None) -> str:
             for fact in CATALOGUE[scope_].values()
         ),
     )
-    readers: dict[str, list[str]] = {}
-    for row in Heuristic.objects.only("code", "condition", "message").order_by("position", "code"):
-        for name in parameters_read({"condition": row.condition, "message": row.message}):
-            readers.setdefault(name, []).append(row.code)
+    readers = parameter_readers()
     parameters = format_html_join(
         "",
         "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -375,29 +372,40 @@ class ParameterAdmin(WarnOverlapsMixin, PublishingAdmin):
     def shown_value(self, obj: Parameter) -> str:
         return parameter_text(obj.value)
 
+    def get_changelist_instance(self, request: HttpRequest):
+        # Who reads each parameter, read once for the page rather than once a row.
+        changelist = super().get_changelist_instance(request)
+        readers = parameter_readers()
+        for obj in changelist.result_list:
+            obj.readers = readers.get(obj.name, [])
+        return changelist
+
     @admin.display(description="read by")
     def read_by(self, obj: Parameter) -> str:
-        return ", ".join(heuristics_reading(obj.name)) or "no heuristic"
+        readers = getattr(obj, "readers", None)
+        if readers is None:
+            readers = parameter_readers().get(obj.name, [])
+        return ", ".join(readers) or "no heuristic"
 
     def get_deleted_objects(self, objs, request: HttpRequest):
         # A parameter a heuristic reads is protected, as a foreign key would be.
         deleted, counts, perms, protected = super().get_deleted_objects(objs, request)
+        readers = parameter_readers()
         for obj in objs:
             protected.extend(
-                f"Heuristic “{code}” reads {obj.name}" for code in heuristics_reading(obj.name)
+                f"Heuristic “{code}” reads {obj.name}" for code in readers.get(obj.name, [])
             )
         return deleted, counts, perms, protected
 
 
-def heuristics_reading(name: str) -> list[str]:
-    """The codes of the heuristics whose condition or message names the parameter."""
-    return [
-        row.code
-        for row in Heuristic.objects.order_by("position", "code").only(
-            "code", "condition", "message"
-        )
-        if name in parameters_read({"condition": row.condition, "message": row.message})
-    ]
+def parameter_readers() -> dict[str, list[str]]:
+    """Each parameter's name → the codes of the heuristics whose condition or message names
+    it, in the heuristics' order: one query."""
+    readers: dict[str, list[str]] = {}
+    for row in Heuristic.objects.only("code", "condition", "message").order_by("position", "code"):
+        for name in parameters_read({"condition": row.condition, "message": row.message}):
+            readers.setdefault(name, []).append(row.code)
+    return readers
 
 
 @admin.register(AdvisorSettings)

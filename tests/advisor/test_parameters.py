@@ -8,6 +8,8 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from advisor.defaults import (
@@ -23,7 +25,13 @@ from advisor.models import Heuristic, Parameter
 from advisor.services import run_assessment
 from tests.advisor.builders import person, product, run, snapshot, squad
 from tests.advisor.scenarios import latest_version as latest
-from tests.factories import OrganizationFactory, PersonFactory, ProductFactory, SquadFactory
+from tests.factories import (
+    OrganizationFactory,
+    ParameterFactory,
+    PersonFactory,
+    ProductFactory,
+    SquadFactory,
+)
 from tests.helpers import migrate, migrated_back_to
 
 AS_OF = date(2026, 11, 23)
@@ -249,6 +257,19 @@ class TestParameterAdmin:
         html = response.content.decode()
         assert [p.name for p in response.context["cl"].result_list] == sorted(DEFAULT_PARAMETERS)
         assert "split-three-plus-squads, merge-small-team" in html
+
+    def test_the_list_reads_the_heuristics_once_whatever_the_number_of_parameters(
+        self, admin_client
+    ):
+        url = reverse("admin:advisor_parameter_changelist")
+        admin_client.get(url)
+        with CaptureQueriesContext(connection) as few:
+            admin_client.get(url)
+        ParameterFactory.create_batch(6)
+        with CaptureQueriesContext(connection) as more:
+            response = admin_client.get(url)
+        assert len(response.context["cl"].result_list) == len(DEFAULT_PARAMETERS) + 6
+        assert len(more) == len(few)
 
     def test_a_value_is_typed_as_text(self, admin_client):
         parameter = Parameter.objects.get(name="max_backlog_share")
