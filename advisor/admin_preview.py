@@ -96,15 +96,18 @@ def in_force() -> RulesetVersion | None:
     return RulesetVersion.objects.order_by("-number").first()
 
 
-def what_it_would_change(candidate: dict[str, Any]) -> dict[str, Any]:
-    """The preview of a candidate ruleset document against the version in force."""
-    current = in_force()
+def what_it_would_change(
+    candidate: dict[str, Any], current: RulesetVersion | None = None
+) -> dict[str, Any]:
+    """The preview of a candidate ruleset document against the version in force (`current`,
+    read here when not given)."""
+    current = current or in_force()
     usable, _ = usable_heuristics(ruleset_from_content(candidate).heuristics)
     return {
         "version": current,
         "changes": shown_changes(version_diff(current.content if current else None, candidate)),
         "overlaps": [str(o) for o in opposing_overlaps(usable)],
-        "organizations": preview(candidate),
+        "organizations": preview(candidate, current=current, after=usable),
     }
 
 
@@ -190,7 +193,7 @@ class PreviewBeforePublishing:
                     current is None or current.digest != content_digest(candidate)
                 ):
                     response = self._render_preview(
-                        request, candidate, title=title, note=self._noted(request)
+                        request, candidate, title=title, note=self._noted(request), current=current
                     )
                 elif hasattr(response, "render"):
                     response.render()
@@ -202,12 +205,13 @@ class PreviewBeforePublishing:
         (none when the rows end as the version in force has them)."""
         request._ruleset_publishing_once = True
         with transaction.atomic():
-            current = in_force()
+            number = RulesetVersion.objects.order_by("-number").values_list("number", flat=True)
+            in_force_number = number.first()
             with publishing_suspended():
                 response = run()
             note = request.POST.get(NOTE, "").strip() or self._noted(request)
             version = publish_ruleset(user=request.user, note=note[:MAX_NOTE])
-            if current is None or version.number != current.number:
+            if version.number != in_force_number:
                 messages.success(request, f"Published ruleset {version.label}: {version.note}")
         return response
 
@@ -218,11 +222,17 @@ class PreviewBeforePublishing:
         return noted if len(noted) <= MAX_NOTE else noted[: MAX_NOTE - 1] + "…"
 
     def _render_preview(
-        self, request: HttpRequest, candidate: dict[str, Any], *, title: str, note: str
+        self,
+        request: HttpRequest,
+        candidate: dict[str, Any],
+        *,
+        title: str,
+        note: str,
+        current: RulesetVersion | None = None,
     ) -> HttpResponse:
         context = {
             **self.admin_site.each_context(request),
-            **what_it_would_change(candidate),
+            **what_it_would_change(candidate, current),
             "title": title,
             "opts": self.opts,
             "fields": [

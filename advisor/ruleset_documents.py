@@ -9,7 +9,7 @@ brought to today's form (`current_form`), so restoring one works like importing 
 """
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -25,7 +25,12 @@ from advisor.defaults import (
     PARAMETER_DESCRIPTIONS,
 )
 from advisor.engine import heuristic_problems, verdict_of
-from advisor.engine.evaluation import MAX_PARAMETERS, usable_heuristics, validate_parameters
+from advisor.engine.evaluation import (
+    MAX_PARAMETERS,
+    HeuristicSpec,
+    usable_heuristics,
+    validate_parameters,
+)
 from advisor.engine.examples import example_problems
 from advisor.engine.facts import CATALOGUE
 from advisor.engine.ruleset import (
@@ -382,13 +387,21 @@ def _product_codes(heuristics, facts: Mapping[str, Any]) -> dict[str, str]:
     return fired
 
 
-def preview(document: Mapping[str, Any]) -> list[OrganizationChanges]:
+def preview(
+    document: Mapping[str, Any],
+    *,
+    current: RulesetVersion | None = None,
+    after: Sequence[HeuristicSpec] | None = None,
+) -> list[OrganizationChanges]:
     """For each organization's latest assessment, the products whose verdict or findings
     would change if the document replaced the ruleset in force: both rulesets run on the
-    facts that assessment stored, so only the edit's effect shows."""
-    current = RulesetVersion.objects.order_by("-number").defer("content").first()
+    facts that assessment stored, so only the edit's effect shows. `current` (the version
+    in force) and `after` (the document's usable heuristics) are worked out here when the
+    caller has not already."""
+    current = current or RulesetVersion.objects.order_by("-number").defer("content").first()
     before, _ = usable_heuristics(parsed_ruleset(current).heuristics if current else ())
-    after, _ = usable_heuristics(ruleset_from_content(document).heuristics)
+    if after is None:
+        after, _ = usable_heuristics(ruleset_from_content(document).heuristics)
     assessments = latest_assessments()
     products: dict[int, list[tuple[str, dict]]] = {a.pk: [] for a in assessments}
     for assessment_id, name, facts in (
