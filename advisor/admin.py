@@ -31,7 +31,6 @@ from advisor.admin_preview import (
     is_previewing,
     publishing_once,
     register_note,
-    shown_changes,
 )
 from advisor.condition_editor import ConditionField, SourcesField, problems_by_row, row_help
 from advisor.engine.conditions import OPERATORS
@@ -50,7 +49,7 @@ from advisor.models import (
     RulesetVersion,
     ruleset_parameter_values,
 )
-from advisor.ruleset_documents import version_diff
+from advisor.ruleset_documents import shown_changes, version_diff
 from advisor.rulesets import MAX_NOTE, current_ruleset, parsed_ruleset, publishing_as
 from orgs.models import TitlePattern
 

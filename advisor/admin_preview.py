@@ -13,7 +13,6 @@ previewed; confirmed, they publish exactly one version, with the note.
 Restoring a version or the defaults goes through the same page (`RestoreViews`).
 """
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -33,12 +32,12 @@ from advisor.engine.overlaps import opposing_overlaps
 from advisor.engine.ruleset import ruleset_from_content
 from advisor.models import RulesetVersion
 from advisor.ruleset_documents import (
-    Change,
     current_form,
     defaults_document,
     preview,
     publish_document,
     restore_version,
+    shown_changes,
     validate_ruleset,
     version_diff,
 )
@@ -58,8 +57,6 @@ PUBLISH = "_publish"
 NOTE = "_note"
 # The permission that lets a staff member edit and publish the rules.
 EDIT_RULES = "advisor.change_heuristic"
-# Values of a difference longer than this are cut on the page.
-SHOWN_VALUE = 300
 
 _previewing: ContextVar[bool] = ContextVar("ruleset_previewing", default=False)
 
@@ -75,21 +72,6 @@ def previewing() -> Iterator[None]:
 
 def is_previewing() -> bool:
     return _previewing.get()
-
-
-def shown(value: Any) -> str:
-    """A value of a difference as the page shows it: JSON, cut."""
-    if value is None:
-        return "—"
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= SHOWN_VALUE else text[:SHOWN_VALUE] + "…"
-
-
-def shown_changes(changes: list[Change]) -> list[dict[str, str]]:
-    return [
-        {"subject": c.subject, "field": c.field, "old": shown(c.old), "new": shown(c.new)}
-        for c in changes
-    ]
 
 
 def in_force() -> RulesetVersion | None:

@@ -6,7 +6,6 @@ behind validation, with a scope or an outcome it does not know) is listed with w
 is wrong, never rendered as if it worked and never an error page.
 """
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -15,10 +14,10 @@ from advisor.engine import heuristic_problems
 from advisor.engine.examples import describe_example
 from advisor.engine.explanations import describe_condition
 from advisor.engine.plan import StaffingRules
-from advisor.engine.ruleset import heuristic_spec, ruleset_from_content, ruleset_parameters
+from advisor.engine.ruleset import heuristic_spec, ruleset_from_content
 from advisor.engine.vocabulary import SEVERITY_LABELS, outcome_label
 from advisor.presenters import SourceRef, source_refs
-from advisor.ruleset_documents import version_diff
+from advisor.ruleset_documents import shown, version_diff
 
 
 @dataclass(frozen=True)
@@ -82,7 +81,7 @@ def _examples(examples: Any, parameters: Mapping[str, Any]) -> tuple[ExampleLine
 def ruleset_page(content: Mapping[str, Any]) -> RulesetPage:
     """Every heuristic of a version's document in words, or as skipped with its problems."""
     ruleset = ruleset_from_content(content)
-    parameters = ruleset_parameters(content) if isinstance(content, Mapping) else {}
+    parameters = ruleset.parameters
     cards, skipped = [], []
     entries = content.get("heuristics") if isinstance(content, Mapping) else None
     for entry in entries if isinstance(entries, list) else []:
@@ -143,7 +142,7 @@ def ruleset_history(versions: list[Any]) -> tuple[VersionEntry, ...]:
     for i, version in enumerate(versions[:HISTORY_SHOWN]):
         before = versions[i + 1].content if i + 1 < len(versions) else None
         changes = tuple(
-            (c.subject, c.field, _shown(c.old), _shown(c.new))
+            (c.subject, c.field, shown(c.old), shown(c.new))
             for c in version_diff(before, version.content)
         )
         by = version.published_by.get_username() if version.published_by else ""
@@ -153,10 +152,3 @@ def ruleset_history(versions: list[Any]) -> tuple[VersionEntry, ...]:
             )
         )
     return tuple(entries)
-
-
-def _shown(value: Any) -> str:
-    if value is None:
-        return "—"
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 300 else text[:300] + "…"

@@ -8,6 +8,7 @@ before parameters belonged to the ruleset (parameters per heuristic, no examples
 brought to today's form (`current_form`), so restoring one works like importing it.
 """
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -531,6 +532,25 @@ class Change:
     field: str
     old: Any
     new: Any
+
+
+# Values of a difference longer than this are cut on the pages.
+SHOWN_VALUE = 300
+
+
+def shown(value: Any) -> str:
+    """A value of a difference as the pages show it: JSON, cut."""
+    if value is None:
+        return "—"
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= SHOWN_VALUE else text[:SHOWN_VALUE] + "…"
+
+
+def shown_changes(changes: list[Change]) -> list[dict[str, str]]:
+    return [
+        {"subject": c.subject, "field": c.field, "old": shown(c.old), "new": shown(c.new)}
+        for c in changes
+    ]
 
 
 def version_diff(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> list[Change]:
