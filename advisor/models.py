@@ -16,9 +16,8 @@ from django.core.validators import (
 from django.db import models, transaction
 from django.urls import reverse
 
-from advisor.engine import heuristic_problems
 from advisor.engine.evaluation import validate_parameters
-from advisor.engine.examples import example_problems
+from advisor.engine.examples import rule_problems
 from advisor.engine.ruleset import OFF, ON, SHADOW, heuristic_spec, parameters_read
 from advisor.engine.values import text_problem
 from advisor.engine.vocabulary import (
@@ -111,11 +110,7 @@ class Heuristic(models.Model):
             table.update({k: v for k, v in (self.parameters or {}).items() if k not in table})
             # The whole table, so that a name it lacks is refused naming those it has.
             spec = dataclasses.replace(heuristic_spec(heuristic_entry(self)), parameters=table)
-            found = heuristic_problems(spec)
-            if not found:
-                examples = example_problems(spec, self.examples, table)
-                if examples:
-                    found["examples"] = examples
+            found = rule_problems(spec, self.examples, table)
             if not self.outcome:
                 found.pop("outcome", None)  # the field's own "cannot be blank" says so
             if not self.sources:
@@ -215,12 +210,7 @@ class Parameter(models.Model):
             entry = heuristic_entry(row)
             if self.name not in parameters_read(entry):
                 continue
-            spec = heuristic_spec(entry, table)
-            found = heuristic_problems(spec)
-            if not found:
-                examples = example_problems(spec, row.examples, table)
-                if examples:
-                    found["examples"] = examples
+            found = rule_problems(heuristic_spec(entry, table), row.examples, table)
             if found:
                 described = "; ".join(m for ms in found.values() for m in ms)
                 broken.append(f"{row.code} would break: {described}")

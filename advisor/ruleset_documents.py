@@ -25,14 +25,14 @@ from advisor.defaults import (
     NOTE_HEURISTICS,
     PARAMETER_DESCRIPTIONS,
 )
-from advisor.engine import heuristic_problems, verdict_of
+from advisor.engine import verdict_of
 from advisor.engine.evaluation import (
     MAX_PARAMETERS,
     HeuristicSpec,
     usable_heuristics,
     validate_parameters,
 )
-from advisor.engine.examples import example_problems
+from advisor.engine.examples import rule_problems
 from advisor.engine.facts import CATALOGUE
 from advisor.engine.ruleset import (
     FORMAT,
@@ -252,14 +252,10 @@ def _check_heuristics(entries: Any, table: Mapping[str, Any], problems: _Problem
             problems.add(f"{path}.position", "must be a whole number from 0")
         if entry.get("state", ON) not in STATES:
             problems.add(f"{path}.state", f"must be one of {', '.join(STATES)}")
-        spec = heuristic_spec(entry, table)
-        found = heuristic_problems(spec)
+        found = rule_problems(heuristic_spec(entry, table), entry.get("examples", []), table)
         for field, messages in found.items():
             for message in messages:
                 problems.add_prefixed(path, field, message)
-        if not found:
-            for message in example_problems(spec, entry.get("examples", []), table):
-                problems.add_prefixed(path, "examples", message)
 
 
 def _check_title_patterns(entries: Any, problems: _Problems) -> None:

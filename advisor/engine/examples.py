@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from advisor.engine.conditions import evaluate, value_fits
-from advisor.engine.evaluation import HeuristicSpec
+from advisor.engine.evaluation import HeuristicSpec, heuristic_problems
 from advisor.engine.explanations import format_value
 from advisor.engine.facts import CATALOGUE
 from advisor.engine.values import describe, is_number, number_problem, text_problem
@@ -143,3 +143,16 @@ def example_problems(
             label = f" “{note}”" if note else ""
             problems.append(f"{path}{label} ({shown}): must {expected}, but {gave}")
     return problems
+
+
+def rule_problems(
+    spec: HeuristicSpec, examples: Any, parameters: Mapping[str, Any]
+) -> dict[str, list[str]]:
+    """What is wrong with a heuristic, by field: its definition (heuristic_problems) and,
+    when that is sound, the examples it breaks under `examples`. Empty: it can be used."""
+    found = heuristic_problems(spec)
+    if not found:
+        broken = example_problems(spec, examples, parameters)
+        if broken:
+            found["examples"] = broken
+    return found
