@@ -25,8 +25,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.core.mail import EmailMessage, mailers
+from django.db import IntegrityError
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from advisor.engine.vocabulary import Scope, verdict_label
 from advisor.models import AssessedSubject, Assessment
-from advisor.services import run_assessment
+from advisor.services import NothingToAssess, run_assessment
 from orgs.models import MemberRole, Organization
 
 
@@ -75,7 +75,7 @@ def standing(
 ) -> Standing:
     if assessed_at is None:
         return Standing(organization_id, None, None, None, Due.NEVER, 0, changed=False)
-    due_on = timezone.localdate(assessed_at) + timedelta(days=every_days)
+    due_on = due_date(assessed_at, every_days)
     if today < due_on:
         due, days = Due.NOT_YET, (due_on - today).days
     elif today == due_on:
@@ -84,6 +84,11 @@ def standing(
         due, days = Due.OVERDUE, (today - due_on).days
     changed = changed_at is not None and changed_at > assessed_at
     return Standing(organization_id, assessment_id, assessed_at, due_on, due, days, changed)
+
+
+def due_date(assessed_at: datetime, every_days: int) -> date:
+    """The day a re-assessment falls due: the interval after the day of the last one."""
+    return timezone.localdate(assessed_at) + timedelta(days=every_days)
 
 
 def with_latest(organizations: QuerySet[Organization]) -> QuerySet[Organization]:
@@ -212,14 +217,14 @@ def reassess(organization_id: int, day: date, reason: str) -> Outcome:
     previous = Assessment.objects.advice().filter(organization=organization).latest_first().first()
     if reason in (Due.DUE, Due.OVERDUE) and previous is not None:
         notify_due(organization, previous, day)
-    if not organization.products.exists():
-        return Outcome(slug, False, f"{slug}: not assessed ({reason}): it has no products")
     already = f"{slug}: not assessed ({reason}): a scheduled run assessed it on {day} already"
     if organization.assessments.filter(scheduled_on=day).exists():
         return Outcome(slug, False, already)
     try:
-        with transaction.atomic():
-            _, _, assessment = run_assessment(organization, as_of=day, scheduled_on=day)
+        # run_assessment stores it and carries decisions forward in one transaction.
+        _, _, assessment = run_assessment(organization, as_of=day, scheduled_on=day)
+    except NothingToAssess:
+        return Outcome(slug, False, f"{slug}: not assessed ({reason}): it has no products")
     except IntegrityError:
         # Another run stored its assessment of the day between the check and the insert.
         if organization.assessments.filter(scheduled_on=day).exists():
@@ -265,8 +270,10 @@ def _mail(organization: Organization, subject: str, template: str, context: dict
     """One message to each owner (they do not see each other's address)."""
     addresses = owner_addresses(organization)
     body = render_to_string(template, {"organization": organization, **context})
-    for address in addresses:
-        EmailMessage(subject, body, None, [address]).send()
+    # One connection for them all.
+    mailers.default.send_messages(
+        [EmailMessage(subject, body, None, [address]) for address in addresses]
+    )
     return len(addresses)
 
 
@@ -278,9 +285,7 @@ def notify_due(organization: Organization, latest: Assessment, day: date) -> boo
     )
     if not claimed:
         return False
-    due_on = timezone.localdate(latest.created_at) + timedelta(
-        days=organization.reassess_every_days
-    )
+    due_on = due_date(latest.created_at, organization.reassess_every_days)
     _mail(
         organization,
         f"{organization.name} is due for re-assessment",
