@@ -126,11 +126,12 @@ def _tree_size(root: OrgNode, children: Mapping[int, list[OrgNode]]) -> int:
 PRODUCT_ROLES = ("product_manager", "product_owner")
 
 
-def _branch_of(boxes: Sequence[Box], parent_of: Mapping[int, int]) -> Box | None:
-    """The nearest common manager of the product managers and owners (one of them, when
-    the others report to them), or None when they sit in different trees or there are
-    none. Linear in the chart's size times its depth."""
-    product = [box for box in boxes if box.node.role in PRODUCT_ROLES]
+def _branch_of(
+    product: Sequence[Box], boxes: Sequence[Box], parent_of: Mapping[int, int]
+) -> Box | None:
+    """The nearest common manager of the product managers and owners (`product`: their
+    boxes; one of them, when the others report to them), or None when they sit in different
+    trees or there are none. Linear in the chart's size times its depth."""
     if not product:
         return None
     common: list[int] | None = None
@@ -256,7 +257,7 @@ def org_tree(
         parent_of = {
             child.id: parent_id for parent_id, kids in placed_children.items() for child in kids
         }
-        branch = _branch_of(boxes, parent_of)
+        branch = _branch_of(product, boxes, parent_of)
         if branch is None:  # in several trees: the first product person's place
             branch = min(product, key=lambda box: (box.y, box.x))
         focus_x, focus_y = branch.center_x, branch.y

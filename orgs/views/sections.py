@@ -216,17 +216,18 @@ def products_context(organization: Organization, page_number: Any) -> dict[str, 
     counts of products and squads: one query whatever the size (three for a page past the
     end), read as rows rather than model instances, each row with what the template shows
     ready to print."""
-    squad_total: list[int | None] = [None]
+    squad_total: int | None = None
 
     def fetch_products(offset: int, limit: int) -> Fetched:
-        fetched, squad_total[0] = product_rows(organization, offset, limit)
+        nonlocal squad_total
+        fetched, squad_total = product_rows(organization, offset, limit)
         return fetched
 
     page = page_fetched(fetch_products, page_number, per_page=PRODUCTS_PER_PAGE)
     return {
         "products_page": page,
         # No product, no squad: a squad belongs to a product.
-        "squad_count": squad_total[0] or 0,
+        "squad_count": squad_total or 0,
         "organization_methodology": organization.get_methodology_display(),
     }
 
