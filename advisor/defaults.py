@@ -8,6 +8,7 @@ a contract: an admin who sets `min_squads` to 4 changes the next assessment.
 from typing import Any
 
 from advisor.engine import HeuristicSpec
+from advisor.engine.ruleset import entry_parameters
 from advisor.engine.vocabulary import Scope
 
 # The practitioner articles the defaults rest on (source-articles/), by their titles.
@@ -316,7 +317,7 @@ DEFAULT_HEURISTICS: tuple[dict[str, Any], ...] = (
 
 # The two notes of DOMAIN.md: advice to a product manager that never changes a verdict or
 # the plan. Kept apart from the ten because migration 0002 writes exactly those ten; the
-# migration that added the outcome `note` (0007) writes these.
+# migration that added the outcome `note` (0008) writes these.
 NOTE_HEURISTICS: tuple[dict[str, Any], ...] = (
     {
         "code": "note-pm-in-ceremonies",
@@ -412,18 +413,14 @@ PARAMETER_DESCRIPTIONS: dict[str, str] = {
 def default_specs() -> list[HeuristicSpec]:
     """The defaults as engine specs, each with the parameters of the table it reads, for
     assessing without a database."""
-    from advisor.engine.ruleset import entry_parameters
-
-    specs = []
-    for row in (*DEFAULT_HEURISTICS, *NOTE_HEURISTICS):
-        entry = {key: value for key, value in row.items() if key != "parameters"}
-        specs.append(
-            HeuristicSpec(
-                **{k: v for k, v in entry.items() if k != "examples"},
-                parameters=entry_parameters(entry, DEFAULT_PARAMETERS),
-            )
-        )
-    return specs
+    entries = [
+        {key: value for key, value in row.items() if key != "parameters"}
+        for row in (*DEFAULT_HEURISTICS, *NOTE_HEURISTICS)
+    ]
+    return [
+        HeuristicSpec(**entry, parameters=entry_parameters(entry, DEFAULT_PARAMETERS))
+        for entry in entries
+    ]
 
 
 def _example(fires: bool, note: str, **facts: Any) -> dict[str, Any]:
@@ -444,7 +441,7 @@ _SMALL_TEAM = {
 
 # Each default heuristic's examples, by code: at and just past each threshold (moving with
 # its parameter), plus a literal or two that must hold whatever the threshold, and an
-# unknown that never fires. Migration 0007 gives them to the rows of these codes whose
+# unknown that never fires. Migration 0011 gives them to the rows of these codes whose
 # examples are empty, when the row's condition honours them. The two note heuristics'
 # are here for when their rows exist.
 DEFAULT_EXAMPLES: dict[str, list[dict[str, Any]]] = {

@@ -159,7 +159,7 @@ def heuristic_entry(row: Any) -> dict[str, Any]:
 
 def _examples_of(row: Any) -> Any:
     """A row's examples. In a migration state from before rows had them (0003 publishing on
-    a new database), those the defaults give its code: 0007 then gives the rows the same,
+    a new database), those the defaults give its code: 0011 then gives the rows the same,
     so a new database starts with one version (docs/rulesets.md)."""
     if hasattr(row, "examples"):
         return row.examples

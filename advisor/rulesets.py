@@ -1,7 +1,7 @@
 """Publishing the ruleset: every change to a rule makes a new immutable version, in the
 same transaction, and the engine runs from the latest version's document.
 
-What publishes: saving or deleting a Heuristic, an orgs TitlePattern or the
+What publishes: saving or deleting a Heuristic, a Parameter, an orgs TitlePattern or the
 AdvisorSettings row, through the admin, a form, the model API or anything else that
 calls `save()`/`delete()` (receivers connected in `AdvisorConfig.ready`). What does
 not: `QuerySet.update()`, `bulk_create()` and raw SQL, which send no signals; no
