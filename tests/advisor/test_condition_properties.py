@@ -12,6 +12,7 @@ import time
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from advisor.defaults import DEFAULT_PARAMETERS, default_specs
 from advisor.engine import HeuristicSpec, heuristic_problems
 from advisor.engine.conditions import (
     MAX_CLAUSES,
@@ -23,10 +24,13 @@ from advisor.engine.conditions import (
     evaluate,
     validate_condition,
 )
+from advisor.engine.examples import example_problems
 from advisor.engine.explanations import condition_in_words
 from advisor.engine.facts import CATALOGUE, ENUM_VALUES, FactType
 from advisor.engine.ruleset import ruleset_from_content
 from advisor.engine.vocabulary import Scope
+from advisor.ruleset_documents import defaults_document, validate_ruleset
+from orgs.interchange import MAX_PROBLEMS as DOCUMENT_PROBLEMS
 
 # Thresholds near which integer facts are drawn: at, just under and just over each.
 THRESHOLDS = (0, 1, 2, 3, 15, 25, 40, 90)
@@ -139,9 +143,9 @@ class TestCompiledAndInterpretedAgree:
             assert evaluate(condition, facts, {"min_squads": 3})[0] is expected
 
 
-def assert_small(problems: list[str]) -> None:
+def assert_small(problems: list[str], most: int = MAX_PROBLEMS) -> None:
     assert isinstance(problems, list)
-    assert len(problems) <= MAX_PROBLEMS + 1
+    assert len(problems) <= most + 1
     for problem in problems:
         assert isinstance(problem, str)
         assert len(problem) <= LONGEST_MESSAGE, problem
@@ -197,8 +201,42 @@ class TestValidationNeverRaises:
     def test_the_ruleset_converter_on_any_json(self, content, heuristics):
         ruleset_from_content(content)
         ruleset_from_content(
-            {"heuristics": heuristics, "title_patterns": heuristics, "staffing": content}
+            {
+                "heuristics": heuristics,
+                "title_patterns": heuristics,
+                "staffing": content,
+                "parameters": content,
+            }
         )
+
+    @settings(max_examples=300, deadline=None)
+    @given(document=json_values)
+    def test_validate_ruleset_on_any_json(self, document):
+        assert_small([str(p) for p in validate_ruleset(document)], DOCUMENT_PROBLEMS)
+
+    @settings(max_examples=300, deadline=None)
+    @given(
+        part=st.sampled_from(["format", "parameters", "heuristics", "title_patterns", "staffing"]),
+        noise=json_values,
+        heuristic=st.integers(min_value=0, max_value=11),
+        field=st.sampled_from(["condition", "examples", "sources", "state", "message", "scope"]),
+    )
+    def test_validate_ruleset_on_the_defaults_with_one_part_replaced(
+        self, part, noise, heuristic, field
+    ):
+        document = defaults_document()
+        document[part] = noise
+        assert_small([str(p) for p in validate_ruleset(document)], DOCUMENT_PROBLEMS)
+        document = defaults_document()
+        document["heuristics"][heuristic][field] = noise
+        assert_small([str(p) for p in validate_ruleset(document)], DOCUMENT_PROBLEMS)
+
+    @settings(max_examples=300, deadline=None)
+    @given(examples=json_values, parameters=json_values)
+    def test_example_problems_on_any_json(self, examples, parameters):
+        spec = next(s for s in default_specs() if s.code == "split-three-plus-squads")
+        table = parameters if isinstance(parameters, dict) else DEFAULT_PARAMETERS
+        assert_small(example_problems(spec, examples, table))
 
 
 def nested_list(depth: int) -> list:

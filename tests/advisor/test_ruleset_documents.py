@@ -150,13 +150,58 @@ class TestImport:
         assert RulesetVersion.objects.count() == 1
         assert Parameter.objects.get(name="min_squads").value == 3
 
-    def test_hostile_json_is_refused_by_path(self):
-        stdin = io.StringIO('{"format": "team-structure-advisor/ruleset/v1", "format": 1}')
+    @pytest.mark.parametrize(
+        ("change", "problem"),
+        [
+            (
+                ('"format": ', '"format": 1, "format": '),
+                'format: key "format" is written 2 times; write it once',
+            ),
+            (
+                ('"min_squads": 3', '"min_squads": NaN'),
+                "parameters.min_squads: NaN is not a JSON value",
+            ),
+            (
+                ('"min_squads": 3', '"min_squads": ' + "9" * 5000),
+                "parameters.min_squads: is a number of 5,000 digits; at most 20 digits allowed",
+            ),
+            (
+                ("FIRST_MESSAGE", '"\\ud800 broken"'),
+                "heuristics[0].message: is not valid text (it holds a lone surrogate)",
+            ),
+            (
+                ("FIRST_NAME", '"Bad\\u0000name"'),
+                "heuristics[0].name: character 4 is the control character U+0000",
+            ),
+            (None, "not valid JSON: nested too deeply"),
+        ],
+    )
+    def test_hostile_json_is_refused_by_path_and_nothing_is_written(self, change, problem):
+        exported = export_ruleset()
+        text = json.dumps(exported)
+        if change is None:
+            text = "[" * 100_000
+        else:
+            old, new = change
+            old = {
+                "FIRST_MESSAGE": json.dumps(exported["heuristics"][0]["message"]),
+                "FIRST_NAME": json.dumps(exported["heuristics"][0]["name"]),
+            }.get(old, old)
+            text = text.replace(old, new, 1)
+        rows_before = list(Heuristic.objects.values_list("code", "name", "message", "condition"))
         err = io.StringIO()
-        with pytest.raises(CommandError):
-            call_command("import_ruleset", "-", stdin=stdin, stdout=io.StringIO(), stderr=err)
-        assert "format" in err.getvalue()
+
+        with pytest.raises(CommandError, match="1 problem in -; nothing was published"):
+            call_command(
+                "import_ruleset", "-", stdin=io.StringIO(text), stdout=io.StringIO(), stderr=err
+            )
+
+        assert err.getvalue().strip() == problem
         assert RulesetVersion.objects.count() == 1
+        assert Parameter.objects.get(name="min_squads").value == 3
+        assert list(Heuristic.objects.values_list("code", "name", "message", "condition")) == (
+            rows_before
+        )
 
     def test_a_failure_while_writing_leaves_everything_as_it_was(self, monkeypatch):
         def fail(staffing):
