@@ -244,7 +244,7 @@ class HeuristicForm(forms.ModelForm):
     def _post_clean(self) -> None:
         super()._post_clean()
         # The model names a condition's problems by JSON path; rows are what the admin sees.
-        paths = getattr(self.fields["condition"], "paths", None)
+        paths = self.fields["condition"].paths
         if paths and "condition" in self._errors:
             self._errors["condition"] = self.error_class(
                 problems_by_row(list(self._errors["condition"]), paths)

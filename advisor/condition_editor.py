@@ -290,34 +290,67 @@ def _type_words(fact_type: FactType) -> str:
     return "one of " + ", ".join(ENUM_VALUES[fact_type])
 
 
-class ConditionField(forms.Field):
-    """The condition from the rows (or the JSON typed instead), as the model stores it."""
+class RowsField(forms.Field):
+    """A rule's part edited as rows (RowsWidget), or typed as JSON instead; named by
+    `json_name` in the JSON's problems. A subclass reads its rows (`from_rows`) and says
+    what nothing given means (`empty`)."""
 
-    widget = ConditionEditor
+    json_name = ""
+
+    def empty(self) -> Any:
+        return []
+
+    def from_json(self, parsed: Any) -> Any:
+        return parsed
+
+    def from_rows(self, rows: list[dict[str, str]]) -> Any:
+        raise NotImplementedError
 
     def to_python(self, value: Any) -> Any:
         if value in self.empty_values:
-            raise forms.ValidationError("add at least one row: a clause, or a group of clauses")
-        if isinstance(value, Mapping):
-            return dict(value)
+            return self.empty()
+        if not isinstance(value, tuple):  # already a value: the initial one
+            return value
         mode, content = value
         if mode == "json":
-            parsed, problems = parse_rule_json(content, name="condition")
+            parsed, problems = parse_rule_json(content, name=self.json_name)
             if problems:
                 raise forms.ValidationError(problems)
-            self.paths = {}
-            return parsed
+            return self.from_json(parsed)
         try:
-            condition, self.paths = condition_from_rows(content)
+            return self.from_rows(content)
         except RowsError as e:
             raise forms.ValidationError(e.problems) from None
-        return condition
 
     def has_changed(self, initial: Any, data: Any) -> bool:
         try:
-            return self.to_python(data) != initial
+            return self.to_python(data) != (self.empty() if initial is None else initial)
         except forms.ValidationError:
             return True
+
+
+class ConditionField(RowsField):
+    """The condition from the rows (or the JSON typed instead), as the model stores it.
+    After cleaning, `paths` maps each JSON path of a condition read from rows to its row."""
+
+    widget = ConditionEditor
+    json_name = "condition"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.paths: dict[str, int] = {}
+
+    def empty(self) -> Any:
+        raise forms.ValidationError("add at least one row: a clause, or a group of clauses")
+
+    def to_python(self, value: Any) -> Any:
+        self.paths = {}
+        value = super().to_python(value)
+        return dict(value) if isinstance(value, Mapping) else value
+
+    def from_rows(self, rows: list[dict[str, str]]) -> Any:
+        condition, self.paths = condition_from_rows(rows)
+        return condition
 
 
 def row_help() -> str:
@@ -379,25 +412,16 @@ class SourcesEditor(RowsWidget):
         return context
 
 
-class SourcesField(forms.Field):
+class SourcesField(RowsField):
     """The sources from the rows (blank rows left out), or the JSON typed instead."""
 
     widget = SourcesEditor
+    json_name = "sources"
 
-    def to_python(self, value: Any) -> Any:
-        if value in self.empty_values:
-            return []
-        if isinstance(value, list):
-            return value
-        mode, content = value
-        if mode == "json":
-            parsed, problems = parse_rule_json(content, name="sources")
-            if problems:
-                raise forms.ValidationError(problems)
-            return parsed
+    def from_rows(self, rows: list[dict[str, str]]) -> Any:
         return [
             {key: row.get(key, "").strip() for key in ("title", "quote", "link")}
-            for row in content
+            for row in rows
             if not row.get("delete")
             and any(row.get(k, "").strip() for k in ("title", "quote", "link"))
         ]
@@ -405,9 +429,3 @@ class SourcesField(forms.Field):
     def validate(self, value: Any) -> None:
         if self.required and not value:
             raise forms.ValidationError(self.error_messages["required"], code="required")
-
-    def has_changed(self, initial: Any, data: Any) -> bool:
-        try:
-            return self.to_python(data) != initial
-        except forms.ValidationError:
-            return True

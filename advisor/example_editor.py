@@ -19,11 +19,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from django import forms
 from django.utils.safestring import mark_safe
 
 from advisor.condition_editor import (
     FACT_TYPES,
+    RowsError,
+    RowsField,
     RowsWidget,
     _type_words,
     _typed_value,
@@ -32,7 +33,6 @@ from advisor.condition_editor import (
 )
 from advisor.engine.examples import MAX_EXAMPLES
 from advisor.engine.facts import CATALOGUE
-from advisor.forms import parse_rule_json
 
 # Read at most this many examples and fact rows an example from a POST, whatever it says.
 MAX_EXAMPLE_ROWS = MAX_EXAMPLES + 5
@@ -43,12 +43,6 @@ NEW_EXAMPLE_FACTS = 3
 FIRES = (("yes", "must fire"), ("no", "must not fire"))
 FACT_FIELDS = ("fact", "value", "param", "offset", "delete")
 UNKNOWN = "unknown"
-
-
-class ExampleRowsError(Exception):
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = problems
 
 
 def _blank_fact(row: Mapping[str, str]) -> bool:
@@ -80,7 +74,7 @@ def examples_from_rows(
     examples: list[dict[str, Any]],
 ) -> tuple[list[dict[str, Any]], list[dict[str, int]]]:
     """The examples the rows describe and, for each, its fact rows' numbers by fact name;
-    ExampleRowsError naming the example and row at fault."""
+    RowsError naming the example and row at fault."""
     problems: list[str] = []
     built: list[dict[str, Any]] = []
     rows_by_fact: list[dict[str, int]] = []
@@ -112,7 +106,7 @@ def examples_from_rows(
         built.append(built_example)
         rows_by_fact.append(numbers)
     if problems:
-        raise ExampleRowsError(problems)
+        raise RowsError(problems)
     return built, rows_by_fact
 
 
@@ -281,11 +275,12 @@ class ExamplesEditor(RowsWidget):
         return context
 
 
-class ExamplesField(forms.Field):
+class ExamplesField(RowsField):
     """The examples from the rows (blank ones left out), or the JSON typed instead. After
     cleaning, `rows_by_fact` maps each example's facts to their rows, for naming problems."""
 
     widget = ExamplesEditor
+    json_name = "examples"
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
@@ -294,27 +289,14 @@ class ExamplesField(forms.Field):
 
     def to_python(self, value: Any) -> Any:
         self.rows_by_fact = None
-        if value in self.empty_values:
-            return []
-        if isinstance(value, list):
-            return value
-        mode, content = value
-        if mode == "json":
-            parsed, problems = parse_rule_json(content, name="examples")
-            if problems:
-                raise forms.ValidationError(problems)
-            return [] if parsed is None else parsed
-        try:
-            examples, self.rows_by_fact = examples_from_rows(content)
-        except ExampleRowsError as e:
-            raise forms.ValidationError(e.problems) from None
-        return examples
+        return super().to_python(value)
 
-    def has_changed(self, initial: Any, data: Any) -> bool:
-        try:
-            return self.to_python(data) != (initial or [])
-        except forms.ValidationError:
-            return True
+    def from_json(self, parsed: Any) -> Any:
+        return [] if parsed is None else parsed
+
+    def from_rows(self, rows: list[dict[str, Any]]) -> Any:
+        examples, self.rows_by_fact = examples_from_rows(rows)
+        return examples
 
 
 def examples_help() -> str:

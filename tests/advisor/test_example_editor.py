@@ -6,9 +6,9 @@ import json
 import pytest
 from django.urls import reverse
 
+from advisor.condition_editor import RowsError
 from advisor.defaults import DEFAULT_EXAMPLES
 from advisor.example_editor import (
-    ExampleRowsError,
     example_rows,
     examples_from_rows,
     problems_by_example,
@@ -83,7 +83,7 @@ class TestRows:
         assert built == [{"facts": {"squads": 1}, "fires": False}]
 
     def test_problems_are_named_by_example_and_fact_row(self):
-        with pytest.raises(ExampleRowsError) as raised:
+        with pytest.raises(RowsError) as raised:
             examples_from_rows(
                 [
                     example("", fact("squads", value="1")),
@@ -110,7 +110,7 @@ class TestRows:
         ]
 
     def test_a_fact_given_twice_names_the_row_that_gave_it_first(self):
-        with pytest.raises(ExampleRowsError) as raised:
+        with pytest.raises(RowsError) as raised:
             examples_from_rows(
                 [example("yes", fact("squads", value="3"), fact("squads", value="4"))]
             )
