@@ -268,13 +268,7 @@ class ConditionEditor(RowsWidget):
                 "typed": typed,
                 "kinds": KINDS,
                 "levels": range(MAX_DEPTH + 1),
-                "scopes": [
-                    (
-                        scope.value,
-                        [(f.name, f.type.value, _type_words(f.type)) for f in facts.values()],
-                    )
-                    for scope, facts in CATALOGUE.items()
-                ],
+                "scopes": SCOPE_FACTS,
                 "operators": [(op, operator_symbol(op)) for op in OPERATORS],
                 "parameters": self.parameters,
             }
@@ -288,6 +282,13 @@ def _type_words(fact_type: FactType) -> str:
     if fact_type == FactType.BOOL:
         return "yes or no"
     return "one of " + ", ".join(ENUM_VALUES[fact_type])
+
+
+# The facts of each scope with their type, as the editors' scripts narrow the lists by.
+SCOPE_FACTS = [
+    (scope.value, [(f.name, f.type.value, _type_words(f.type)) for f in facts.values()])
+    for scope, facts in CATALOGUE.items()
+]
 
 
 class RowsField(forms.Field):

@@ -23,10 +23,10 @@ from django.utils.safestring import mark_safe
 
 from advisor.condition_editor import (
     FACT_TYPES,
+    SCOPE_FACTS,
     RowsError,
     RowsField,
     RowsWidget,
-    _type_words,
     _typed_value,
     _value_text,
     bounded_count,
@@ -261,13 +261,7 @@ class ExamplesEditor(RowsWidget):
                 "example_count": len(shown),
                 "typed": typed,
                 "fires_choices": FIRES,
-                "scopes": [
-                    (
-                        scope.value,
-                        [(f.name, f.type.value, _type_words(f.type)) for f in facts.values()],
-                    )
-                    for scope, facts in CATALOGUE.items()
-                ],
+                "scopes": SCOPE_FACTS,
                 "parameters": self.parameters,
                 "max_examples": MAX_EXAMPLES,
             }
