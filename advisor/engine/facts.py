@@ -472,6 +472,7 @@ def compute_facts(snapshot: OrgSnapshot, *, as_of: date, scope_votes_needed: int
         its_squads = squads_of_product.get(product.id, [])
         served_by = list(people_by_product.get(product.id, {}).values())
         pms = [p for p in served_by if role_of[p.id] == _PM]
+        pos = [p for p in served_by if role_of[p.id] == _PO]
         engineers = [s.engineers for s in its_squads]
         facts = {
             "squads": len(its_squads),
@@ -485,17 +486,12 @@ def compute_facts(snapshot: OrgSnapshot, *, as_of: date, scope_votes_needed: int
             "interview_age_days": _age_days(as_of, product.last_customer_interview_on),
             "reviews_cancelled": product.roadmap_reviews_cancelled,
             "product_managers": len(pms),
-            "product_owners": sum(1 for p in served_by if role_of[p.id] == _PO),
+            "product_owners": len(pos),
             "pm_squads": max((len(p.squad_ids) for p in pms), default=None),
             "pm_backlog_share": max(
                 (int(p.time.get("backlog", 0)) for p in pms if time_known(p.time)), default=None
             ),
-            "merged_backlog_share": merged_backlog_share(
-                product.id,
-                pms,
-                [p for p in served_by if role_of[p.id] == _PO],
-                squad_product,
-            ),
+            "merged_backlog_share": merged_backlog_share(product.id, pms, pos, squad_product),
             "roadmap_owners": _count_known([p.owns_roadmap for p in served_by]),
         }
         products_.append(Subject(Scope.PRODUCT, product.id, product.name, facts))

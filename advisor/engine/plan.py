@@ -525,7 +525,7 @@ def plan_product(
         if scope == Scope.SQUAD:
             if subject_id in covered_by_plan:
                 continue
-            owner = next((k for k in holders if verdict in (MERGE, PM_ONLY)), None)
+            owner = holders[0] if holders and verdict in (MERGE, PM_ONLY) else None
             text = (
                 f"have {owner.name} own the backlog of squad {finding.subject} too"
                 if owner
