@@ -109,3 +109,26 @@ def latest_version():
     from advisor.models import RulesetVersion
 
     return RulesetVersion.objects.order_by("-number").first()
+
+
+def set_parameter(name: str, value):
+    """An admin's edit of the ruleset's parameter, validated: it publishes a new version."""
+    from advisor.models import Parameter
+
+    parameter = Parameter.objects.get(name=name)
+    parameter.value = value
+    parameter.full_clean()
+    parameter.save()
+    return parameter
+
+
+def edit(code: str, **fields):
+    """An admin's edit of a heuristic's fields, validated: it publishes a new version."""
+    from advisor.models import Heuristic
+
+    heuristic = Heuristic.objects.get(code=code)
+    for name, value in fields.items():
+        setattr(heuristic, name, value)
+    heuristic.full_clean()
+    heuristic.save()
+    return heuristic

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from advisor.models import Heuristic, Parameter, RulesetVersion
-from tests.advisor.scenarios import assessed_acme
+from tests.advisor.scenarios import assessed_acme, set_parameter
 from tests.advisor.scenarios import latest_version as latest
 from tests.factories import (
     MembershipFactory,
@@ -224,9 +224,7 @@ class TestHeuristicsPageHistory:
         counts = []
         for total in (3, 25):
             for value in range(RulesetVersion.objects.count(), total):
-                parameter = Parameter.objects.get(name="max_personas")
-                parameter.value = value + 1
-                parameter.save()
+                set_parameter("max_personas", value + 1)
             with CaptureQueriesContext(connection) as queries:
                 html = client.get(url).content.decode()
             counts.append(len(queries))

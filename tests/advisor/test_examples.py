@@ -12,7 +12,7 @@ from advisor.defaults import DEFAULT_EXAMPLES, DEFAULT_PARAMETERS, default_specs
 from advisor.engine.examples import describe_example, example_problems
 from advisor.engine.ruleset import parameters_read
 from advisor.models import Heuristic, Parameter, RulesetVersion
-from tests.advisor.scenarios import latest_version
+from tests.advisor.scenarios import latest_version, set_parameter
 
 SPECS = {spec.code: spec for spec in default_specs()}
 SQUADS = SPECS["split-three-plus-squads"]
@@ -144,10 +144,7 @@ class TestSavingAnEdit:
         assert Parameter.objects.get(name="min_squads").value == 3
 
     def test_a_parameter_moved_with_its_examples_is_saved(self):
-        parameter = Parameter.objects.get(name="min_squads")
-        parameter.value = 4
-        parameter.full_clean()
-        parameter.save()
+        set_parameter("min_squads", 4)
 
         assert Parameter.objects.get(name="min_squads").value == 4
         assert latest_version().content["parameters"]["min_squads"] == 4

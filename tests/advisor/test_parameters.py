@@ -25,6 +25,7 @@ from advisor.models import Heuristic, Parameter
 from advisor.services import run_assessment
 from tests.advisor.builders import person, product, run, snapshot, squad
 from tests.advisor.scenarios import latest_version as latest
+from tests.advisor.scenarios import set_parameter
 from tests.factories import (
     OrganizationFactory,
     ParameterFactory,
@@ -102,10 +103,7 @@ class TestTheRulesetHoldsParametersOnce:
             time_strategy=20,
             owns_roadmap=True,
         )
-        parameter = Parameter.objects.get(name="max_backlog_share")
-        parameter.value = 25
-        parameter.full_clean()
-        parameter.save()
+        set_parameter("max_backlog_share", 25)
         _, document, _ = run_assessment(org, as_of=AS_OF, save=False)
         (payments,) = document["products"]
         assert payments["verdict"] == "split"

@@ -27,6 +27,7 @@ from advisor.rulesets import RuleModels, current_ruleset, publish_ruleset
 from advisor.services import run_assessment
 from orgs.models import TitlePattern
 from orgs.titles import DEFAULT_TITLE_PATTERNS
+from tests.advisor.scenarios import edit, set_parameter
 from tests.advisor.scenarios import latest_version as latest
 from tests.factories import (
     HeuristicFactory,
@@ -65,23 +66,6 @@ def acme():
         does_market_research=True,
     )
     return org
-
-
-def set_parameter(name: str, value) -> Parameter:
-    parameter = Parameter.objects.get(name=name)
-    parameter.value = value
-    parameter.full_clean()
-    parameter.save()
-    return parameter
-
-
-def edit(code: str, **fields) -> Heuristic:
-    heuristic = Heuristic.objects.get(code=code)
-    for name, value in fields.items():
-        setattr(heuristic, name, value)
-    heuristic.full_clean()
-    heuristic.save()
-    return heuristic
 
 
 class TestTheFirstVersion:

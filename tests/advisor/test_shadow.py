@@ -15,6 +15,7 @@ from advisor.ruleset_documents import export_ruleset, preview
 from advisor.services import run_assessment
 from orgs.models import MemberRole
 from tests.advisor.builders import person, product, run, snapshot, squad
+from tests.advisor.scenarios import edit
 from tests.factories import (
     MembershipFactory,
     OrganizationFactory,
@@ -88,10 +89,7 @@ def acme(db):
 
 
 def shadow_the_squads_rule() -> None:
-    heuristic = Heuristic.objects.get(code="split-three-plus-squads")
-    heuristic.shadow = True
-    heuristic.full_clean()
-    heuristic.save()
+    edit("split-three-plus-squads", shadow=True)
 
 
 @pytest.mark.django_db
