@@ -10,6 +10,7 @@ from django.utils.html import escape
 from advisor.defaults import DEFAULT_HEURISTICS, NOTE_HEURISTICS
 from advisor.models import AdvisorSettings, Assessment, Heuristic, RulesetVersion
 from advisor.services import run_assessment
+from tests.advisor.scenarios import latest_version
 from tests.factories import OrganizationFactory, ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -287,7 +288,4 @@ class TestHostileHeuristicEdits:
         assert response.status_code == 302
         heuristic.refresh_from_db()
         assert heuristic.sources == sources
-        assert (
-            RulesetVersion.objects.order_by("-number").first().content["heuristics"][0]["sources"]
-            == sources
-        )
+        assert latest_version().content["heuristics"][0]["sources"] == sources

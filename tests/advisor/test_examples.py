@@ -11,7 +11,7 @@ from django.urls import reverse
 from advisor.defaults import DEFAULT_EXAMPLES, DEFAULT_PARAMETERS, default_specs
 from advisor.engine.examples import describe_example, example_problems
 from advisor.engine.ruleset import parameters_read
-from advisor.models import Heuristic, Parameter, RulesetVersion
+from advisor.models import Heuristic, Parameter
 from tests.advisor.scenarios import latest_version, set_parameter
 
 SPECS = {spec.code: spec for spec in default_specs()}
@@ -118,7 +118,7 @@ class TestSavingAnEdit:
     def test_the_rows_and_the_document_hold_the_defaults_examples(self):
         rows = dict(Heuristic.objects.values_list("code", "examples"))
         assert rows == {code: DEFAULT_EXAMPLES[code] for code in rows}
-        content = RulesetVersion.objects.order_by("-number").first().content
+        content = latest_version().content
         assert [h["examples"] for h in content["heuristics"]] == [
             DEFAULT_EXAMPLES[h["code"]] for h in content["heuristics"]
         ]
