@@ -12,6 +12,7 @@ from advisor.defaults import DEFAULT_EXAMPLES, DEFAULT_PARAMETERS, default_specs
 from advisor.engine.examples import describe_example, example_problems
 from advisor.engine.ruleset import parameters_read
 from advisor.models import Heuristic, Parameter
+from tests.advisor.admin_forms import heuristic_form
 from tests.advisor.scenarios import latest_version, set_parameter
 
 SPECS = {spec.code: spec for spec in default_specs()}
@@ -151,23 +152,12 @@ class TestSavingAnEdit:
 
     def test_the_admin_refuses_an_edit_that_breaks_an_example(self, admin_client):
         heuristic = Heuristic.objects.get(code="split-backlog-overload")
-        data = {
-            "code": heuristic.code,
-            "name": heuristic.name,
-            "description": heuristic.description,
-            "position": str(heuristic.position),
-            "enabled": "on",
-            "scope": heuristic.scope,
-            "condition": json.dumps(
+        data = heuristic_form(
+            heuristic,
+            condition=json.dumps(
                 {"fact": "pm_backlog_share", "op": ">=", "param": "max_backlog_share"}
             ),
-            "outcome": heuristic.outcome,
-            "severity": heuristic.severity,
-            "message": heuristic.message,
-            "sources": json.dumps(heuristic.sources),
-            "examples": json.dumps(heuristic.examples),
-            "_publish": "1",
-        }
+        )
         response = admin_client.post(
             reverse("admin:advisor_heuristic_change", args=[heuristic.pk]), data
         )
