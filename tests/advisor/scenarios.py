@@ -104,6 +104,13 @@ def assessed_acme() -> Organization:
     return org
 
 
+def assess(organization: Organization, as_of: date = AS_OF):
+    """The organization assessed and saved; its Assessment."""
+    from advisor.services import run_assessment
+
+    return run_assessment(organization, as_of=as_of)[2]
+
+
 def latest_version():
     """The ruleset version published last, with its document."""
     from advisor.models import RulesetVersion

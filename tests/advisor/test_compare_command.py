@@ -9,8 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from advisor.services import run_assessment
-from tests.advisor.scenarios import AS_OF, grow, set_parameter, small_payments
+from tests.advisor.scenarios import assess, grow, set_parameter, small_payments
 from tests.factories import PersonFactory, ProductFactory, SquadFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,15 +23,6 @@ def compare(*args: str) -> str:
 
 def compare_json(*args: str) -> dict:
     return json.loads(compare(*args, "--format", "json"))
-
-
-@pytest.fixture
-def growth():
-    return small_payments()
-
-
-def assess(organization, as_of=AS_OF):
-    return run_assessment(organization, as_of=as_of)[2]
 
 
 class TestJson:

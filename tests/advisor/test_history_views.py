@@ -10,16 +10,11 @@ from django.utils import timezone
 from advisor.models import Assessment, Heuristic
 from advisor.services import run_assessment
 from orgs.models import MemberRole
-from tests.advisor.scenarios import AS_OF, grow, set_parameter, small_payments
+from tests.advisor.scenarios import AS_OF, assess, grow, set_parameter, small_payments
 from tests.factories import PersonFactory, build_organization
 from tests.helpers import client_for, table_rows
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def growth():
-    return small_payments()
 
 
 @pytest.fixture
@@ -39,10 +34,6 @@ def without_chart(row: str) -> str:
     """A row of the backlog table without its second cell, the chart's text."""
     cells = row.split(" | ")
     return " | ".join([cells[0], *cells[2:]])
-
-
-def assess(organization, as_of=AS_OF):
-    return run_assessment(organization, as_of=as_of)[2]
 
 
 def lower_min_squads(to: int = 2) -> None:
