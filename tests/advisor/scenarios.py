@@ -4,6 +4,9 @@ Payments starts small (two Scrum squads, Dana Lee its PM at 35% backlog, Bea Kim
 5%, so one person doing both would carry 40%): merge. It then grows to four squads with a
 second PO, Dana's backlog share rises to 55% and Bea takes on more, 30%: split, because of
 the organization.
+
+Also the advisor tests' shared steps: assessing, an admin's validated edit of a parameter or
+a heuristic, the latest ruleset version, and a finding with the URLs of its assessment.
 """
 
 from datetime import date
@@ -139,3 +142,26 @@ def edit(code: str, **fields):
     heuristic.full_clean()
     heuristic.save()
     return heuristic
+
+
+def finding(assessment, heuristic: str, subject: str = "Payments"):
+    """The assessment's finding of the heuristic about the subject, with its subject and
+    assessment."""
+    from advisor.models import AssessedFinding
+
+    return AssessedFinding.objects.select_related("subject", "assessment").get(
+        assessment=assessment, heuristic=heuristic, subject__name=subject
+    )
+
+
+def detail_url(assessment, query: str = "") -> str:
+    """The assessment's page, with the query string if one is given."""
+    url = assessment.get_absolute_url()
+    return f"{url}?{query}" if query else url
+
+
+def decide_url(assessment, finding, name: str = "advisor:decide") -> str:
+    """The URL that decides the finding (or, by name, reopens its decision)."""
+    from django.urls import reverse
+
+    return reverse(name, args=[assessment.organization.slug, assessment.pk, finding.pk])
