@@ -6,6 +6,13 @@ import pytest
 
 from advisor.models import Assessment
 from advisor.services import run_assessment
+from tests.advisor.scenarios import small_payments
+
+
+@pytest.fixture
+def growth():
+    """Payments small, before it grows (tests/advisor/scenarios.py)."""
+    return small_payments()
 
 
 @pytest.fixture

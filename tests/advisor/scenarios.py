@@ -4,6 +4,9 @@ Payments starts small (two Scrum squads, Dana Lee its PM at 35% backlog, Bea Kim
 5%, so one person doing both would carry 40%): merge. It then grows to four squads with a
 second PO, Dana's backlog share rises to 55% and Bea takes on more, 30%: split, because of
 the organization.
+
+Also the advisor tests' shared steps: assessing, an admin's validated edit of a parameter or
+a heuristic, the latest ruleset version, and a finding with the URLs of its assessment.
 """
 
 from datetime import date
@@ -104,8 +107,61 @@ def assessed_acme() -> Organization:
     return org
 
 
+def assess(organization: Organization, as_of: date = AS_OF):
+    """The organization assessed and saved; its Assessment."""
+    from advisor.services import run_assessment
+
+    return run_assessment(organization, as_of=as_of)[2]
+
+
 def latest_version():
     """The ruleset version published last, with its document."""
     from advisor.models import RulesetVersion
 
     return RulesetVersion.objects.order_by("-number").first()
+
+
+def set_parameter(name: str, value):
+    """An admin's edit of the ruleset's parameter, validated: it publishes a new version."""
+    from advisor.models import Parameter
+
+    parameter = Parameter.objects.get(name=name)
+    parameter.value = value
+    parameter.full_clean()
+    parameter.save()
+    return parameter
+
+
+def edit(code: str, **fields):
+    """An admin's edit of a heuristic's fields, validated: it publishes a new version."""
+    from advisor.models import Heuristic
+
+    heuristic = Heuristic.objects.get(code=code)
+    for name, value in fields.items():
+        setattr(heuristic, name, value)
+    heuristic.full_clean()
+    heuristic.save()
+    return heuristic
+
+
+def finding(assessment, heuristic: str, subject: str = "Payments"):
+    """The assessment's finding of the heuristic about the subject, with its subject and
+    assessment."""
+    from advisor.models import AssessedFinding
+
+    return AssessedFinding.objects.select_related("subject", "assessment").get(
+        assessment=assessment, heuristic=heuristic, subject__name=subject
+    )
+
+
+def detail_url(assessment, query: str = "") -> str:
+    """The assessment's page, with the query string if one is given."""
+    url = assessment.get_absolute_url()
+    return f"{url}?{query}" if query else url
+
+
+def decide_url(assessment, finding, name: str = "advisor:decide") -> str:
+    """The URL that decides the finding (or, by name, reopens its decision)."""
+    from django.urls import reverse
+
+    return reverse(name, args=[assessment.organization.slug, assessment.pk, finding.pk])

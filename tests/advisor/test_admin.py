@@ -10,30 +10,11 @@ from django.utils.html import escape
 from advisor.defaults import DEFAULT_HEURISTICS, NOTE_HEURISTICS
 from advisor.models import AdvisorSettings, Assessment, Heuristic, RulesetVersion
 from advisor.services import run_assessment
+from tests.advisor.admin_forms import change_page, heuristic_form
+from tests.advisor.scenarios import latest_version
 from tests.factories import OrganizationFactory, ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def heuristic_form(heuristic: Heuristic, **changes) -> dict[str, str]:
-    """The change form's fields as the browser posts them, with some changed."""
-    data = {
-        "code": heuristic.code,
-        "name": heuristic.name,
-        "description": heuristic.description,
-        "position": str(heuristic.position),
-        "enabled": "on" if heuristic.enabled else "",
-        "scope": heuristic.scope,
-        "condition": json.dumps(heuristic.condition),
-        "outcome": heuristic.outcome,
-        "severity": heuristic.severity,
-        "message": heuristic.message,
-        "sources": json.dumps(heuristic.sources),
-        "examples": json.dumps(heuristic.examples),
-        "_publish": "1",
-    }
-    data.update(changes)
-    return {k: v for k, v in data.items() if v != ""}
 
 
 class TestHeuristicAdmin:
@@ -55,10 +36,7 @@ class TestHeuristicAdmin:
         ]
 
     def test_the_help_text_lists_the_facts_of_each_scope_and_the_operators(self, admin_client):
-        heuristic = Heuristic.objects.get(code="split-three-plus-squads")
-        html = admin_client.get(
-            reverse("admin:advisor_heuristic_change", args=[heuristic.pk])
-        ).content.decode()
+        html = change_page(admin_client, "split-three-plus-squads")
         assert '<abbr title="Squads working on the product.">squads</abbr> (int)' in html
         assert '<abbr title="Whether the squad works in Scrum.">is_scrum</abbr> (bool)' in html
         assert "<strong>person</strong>" in html
@@ -287,7 +265,4 @@ class TestHostileHeuristicEdits:
         assert response.status_code == 302
         heuristic.refresh_from_db()
         assert heuristic.sources == sources
-        assert (
-            RulesetVersion.objects.order_by("-number").first().content["heuristics"][0]["sources"]
-            == sources
-        )
+        assert latest_version().content["heuristics"][0]["sources"] == sources

@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from advisor.models import Heuristic, Parameter, RulesetVersion
-from tests.advisor.scenarios import assessed_acme
+from tests.advisor.admin_forms import change_page
+from tests.advisor.scenarios import assessed_acme, set_parameter
 from tests.advisor.scenarios import latest_version as latest
 from tests.factories import (
     MembershipFactory,
@@ -224,9 +225,7 @@ class TestHeuristicsPageHistory:
         counts = []
         for total in (3, 25):
             for value in range(RulesetVersion.objects.count(), total):
-                parameter = Parameter.objects.get(name="max_personas")
-                parameter.value = value + 1
-                parameter.save()
+                set_parameter("max_personas", value + 1)
             with CaptureQueriesContext(connection) as queries:
                 html = client.get(url).content.decode()
             counts.append(len(queries))
@@ -237,10 +236,7 @@ class TestHeuristicsPageHistory:
 
 class TestReferenceBesideTheForm:
     def test_lists_every_fact_and_parameter_and_the_placeholders(self, admin_client):
-        heuristic = Heuristic.objects.get(code="split-strategy-stalled")
-        html = admin_client.get(
-            reverse("admin:advisor_heuristic_change", args=[heuristic.pk])
-        ).content.decode()
+        html = change_page(admin_client, "split-strategy-stalled")
         assert (
             "<tr><td><code>roadmap_age_days</code></td><td>int</td><td>product</td>"
             "<td>Days since the roadmap was last updated.</td><td>roadmap_updated_on</td></tr>"

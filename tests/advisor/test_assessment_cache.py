@@ -22,9 +22,10 @@ from advisor.assessment_cache import (
 )
 from advisor.decisions import decide
 from advisor.links import OrganizationLinks
-from advisor.models import AssessedFinding, Assessment
+from advisor.models import Assessment
 from advisor.services import run_assessment
 from orgs.models import MemberRole
+from tests.advisor.scenarios import decide_url, detail_url, finding
 from tests.factories import ProductFactory, build_organization
 from tests.helpers import client_for
 
@@ -34,21 +35,6 @@ PAGES_NOT_KEPT = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "pages": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
 }
-
-
-def detail_url(assessment, query: str = "") -> str:
-    url = reverse("advisor:assessment_detail", args=[assessment.organization.slug, assessment.pk])
-    return f"{url}?{query}" if query else url
-
-
-def decide_url(assessment, finding) -> str:
-    return reverse("advisor:decide", args=[assessment.organization.slug, assessment.pk, finding.pk])
-
-
-def finding(assessment, heuristic: str, subject: str = "Payments") -> AssessedFinding:
-    return AssessedFinding.objects.select_related("subject", "assessment").get(
-        assessment=assessment, heuristic=heuristic, subject__name=subject
-    )
 
 
 def without_tokens(html: str) -> str:

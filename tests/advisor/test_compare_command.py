@@ -9,9 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from advisor.models import Parameter
-from advisor.services import run_assessment
-from tests.advisor.scenarios import AS_OF, grow, small_payments
+from tests.advisor.scenarios import assess, grow, set_parameter, small_payments
 from tests.factories import PersonFactory, ProductFactory, SquadFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,15 +23,6 @@ def compare(*args: str) -> str:
 
 def compare_json(*args: str) -> dict:
     return json.loads(compare(*args, "--format", "json"))
-
-
-@pytest.fixture
-def growth():
-    return small_payments()
-
-
-def assess(organization, as_of=AS_OF):
-    return run_assessment(organization, as_of=as_of)[2]
 
 
 class TestJson:
@@ -93,13 +82,6 @@ class TestText:
             "  Chen Wu: joined\n"
             "  Dana Lee: squads_served 2 → 4; backlog_share 35% → 55%; strategy_share 35% → 15%\n"
         )
-
-
-def set_parameter(name: str, value: int) -> None:
-    """An admin's edit of the ruleset's parameter: it publishes a new version."""
-    parameter = Parameter.objects.get(name=name)
-    parameter.value = value
-    parameter.save()
 
 
 class TestCause:

@@ -18,6 +18,7 @@ from advisor.engine.conditions import validate_condition
 from advisor.engine.vocabulary import Scope
 from advisor.models import Heuristic
 from advisor.services import run_assessment
+from tests.advisor.admin_forms import change_page
 from tests.factories import OrganizationFactory, ProductFactory, SquadFactory
 
 
@@ -180,10 +181,7 @@ def rows_form(heuristic: Heuristic, rows: list[dict], **changes) -> dict[str, st
 @pytest.mark.django_db
 class TestInTheAdmin:
     def test_the_change_page_shows_the_condition_as_rows(self, admin_client):
-        heuristic = Heuristic.objects.get(code="split-three-plus-squads")
-        html = admin_client.get(
-            reverse("admin:advisor_heuristic_change", args=[heuristic.pk])
-        ).content.decode()
+        html = change_page(admin_client, "split-three-plus-squads")
         # A group and two clauses, then three blank rows.
         assert 'name="condition-rows" value="6"' in html
         assert '<option value="any" selected>any of</option>' in html
@@ -229,10 +227,7 @@ class TestInTheAdmin:
 @pytest.mark.django_db
 class TestSourcesAsRows:
     def test_the_change_page_shows_each_source_as_a_row(self, admin_client):
-        heuristic = Heuristic.objects.get(code="split-strategy-stalled")
-        html = admin_client.get(
-            reverse("admin:advisor_heuristic_change", args=[heuristic.pk])
-        ).content.decode()
+        html = change_page(admin_client, "split-strategy-stalled")
         assert 'name="sources-rows" value="4"' in html  # two sources, two blank rows
         assert 'name="sources-0-title" value="The Role Confusion Problem"' in html
 

@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from advisor.decisions import decide, worsened
-from advisor.models import AssessedFinding, Decision, DecisionEvent
+from advisor.models import Decision, DecisionEvent
 from advisor.services import run_assessment
 from orgs.models import MemberRole
+from tests.advisor.scenarios import decide_url, detail_url, finding
 from tests.factories import SquadFactory, build_organization
 from tests.helpers import HX, assert_partial, assert_redirects_to, client_for
 
@@ -60,12 +61,6 @@ class TestWorse:
         before = [clause("squads", 3, ">=", 3), clause("pm_squads", 3, ">=", 3)]
         after = [clause("squads", 2, ">=", 3, result=False), clause("pm_squads", 3, ">=", 3)]
         assert worsened(before, after) == []
-
-
-def finding(assessment, heuristic: str, subject: str = "Payments") -> AssessedFinding:
-    return AssessedFinding.objects.select_related("subject", "assessment").get(
-        assessment=assessment, heuristic=heuristic, subject__name=subject
-    )
 
 
 def today_assessment(org):
@@ -168,14 +163,6 @@ class TestCarryForward:
         today_assessment(acme)
         decision.refresh_from_db()
         assert decision.status == "accepted"
-
-
-def decide_url(assessment, f, name="advisor:decide") -> str:
-    return reverse(name, args=[assessment.organization.slug, assessment.pk, f.pk])
-
-
-def detail_url(assessment) -> str:
-    return reverse("advisor:assessment_detail", args=[assessment.organization.slug, assessment.pk])
 
 
 class TestDecidingInTheBrowser:

@@ -11,8 +11,9 @@ from django.urls import reverse
 from advisor.defaults import DEFAULT_EXAMPLES, DEFAULT_PARAMETERS, default_specs
 from advisor.engine.examples import describe_example, example_problems
 from advisor.engine.ruleset import parameters_read
-from advisor.models import Heuristic, Parameter, RulesetVersion
-from tests.advisor.scenarios import latest_version
+from advisor.models import Heuristic, Parameter
+from tests.advisor.admin_forms import heuristic_form
+from tests.advisor.scenarios import latest_version, set_parameter
 
 SPECS = {spec.code: spec for spec in default_specs()}
 SQUADS = SPECS["split-three-plus-squads"]
@@ -118,7 +119,7 @@ class TestSavingAnEdit:
     def test_the_rows_and_the_document_hold_the_defaults_examples(self):
         rows = dict(Heuristic.objects.values_list("code", "examples"))
         assert rows == {code: DEFAULT_EXAMPLES[code] for code in rows}
-        content = RulesetVersion.objects.order_by("-number").first().content
+        content = latest_version().content
         assert [h["examples"] for h in content["heuristics"]] == [
             DEFAULT_EXAMPLES[h["code"]] for h in content["heuristics"]
         ]
@@ -144,33 +145,19 @@ class TestSavingAnEdit:
         assert Parameter.objects.get(name="min_squads").value == 3
 
     def test_a_parameter_moved_with_its_examples_is_saved(self):
-        parameter = Parameter.objects.get(name="min_squads")
-        parameter.value = 4
-        parameter.full_clean()
-        parameter.save()
+        set_parameter("min_squads", 4)
 
         assert Parameter.objects.get(name="min_squads").value == 4
         assert latest_version().content["parameters"]["min_squads"] == 4
 
     def test_the_admin_refuses_an_edit_that_breaks_an_example(self, admin_client):
         heuristic = Heuristic.objects.get(code="split-backlog-overload")
-        data = {
-            "code": heuristic.code,
-            "name": heuristic.name,
-            "description": heuristic.description,
-            "position": str(heuristic.position),
-            "enabled": "on",
-            "scope": heuristic.scope,
-            "condition": json.dumps(
+        data = heuristic_form(
+            heuristic,
+            condition=json.dumps(
                 {"fact": "pm_backlog_share", "op": ">=", "param": "max_backlog_share"}
             ),
-            "outcome": heuristic.outcome,
-            "severity": heuristic.severity,
-            "message": heuristic.message,
-            "sources": json.dumps(heuristic.sources),
-            "examples": json.dumps(heuristic.examples),
-            "_publish": "1",
-        }
+        )
         response = admin_client.post(
             reverse("admin:advisor_heuristic_change", args=[heuristic.pk]), data
         )

@@ -7,19 +7,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from advisor.models import Assessment, Heuristic, Parameter
+from advisor.models import Assessment, Heuristic
 from advisor.services import run_assessment
 from orgs.models import MemberRole
-from tests.advisor.scenarios import AS_OF, grow, small_payments
+from tests.advisor.scenarios import AS_OF, assess, grow, set_parameter, small_payments
 from tests.factories import PersonFactory, build_organization
 from tests.helpers import client_for, table_rows
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def growth():
-    return small_payments()
 
 
 @pytest.fixture
@@ -39,17 +34,6 @@ def without_chart(row: str) -> str:
     """A row of the backlog table without its second cell, the chart's text."""
     cells = row.split(" | ")
     return " | ".join([cells[0], *cells[2:]])
-
-
-def assess(organization, as_of=AS_OF):
-    return run_assessment(organization, as_of=as_of)[2]
-
-
-def set_parameter(name: str, value: int) -> None:
-    """An admin's edit of the ruleset's parameter: it publishes a new version."""
-    parameter = Parameter.objects.get(name=name)
-    parameter.value = value
-    parameter.save()
 
 
 def lower_min_squads(to: int = 2) -> None:

@@ -23,8 +23,10 @@ from advisor.engine.overlaps import opposing_overlaps
 from advisor.engine.ruleset import ruleset_from_content
 from advisor.models import Heuristic, Parameter
 from advisor.services import run_assessment
+from tests.advisor.admin_forms import heuristic_form
 from tests.advisor.builders import person, product, run, snapshot, squad
 from tests.advisor.scenarios import latest_version as latest
+from tests.advisor.scenarios import set_parameter
 from tests.factories import (
     OrganizationFactory,
     ParameterFactory,
@@ -102,10 +104,7 @@ class TestTheRulesetHoldsParametersOnce:
             time_strategy=20,
             owns_roadmap=True,
         )
-        parameter = Parameter.objects.get(name="max_backlog_share")
-        parameter.value = 25
-        parameter.full_clean()
-        parameter.save()
+        set_parameter("max_backlog_share", 25)
         _, document, _ = run_assessment(org, as_of=AS_OF, save=False)
         (payments,) = document["products"]
         assert payments["verdict"] == "split"
@@ -313,22 +312,12 @@ class TestParameterAdmin:
         heuristic = Heuristic.objects.get(code="merge-small-team")
         condition = json.loads(json.dumps(heuristic.condition))
         condition["all"][0] = {"fact": "squads", "op": "<=", "value": 3}
-        data = {
-            "code": heuristic.code,
-            "name": heuristic.name,
-            "description": heuristic.description,
-            "position": str(heuristic.position),
-            "enabled": "on",
-            "scope": heuristic.scope,
-            "condition": json.dumps(condition),
-            "outcome": heuristic.outcome,
-            "severity": heuristic.severity,
-            "message": heuristic.message,
-            "sources": json.dumps(heuristic.sources),
+        data = heuristic_form(
+            heuristic,
+            condition=json.dumps(condition),
             # Its own examples would refuse the edit ("squads at the split line").
-            "examples": "[]",
-            "_publish": "1",
-        }
+            examples="[]",
+        )
         response = admin_client.post(
             reverse("admin:advisor_heuristic_change", args=[heuristic.pk]), data, follow=True
         )

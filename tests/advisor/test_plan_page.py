@@ -3,17 +3,15 @@ findings and the nearest misses, from the stored rows."""
 
 from datetime import date
 
-from django.urls import reverse
-
 from advisor.models import AssessedFinding
 from advisor.services import run_assessment
 from orgs.models import MemberRole
+from tests.advisor.scenarios import detail_url
 from tests.factories import PersonFactory, ProductFactory, SquadFactory
 
 
 def page(client, assessment):
-    url = reverse("advisor:assessment_detail", args=[assessment.organization.slug, assessment.pk])
-    response = client.get(url)
+    response = client.get(detail_url(assessment))
     assert response.status_code == 200
     return response, response.content.decode()
 

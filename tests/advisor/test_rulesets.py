@@ -27,6 +27,8 @@ from advisor.rulesets import RuleModels, current_ruleset, publish_ruleset
 from advisor.services import run_assessment
 from orgs.models import TitlePattern
 from orgs.titles import DEFAULT_TITLE_PATTERNS
+from tests.advisor.admin_forms import heuristic_form
+from tests.advisor.scenarios import edit, set_parameter
 from tests.advisor.scenarios import latest_version as latest
 from tests.factories import (
     HeuristicFactory,
@@ -65,23 +67,6 @@ def acme():
         does_market_research=True,
     )
     return org
-
-
-def set_parameter(name: str, value) -> Parameter:
-    parameter = Parameter.objects.get(name=name)
-    parameter.value = value
-    parameter.full_clean()
-    parameter.save()
-    return parameter
-
-
-def edit(code: str, **fields) -> Heuristic:
-    heuristic = Heuristic.objects.get(code=code)
-    for name, value in fields.items():
-        setattr(heuristic, name, value)
-    heuristic.full_clean()
-    heuristic.save()
-    return heuristic
 
 
 class TestTheFirstVersion:
@@ -232,31 +217,13 @@ class TestEveryRuleChangePublishes:
 
 
 class TestAdminPublishes:
-    def heuristic_form(self, heuristic: Heuristic, **changes) -> dict[str, str]:
-        data = {
-            "code": heuristic.code,
-            "name": heuristic.name,
-            "description": heuristic.description,
-            "position": str(heuristic.position),
-            "enabled": "on",
-            "scope": heuristic.scope,
-            "condition": json.dumps(heuristic.condition),
-            "outcome": heuristic.outcome,
-            "severity": heuristic.severity,
-            "message": heuristic.message,
-            "sources": json.dumps(heuristic.sources),
-            "examples": json.dumps(heuristic.examples),
-            "_publish": "1",
-        }
-        return {**data, **changes}
-
     def test_a_heuristic_edit_is_credited_to_the_admin_with_the_change_message(
         self, admin_client, admin_user
     ):
         heuristic = Heuristic.objects.get(code="split-three-plus-squads")
         response = admin_client.post(
             reverse("admin:advisor_heuristic_change", args=[heuristic.pk]),
-            self.heuristic_form(heuristic, severity="critical"),
+            heuristic_form(heuristic, severity="critical"),
         )
         assert response.status_code == 302
         version = latest()

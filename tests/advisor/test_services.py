@@ -13,11 +13,12 @@ from django.test.utils import CaptureQueriesContext
 
 from advisor.comparison import compare_assessments
 from advisor.loading import load_snapshot
-from advisor.models import AdvisorSettings, Assessment, Heuristic, Parameter
+from advisor.models import AdvisorSettings, Assessment, Heuristic
 from advisor.rulesets import current_ruleset, parsed_ruleset
 from advisor.services import run_assessment
 from orgs.interchange import export_document, import_document
 from orgs.titles import DEFAULT_TITLE_PATTERNS, TitleRule
+from tests.advisor.scenarios import set_parameter
 from tests.factories import (
     HeuristicFactory,
     OrganizationFactory,
@@ -185,10 +186,7 @@ class TestRunAssessment:
         assert Assessment.objects.count() == 0
 
     def test_an_admin_changing_a_parameter_changes_the_next_assessment(self, dana_org):
-        parameter = Parameter.objects.get(name="max_backlog_share")
-        parameter.value = 60
-        parameter.full_clean()
-        parameter.save()
+        set_parameter("max_backlog_share", 60)
         _, document, _ = run_assessment(dana_org, as_of=AS_OF, save=False)
         # One line for split and merge: past 60% no longer splits, and up to 60% merges.
         assert [f["heuristic"] for f in document["products"][0]["findings"]] == [

@@ -10,11 +10,12 @@ from django.urls import reverse
 
 from advisor.defaults import DEFAULT_HEURISTICS, default_specs
 from advisor.engine.ruleset import ruleset_from_content
-from advisor.models import Heuristic, RulesetVersion
+from advisor.models import Heuristic
 from advisor.ruleset_documents import export_ruleset, preview
 from advisor.services import run_assessment
 from orgs.models import MemberRole
 from tests.advisor.builders import person, product, run, snapshot, squad
+from tests.advisor.scenarios import edit, latest_version
 from tests.factories import (
     MembershipFactory,
     OrganizationFactory,
@@ -88,20 +89,14 @@ def acme(db):
 
 
 def shadow_the_squads_rule() -> None:
-    heuristic = Heuristic.objects.get(code="split-three-plus-squads")
-    heuristic.shadow = True
-    heuristic.full_clean()
-    heuristic.save()
+    edit("split-three-plus-squads", shadow=True)
 
 
 @pytest.mark.django_db
 class TestStoredAndShown:
     def test_the_version_holds_the_state(self):
         shadow_the_squads_rule()
-        states = {
-            h["code"]: h["state"]
-            for h in RulesetVersion.objects.order_by("-number").first().content["heuristics"]
-        }
+        states = {h["code"]: h["state"] for h in latest_version().content["heuristics"]}
         assert states["split-three-plus-squads"] == "shadow"
         assert export_ruleset()["heuristics"][0]["state"] == "shadow"
 
@@ -156,5 +151,5 @@ class TestStoredAndShown:
             },
         )
         assert response.status_code == 302
-        content = RulesetVersion.objects.order_by("-number").first().content
+        content = latest_version().content
         assert content["heuristics"][0]["state"] == "shadow"

@@ -6,9 +6,18 @@ from dataclasses import replace
 import pytest
 
 from advisor.defaults import NOTE_HEURISTICS, default_specs
-from advisor.engine.facts import compute_facts, not_entered
+from advisor.engine.facts import not_entered
 from advisor.engine.vocabulary import NOTE, OUTCOME_LABELS, OUTCOMES_BY_SCOPE, Scope
-from tests.advisor.builders import AS_OF, fired, only, person, product, run, snapshot, squad
+from tests.advisor.builders import (
+    facts_of,
+    fired,
+    only,
+    person,
+    product,
+    run,
+    snapshot,
+    squad,
+)
 
 SHARES = (
     "backlog_share",
@@ -33,10 +42,6 @@ def pm(name: str = "Dana Lee", id: int = 100, time=None, **kw):
     kw.setdefault("owns_roadmap", True)
     kw.setdefault("does_market_research", True)
     return person(name, id, squad_ids=kw.pop("squad_ids", (10,)), time=time or {}, **kw)
-
-
-def facts_of(snap):
-    return compute_facts(snap, as_of=AS_OF)
 
 
 class TestMarketsAndPersonas:

@@ -14,6 +14,7 @@ from advisor.models import AssessedSubject, Assessment, Heuristic, Parameter
 from advisor.presenters import verdict_counts, verdict_summary
 from advisor.services import run_assessment
 from orgs.models import MemberRole
+from tests.advisor.scenarios import set_parameter
 from tests.factories import (
     MembershipFactory,
     OrganizationFactory,
@@ -419,9 +420,7 @@ class TestCompare:
 
     def test_says_when_the_rules_changed_and_shows_verdicts_before_and_after(self, acme, member):
         before = run_assessment(acme, as_of=AS_OF)[2]
-        parameter = Parameter.objects.get(name="min_squads")
-        parameter.value = 4
-        parameter.save()
+        set_parameter("min_squads", 4)
         overload = Heuristic.objects.get(code="split-backlog-overload")
         overload.enabled = False
         overload.save()
