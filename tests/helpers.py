@@ -141,3 +141,19 @@ def migrated_back_to(app: str, migration: str):
 
     yield migrate([(app, migration)])
     migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+def kept_renders(monkeypatch) -> list[str]:
+    """The templates orgs.rendered renders from now on, by name: empty while every part
+    asked for is found kept."""
+    import orgs.rendered
+
+    names: list[str] = []
+    real_get_template = orgs.rendered.get_template
+
+    def counting(name: str):
+        names.append(name)
+        return real_get_template(name)
+
+    monkeypatch.setattr(orgs.rendered, "get_template", counting)
+    return names

@@ -7,7 +7,6 @@ import pytest
 from django.template import Context, Template
 from django.test.signals import template_rendered
 
-import orgs.rendered as rendered_module
 from advisor.models import Assessment
 from advisor.presenters import verdict_counts, verdict_summary
 from advisor.services import run_assessment
@@ -18,7 +17,7 @@ from advisor.templatetags.advisor_tags import (
 )
 from orgs.models import MemberRole
 from tests.factories import MembershipFactory, UserFactory, build_organization
-from tests.helpers import client_for
+from tests.helpers import client_for, kept_renders
 
 AS_OF = date(2026, 11, 23)
 
@@ -163,14 +162,7 @@ def test_the_parts_that_read_no_query_are_kept_once_for_every_page(
     url = acme.get_absolute_url()
     first = editor_client.get(url + "?page=1").content.decode()
     assert 'id="latest-assessment"' in first and 'name="name"' in first
-    rendered = []
-    real_get_template = rendered_module.get_template
-
-    def counting(name):
-        rendered.append(name)
-        return real_get_template(name)
-
-    monkeypatch.setattr(rendered_module, "get_template", counting)
+    rendered = kept_renders(monkeypatch)
 
     assert editor_client.get(url + "?page=2").status_code == 200
 

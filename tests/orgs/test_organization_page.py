@@ -8,12 +8,11 @@ from django.core.management import call_command
 from django.test.signals import template_rendered
 from django.urls import reverse
 
-import orgs.rendered as rendered_module
 from orgs.interchange import dumps, import_document
 from orgs.models import MemberRole, Membership, Organization, TitlePattern
 from orgs.views.sections import SECTION_TEMPLATES
 from tests.factories import MembershipFactory, PersonFactory
-from tests.helpers import HX, client_for, hx, table_rows
+from tests.helpers import HX, client_for, hx, kept_renders, table_rows
 from tests.orgs.documents import DANA, acme
 
 SQUAD_HEADER = "Squad | Engineers | Methodology | Served by"
@@ -403,14 +402,7 @@ class TestTheScenarioForm:
 def test_a_made_up_query_parameter_makes_no_other_kept_section(acme, viewer_client, monkeypatch):
     url = acme.get_absolute_url()
     viewer_client.get(url + "?page=1")
-    rendered = []
-    real_get_template = rendered_module.get_template
-
-    def counting(name):
-        rendered.append(name)
-        return real_get_template(name)
-
-    monkeypatch.setattr(rendered_module, "get_template", counting)
+    rendered = kept_renders(monkeypatch)
 
     response = viewer_client.get(url + "?campaign=first-reader&page=1")
 
