@@ -10,6 +10,9 @@ minimum of each over the rounds.
 - The assessment's floor is reading every row of the organization once, the
   cheapest way Django can: `values_list` of products, squads, people, the
   person-squad links and the title patterns.
+- Storing's floor is writing every row of the assessment once, from values built
+  beforehand, one statement per table; the `assess` command, which reads the
+  organization and stores its assessment, is also timed against both floors together.
 - A page's floor is a bare template rendering 100 rows from one query, served
   through the same middleware, for the same signed-in user.
 """
@@ -29,7 +32,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.test import Client, override_settings
@@ -37,7 +40,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import include, path
 
 from advisor.loading import load_snapshot
-from advisor.recording import record_assessment
+from advisor.models import Assessment, RulesetVersion
+from advisor.recording import (
+    AssessmentRows,
+    assessment_rows,
+    record_assessment,
+)
 from advisor.rulesets import current_ruleset, parsed_ruleset
 from advisor.services import run_assessment
 from orgs.interchange import FORMAT, dumps, export_document, import_document, parse_document
@@ -124,6 +132,14 @@ def read_every_row(organization: Organization) -> int:
     )
     rows += len(TitlePattern.objects.values_list())
     return rows
+
+
+def write_every_row(
+    organization: Organization, rows: AssessmentRows, *, version: RulesetVersion
+) -> Assessment:
+    """The floor of storing: every row of an assessment written once, from values built
+    beforehand, in one statement per table, as record_assessment writes them."""
+    return record_assessment(organization, rows, version=version, as_of=AS_OF)
 
 
 # --- Timing --------------------------------------------------------------------------
@@ -279,7 +295,12 @@ class SizeResult:
     assess: Paired  # the `assess` command: load, engine, store, print
     assess_unsaved: Paired  # run_assessment(save=False): load and engine only
     load_only: Paired  # load_snapshot: reading the organization for the engine
-    store_only: Paired  # record_assessment of an assessment already made: storing alone
+    store_only: Paired  # storing an assessment already made: its rows built, then written
+    # Against the floor of reading and writing: the command against reading every row of
+    # the organization plus writing every row of its assessment, and storing alone against
+    # writing alone (write_every_row).
+    assess_read_write: Paired
+    store_write: Paired
     pages: PageResult
 
 
@@ -320,12 +341,25 @@ def run_size(n_squads: int, *, rounds: int) -> SizeResult:
         result, assessment_document, _ = run_assessment(organization, as_of=AS_OF, save=False)
 
         def store() -> None:
-            with transaction.atomic():
-                record_assessment(
-                    organization, result, assessment_document, version=version, as_of=AS_OF
-                )
+            record_assessment(
+                organization,
+                assessment_rows(result, assessment_document),
+                version=version,
+                as_of=AS_OF,
+            )
 
         stored = paired(store, floor, rounds)
+        rows = assessment_rows(result, assessment_document)
+
+        def write_floor() -> None:
+            write_every_row(organization, rows, version=version)
+
+        def read_write_floor() -> None:
+            read_every_row(organization)
+            write_every_row(organization, rows, version=version)
+
+        assessed_read_write = paired(assess_command, read_write_floor, rounds)
+        stored_write = paired(store, write_floor, rounds)
         pages = time_pages(organization, rounds)
         return SizeResult(
             n_squads,
@@ -338,6 +372,8 @@ def run_size(n_squads: int, *, rounds: int) -> SizeResult:
             unsaved,
             loaded,
             stored,
+            assessed_read_write,
+            stored_write,
             pages,
         )
     finally:

@@ -15,6 +15,7 @@ executemany (docs/performance.md). JSON values are written as compact text
 """
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -24,7 +25,7 @@ from advisor.engine import Result
 from advisor.engine.collector import collector_paused
 from advisor.engine.facts import Subject
 from advisor.engine.vocabulary import Scope
-from advisor.jsonio import json_text
+from advisor.jsonio import json_text, pack_document
 from advisor.models import AssessedFinding, AssessedSubject, Assessment, RulesetVersion
 from orgs.models import Organization
 
@@ -71,51 +72,34 @@ FINDING_COLUMNS = (
 )
 
 
-def record_assessment(
-    organization: Organization,
-    result: Result,
-    document: dict[str, Any],
-    *,
-    version: RulesetVersion,
-    as_of: date,
-    user=None,
-    is_projection: bool = False,
-    scheduled_on: date | None = None,
-) -> Assessment:
-    """Store the assessment, its subjects and its findings, all or nothing."""
+@dataclass(frozen=True)
+class AssessmentRows:
+    """Everything record_assessment writes, built before it touches the database: the
+    assessment's own columns (the document already packed), a row per subject
+    (SUBJECT_COLUMNS after `assessment`) and a row per finding (FINDING_COLUMNS after
+    `assessment` and `subject`, each with the (scope, position) of its subject)."""
+
+    archive: bytes
+    errors: list[str]
+    shadow_findings: list[dict[str, Any]]
+    finding_count: int
+    subjects: list[tuple]
+    findings: list[tuple[tuple[str, int], tuple]]
+
+
+def assessment_rows(result: Result, document: dict[str, Any]) -> AssessmentRows:
+    """The rows of an assessment, as plain values ready to be written (no database)."""
     missing: dict[tuple[str, str], list[dict[str, str]]] = {}
     for m in result.missing_facts:
         missing.setdefault((str(m.scope), m.subject), []).append(
             {"fact": m.fact, "field": m.field, "meaning": m.meaning, "text": m.text}
         )
-    with transaction.atomic(), collector_paused():
-        assessment = Assessment.objects.create(
-            organization=organization,
-            as_of=as_of,
-            created_by=user,
-            ruleset=version,
-            report=document,
-            errors=list(result.errors),
-            shadow_findings=result.shadow_json(),
-            finding_count=sum(len(f) for f in result.findings_by_subject.values()),
-            is_projection=is_projection,
-            scheduled_on=scheduled_on,
-        )
-        subject_rows, found = _subject_rows(assessment.pk, result, missing)
-        _insert(AssessedSubject, SUBJECT_COLUMNS, subject_rows)
-        ids = {
-            (scope, position): pk
-            for scope, position, pk in assessment.subjects.filter(finding_count__gt=0).values_list(
-                "scope", "position", "pk"
-            )
-        }
-        _insert(
-            AssessedFinding,
-            FINDING_COLUMNS,
+    with collector_paused():
+        subjects, found = _subject_rows(result, missing)
+        findings = [
             (
+                key,
                 (
-                    assessment.pk,
-                    ids[key],
                     position,
                     f.heuristic,
                     f.name,
@@ -127,19 +111,73 @@ def record_assessment(
                     json_text([c.to_json() for c in f.trace]),
                     json_text([dict(s) for s in f.sources]),
                     f.outranked,
-                )
-                for key, findings in found.items()
-                for position, f in enumerate(findings, start=1)
-            ),
+                ),
+            )
+            for key, subject_findings in found.items()
+            for position, f in enumerate(subject_findings, start=1)
+        ]
+        return AssessmentRows(
+            archive=pack_document(document),
+            errors=list(result.errors),
+            shadow_findings=result.shadow_json(),
+            finding_count=sum(len(f) for f in result.findings_by_subject.values()),
+            subjects=subjects,
+            findings=findings,
+        )
+
+
+def record_assessment(
+    organization: Organization,
+    rows: AssessmentRows,
+    *,
+    version: RulesetVersion,
+    as_of: date,
+    user=None,
+    is_projection: bool = False,
+    scheduled_on: date | None = None,
+) -> Assessment:
+    """Store an assessment from its rows (assessment_rows), all or nothing: one
+    transaction and four statements, the assessment, its subjects, the ids of the
+    subjects with findings, the findings.
+
+    This is also the benchmark's floor for storing (docs/performance.md): one statement
+    per table of values built beforehand is the least any way of writing these rows can
+    do through Django's connection."""
+    with transaction.atomic(), collector_paused():
+        assessment = Assessment(
+            organization=organization,
+            as_of=as_of,
+            created_by=user,
+            ruleset=version,
+            archive=rows.archive,
+            errors=rows.errors,
+            shadow_findings=rows.shadow_findings,
+            finding_count=rows.finding_count,
+            is_projection=is_projection,
+            scheduled_on=scheduled_on,
+        )
+        assessment.save(force_insert=True)
+        pk = assessment.pk
+        _insert(AssessedSubject, SUBJECT_COLUMNS, [(pk, *row) for row in rows.subjects])
+        ids = {
+            (scope, position): subject_pk
+            for scope, position, subject_pk in assessment.subjects.filter(
+                finding_count__gt=0
+            ).values_list("scope", "position", "pk")
+        }
+        _insert(
+            AssessedFinding,
+            FINDING_COLUMNS,
+            [(pk, ids[key], *row) for key, row in rows.findings],
         )
     return assessment
 
 
 def _subject_rows(
-    assessment_pk: int, result: Result, missing: dict[tuple[str, str], list[dict[str, str]]]
+    result: Result, missing: dict[tuple[str, str], list[dict[str, str]]]
 ) -> tuple[list[tuple], dict[tuple[str, int], Sequence]]:
-    """A row (SUBJECT_COLUMNS) per product, squad and person, and the findings of each
-    subject that has some, by (scope, position)."""
+    """A row (SUBJECT_COLUMNS after `assessment`) per product, squad and person, and the
+    findings of each subject that has some, by (scope, position)."""
     empty = json_text([])
     plans = {plan.subject.id: plan for plan in result.products}
     not_a_person = ("", "", empty, None)
@@ -163,7 +201,6 @@ def _subject_rows(
                 person = _person_columns(subject, votes_text, empty)
             rows.append(
                 (
-                    assessment_pk,
                     scope_value,
                     position,
                     subject.id if is_product else None,

@@ -10,7 +10,7 @@ from advisor.decisions import carry_forward
 from advisor.engine import Result, assess
 from advisor.loading import load_snapshot
 from advisor.models import Assessment
-from advisor.recording import record_assessment
+from advisor.recording import assessment_rows, record_assessment
 from advisor.rulesets import current_ruleset, parsed_ruleset
 from orgs.models import Organization
 
@@ -67,8 +67,7 @@ def run_assessment(
         with transaction.atomic():
             assessment = record_assessment(
                 organization,
-                result,
-                document,
+                assessment_rows(result, document),
                 version=version,
                 as_of=as_of,
                 user=user,

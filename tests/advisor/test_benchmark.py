@@ -5,7 +5,9 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from advisor.benchmark import AS_OF, paired, read_every_row, synthetic_document
+from advisor.benchmark import AS_OF, paired, read_every_row, synthetic_document, write_every_row
+from advisor.recording import assessment_rows
+from advisor.rulesets import current_ruleset
 from advisor.services import run_assessment
 from orgs.interchange import import_document
 from orgs.models import Organization
@@ -26,6 +28,8 @@ class TestBenchmark:
             "assess, not saved",
             "loading alone",
             "storing alone",
+            "assess (the command), against reading and writing",
+            "storing alone, against writing alone",
         ):
             assert f"| 8 | {timed} |" in text
         assert not Organization.objects.exists()
@@ -48,6 +52,22 @@ class TestBenchmark:
         with django_assert_num_queries(5):
             result, _, _ = run_assessment(organization, as_of=AS_OF, save=False)
         assert len(result.facts.squads) == squads
+
+    @pytest.mark.parametrize("squads", [4, 40])
+    def test_the_writing_floor_writes_every_row_in_six_queries_whatever_the_size(
+        self, squads, django_assert_num_queries
+    ):
+        organization = import_document(synthetic_document(squads, name="Written"))
+        result, document, _ = run_assessment(organization, as_of=AS_OF, save=False)
+        rows, version = assessment_rows(result, document), current_ruleset()
+        # Its own savepoint, the assessment, its subjects, the ids of those with findings,
+        # their findings, the savepoint released.
+        with django_assert_num_queries(6):
+            written = write_every_row(organization, rows, version=version)
+        people = len(result.facts.people)
+        assert written.subjects.count() == len(result.products) + squads + people
+        assert written.findings.count() == written.finding_count > 0
+        assert written.report == document
 
     def test_paired_rounds_alternate_thing_and_floor(self):
         calls: list[str] = []

@@ -17,7 +17,7 @@ from advisor.presenters import (
     verdict_counts,
     verdict_summary,
 )
-from advisor.recording import record_assessment
+from advisor.recording import assessment_rows, record_assessment
 from advisor.rulesets import current_ruleset
 from tests.advisor.builders import AS_OF, person, product, run, snapshot, squad
 
@@ -48,7 +48,9 @@ def stored(snap, organization, heuristics=None):
     result = run(snap, heuristics)
     version = current_ruleset()
     document = result.to_json(ruleset_version=version.label)
-    return record_assessment(organization, result, document, version=version, as_of=AS_OF)
+    return record_assessment(
+        organization, assessment_rows(result, document), version=version, as_of=AS_OF
+    )
 
 
 def document_of(snap, heuristics=None):

@@ -1,8 +1,9 @@
 import itertools
+from collections.abc import Callable, Iterable
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from advisor.benchmark import PageResult, SizeResult, run_demo_pages, run_size
+from advisor.benchmark import PageResult, Paired, SizeResult, run_demo_pages, run_size
 
 
 def sizes(value: str) -> list[int]:
@@ -17,6 +18,28 @@ def sizes(value: str) -> list[int]:
 
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.0f}"
+
+
+def paired_table(
+    title: str,
+    results: list[SizeResult],
+    picks: Callable[[SizeResult], Iterable[tuple[str, Paired]]],
+) -> list[str]:
+    """A table of things against their floors: a line per size and per thing picked."""
+    lines = [
+        f"\n{title}:\n",
+        "| squads | timed | s (queries) | min s | floor s | min s | x floor median | min |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        for label, pair in picks(r):
+            lines.append(
+                f"| {r.squads} | {label} | {pair.thing.median:.3f} ({pair.thing.queries}) "
+                f"| {pair.thing.minimum:.3f} | {pair.floor.median:.3f} "
+                f"| {pair.floor.minimum:.3f} | {pair.ratio:.2f} "
+                f"| {pair.ratio_of_minimums:.2f} |"
+            )
+    return lines
 
 
 class Command(BaseCommand):
@@ -55,24 +78,25 @@ class Command(BaseCommand):
                 f"| {r.import_.median:.3f} ({r.import_.queries}) "
                 f"| {r.replace.median:.3f} ({r.replace.queries}) | {r.export.median:.3f} |"
             )
-        lines += [
-            "\nAssessing against reading every row once (the floor), median and minimum:\n",
-            "| squads | timed | s (queries) | min s | floor s | min s | x floor median | min |",
-            "|---:|---|---:|---:|---:|---:|---:|---:|",
-        ]
-        for r in results:
-            for label, pair in (
+        lines += paired_table(
+            "Assessing against reading every row once (the floor), median and minimum",
+            results,
+            lambda r: (
                 ("assess (the command)", r.assess),
                 ("assess, not saved", r.assess_unsaved),
                 ("loading alone", r.load_only),
                 ("storing alone", r.store_only),
-            ):
-                lines.append(
-                    f"| {r.squads} | {label} | {pair.thing.median:.3f} ({pair.thing.queries}) "
-                    f"| {pair.thing.minimum:.3f} | {pair.floor.median:.3f} "
-                    f"| {pair.floor.minimum:.3f} | {pair.ratio:.2f} "
-                    f"| {pair.ratio_of_minimums:.2f} |"
-                )
+            ),
+        )
+        lines += paired_table(
+            "Assessing against reading every row of the organization and writing every row "
+            "of its assessment once (the floor of a stored assessment), median and minimum",
+            results,
+            lambda r: (
+                ("assess (the command), against reading and writing", r.assess_read_write),
+                ("storing alone, against writing alone", r.store_write),
+            ),
+        )
         return "\n".join(lines)
 
     def growth_table(self, results: list[SizeResult]) -> str:
