@@ -162,7 +162,8 @@ class Sensitivity:
       (`_Slot.answers`).
 
     At 1,000 squads the products differ in their backlog shares, ages and counts far more
-    than in their sides: a product costs a few look-ups, one per fact.
+    than in their sides (250 products, 18 situations): a product mostly costs a look-up
+    per fact.
 
     A set of heuristics (those that fire, those reading a fact) is an int with bit `1 << i`
     for `specs[i]`: cheap to combine and to key a cache with."""
