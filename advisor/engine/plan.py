@@ -316,8 +316,16 @@ def plan_product(
     related: Sequence[tuple[Scope, int, Finding]],
     org: PlanContext,
     rules: StaffingRules,
+    *,
+    what_would_change: tuple[Any, ...] = (),
+    close: bool = False,
+    nearest_misses: tuple[str, ...] = (),
 ) -> ProductPlan:
-    """The product's plan: current and recommended staffing, and the actions between them."""
+    """The product's plan: current and recommended staffing, and the actions between them.
+
+    What would change the verdict (advisor.engine.sensitivity) is the caller's to work out
+    and is passed through as it is, so that the plan is made once, whole, rather than made
+    and then copied with `dataclasses.replace` (which costs more than making it)."""
     squads = org.squads_of.get(product.id, ())
     squad_name = org.squad_name
     scrum = org.scrum_of.get(product.id, ())
@@ -586,4 +594,7 @@ def plan_product(
         findings=findings,
         steps=tuple(steps),
         hires=tuple(hires),
+        what_would_change=what_would_change,
+        close=close,
+        nearest_misses=nearest_misses,
     )
