@@ -22,7 +22,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from advisor.engine.evaluation import Finding
 from advisor.engine.facts import Subject
@@ -37,6 +37,8 @@ from advisor.engine.vocabulary import (
 )
 
 _PM, _PO = Role.PRODUCT_MANAGER.value, Role.PRODUCT_OWNER.value
+_LEADER, _EXECUTIVE = Role.PRODUCT_LEADER.value, Role.EXECUTIVE.value
+_SCRUM = Methodology.SCRUM.value
 MERGE, SPLIT, PM_ONLY = "merge", "split", "pm_only"
 
 # What a hire does, from po-vs-pm-untangling.txt ("Responsibilities of the Product Manager"
@@ -139,7 +141,10 @@ class ProductPlan:
 def verdict_of(outcomes: Iterable[str]) -> str:
     """The highest-ranking verdict among the outcomes; `keep` when none sets one."""
     present = set(outcomes)
-    return next((v for v in VERDICT_PRECEDENCE if v in present), KEEP)
+    for verdict in VERDICT_PRECEDENCE:  # a plain loop: faster than next() over a generator
+        if verdict in present:
+            return verdict
+    return KEEP
 
 
 def _plural(n: int, word: str) -> str:
@@ -164,36 +169,43 @@ def recommend(verdict: str, current: Staffing, scrum_squads: int, rules: Staffin
     return current
 
 
-@dataclass(frozen=True)
-class _Member:
-    """A product or engineering person as the plan sees them on one product."""
+class _Member(NamedTuple):
+    """A product manager or product owner as the plan sees them on one product.
+
+    Made once per organization by `PlanContext`, not by each product's plan, and a named
+    tuple like the snapshot's rows (about twice as fast to build as a frozen dataclass).
+    It keeps the person's facts and reads the few the plan needs only when it needs them:
+    most members are never asked whether they do a product owner's work."""
 
     person: PersonIn
+    name: str
+    product_id: int
     role: str  # as their work shows them: the retitle counted
     retitled_to: str | None
     here: tuple[int, ...]  # their squads of this product
-    backlog: int | None
-    strategic: int | None
-    scope_role: str | None
-    votes_pm: int
-    votes_po: int
+    facts: Mapping[str, Any]
 
     @property
-    def name(self) -> str:
-        return self.person.name
+    def strategic(self) -> int | None:
+        """Their strategic share; unknown (None) when their time was never entered."""
+        return self.facts.get("strategic_share")
 
     def does_po_work(self) -> bool:
-        if self.scope_role == _PO or self.votes_po > self.votes_pm:
+        facts = self.facts
+        votes_pm = facts.get("scope_votes_pm") or 0
+        votes_po = facts.get("scope_votes_po") or 0
+        if facts.get("scope_role") == _PO or votes_po > votes_pm:
             return True
-        return (
-            self.backlog is not None
-            and self.strategic is not None
-            and (self.backlog > self.strategic)
-        )
+        # Both unknown (None) when the person's time was never entered.
+        backlog, strategic = facts.get("backlog_share"), facts.get("strategic_share")
+        return backlog is not None and strategic is not None and (backlog > strategic)
 
 
 class PlanContext:
-    """What every product's plan reads of the organization, worked out once."""
+    """What every product's plan reads of the organization, worked out once: each
+    product's squads, Scrum squads, product managers and product owners (`_Member`, in
+    the order the plan takes them), in one pass over the squads and one over the people,
+    so that a product's plan only looks them up."""
 
     def __init__(
         self,
@@ -201,62 +213,82 @@ class PlanContext:
         people: Sequence[Subject],
         retitles: Mapping[int, str],
     ) -> None:
-        self.snapshot = snapshot
         self.squads_of: dict[int, list[SquadIn]] = {}
+        self.scrum_of: dict[int, list[SquadIn]] = {}  # the product's squads in Scrum
+        self.squad_name: dict[int, str] = {}
+        squad_product: dict[int, int] = {}
+        methodology = snapshot.methodology  # a squad's when it has none of its own
         for squad in snapshot.squads:
             self.squads_of.setdefault(squad.product_id, []).append(squad)
-        self.squad_product = {s.id: s.product_id for s in snapshot.squads}
+            if (squad.methodology or methodology) == _SCRUM:
+                self.scrum_of.setdefault(squad.product_id, []).append(squad)
+            self.squad_name[squad.id] = squad.name
+            squad_product[squad.id] = squad.product_id
         self.person_by_id = {p.id: p for p in snapshot.people}
-        self.facts_of = {p.id: p.facts for p in people}
-        self.retitles = retitles
-        # The product managers and product owners (as their work shows them) of each
-        # product: the only people a plan places.
-        self.members_of: dict[int, list[int]] = {}
-        for person in snapshot.people:
-            role = retitles.get(person.id) or self.facts_of[person.id]["role"]
-            if role not in (_PM, _PO):
+        self.leader_ids: set[int] = set()  # the product leaders (by title)
+
+        # The product managers and product owners (as their work shows them) of the
+        # organization, in the order of the people (the facts keep the snapshot's): the
+        # only people a plan places. A person serving several products is a member of each.
+        pms: list[_Member] = []
+        pos: list[_Member] = []
+        self.retitled_of: dict[int, list[_Member]] = {}  # of each product, in that order
+        executives = []
+        for subject in people:
+            facts = subject.facts
+            titled = facts["role"]
+            if titled == _LEADER:
+                self.leader_ids.add(subject.id)
+            elif titled == _EXECUTIVE:
+                executives.append(self.person_by_id[subject.id])
+            to = retitles.get(subject.id)
+            role = to or titled
+            if role == _PM:
+                holders = pms
+            elif role == _PO:
+                holders = pos
+            else:
                 continue
-            for product_id in dict.fromkeys(self.squad_product[s] for s in person.squad_ids):
-                self.members_of.setdefault(product_id, []).append(person.id)
+            person = self.person_by_id[subject.id]
+            if len(subject.product_ids) == 1:
+                here_of = {subject.product_ids[0]: person.squad_ids}
+            else:
+                here_of = {}
+                for squad_id in person.squad_ids:
+                    here_of.setdefault(squad_product[squad_id], []).append(squad_id)
+            for product_id, here in here_of.items():
+                member = _Member(person, person.name, product_id, role, to, tuple(here), facts)
+                holders.append(member)
+                if to:
+                    self.retitled_of.setdefault(product_id, []).append(member)
 
-        def first_of(role: str) -> PersonIn | None:
-            holders = [p for p in snapshot.people if self.facts_of[p.id]["role"] == role]
-            return min(holders, key=lambda p: (p.name, p.id), default=None)
+        # Each product's product managers in the order they are kept, and its product
+        # owners in theirs. Sorting everyone once and dealing them out to their products
+        # gives each product's own sorted list (the sort is stable, so ties stay in the
+        # people's order), without a sort for every product.
+        self.pms_of: dict[int, list[_Member]] = {}
+        for member in sorted(pms, key=_keep_order):
+            self.pms_of.setdefault(member.product_id, []).append(member)
+        self.pos_of: dict[int, list[_Member]] = {}
+        for member in sorted(pos, key=_po_order):
+            self.pos_of.setdefault(member.product_id, []).append(member)
 
-        self.first_leader = first_of(Role.PRODUCT_LEADER.value)
-        self.first_executive = first_of(Role.EXECUTIVE.value)
-
-    def is_scrum(self, squad: SquadIn) -> bool:
-        return (squad.methodology or self.snapshot.methodology) == Methodology.SCRUM.value
-
-    def member(self, person_id: int, product_id: int) -> _Member:
-        person = self.person_by_id[person_id]
-        facts = self.facts_of[person_id]
-        to = self.retitles.get(person_id)
-        return _Member(
-            person=person,
-            role=to or facts["role"],
-            retitled_to=to,
-            here=tuple(s for s in person.squad_ids if self.squad_product[s] == product_id),
-            # Both unknown (None) when the person's time was never entered.
-            backlog=facts.get("backlog_share"),
-            strategic=facts.get("strategic_share"),
-            scope_role=facts.get("scope_role"),
-            votes_pm=facts.get("scope_votes_pm") or 0,
-            votes_po=facts.get("scope_votes_po") or 0,
-        )
+        self.first_leader = _first_by_name([self.person_by_id[i] for i in self.leader_ids])
+        self.first_executive = _first_by_name(executives)
 
     def pm_manager(self, pms: Sequence[_Member]) -> PersonIn | None:
         """Whom a new product manager reports to: the product leader the product's PMs report
         to, else the organization's first product leader by name, else its first executive."""
-        leaders = []
-        for pm in pms:
-            boss = self.person_by_id.get(pm.person.reports_to_id or -1)
-            if boss is not None and self.facts_of[boss.id]["role"] == Role.PRODUCT_LEADER:
-                leaders.append(boss)
-        if leaders:
-            return min(leaders, key=lambda p: (p.name, p.id))
-        return self.first_leader or self.first_executive
+        leaders = [
+            self.person_by_id[pm.person.reports_to_id]
+            for pm in pms
+            if pm.person.reports_to_id in self.leader_ids
+        ]
+        return _first_by_name(leaders) or self.first_leader or self.first_executive
+
+
+def _first_by_name(people: Sequence[PersonIn]) -> PersonIn | None:
+    return min(people, key=lambda p: (p.name, p.id), default=None)
 
 
 def _keep_order(m: _Member) -> tuple:
@@ -287,29 +319,34 @@ def plan_product(
     related: Sequence[tuple[Scope, int, Finding]],
     org: PlanContext,
     rules: StaffingRules,
+    *,
+    what_would_change: tuple[Any, ...] = (),
+    close: bool = False,
+    nearest_misses: tuple[str, ...] = (),
 ) -> ProductPlan:
-    """The product's plan: current and recommended staffing, and the actions between them."""
-    members = [org.member(pid, product.id) for pid in org.members_of.get(product.id, [])]
-    squads = org.squads_of.get(product.id, [])
-    squad_name = {s.id: s.name for s in squads}
-    scrum = [s for s in squads if org.is_scrum(s)]
-    pms = sorted((m for m in members if m.role == _PM), key=_keep_order)
-    pos = sorted((m for m in members if m.role == _PO), key=_po_order)
+    """The product's plan: current and recommended staffing, and the actions between them.
+
+    What would change the verdict (advisor.engine.sensitivity) is the caller's to work out
+    and is passed through as it is, so that the plan is made once, whole, rather than made
+    and then copied with `dataclasses.replace` (which costs more than making it)."""
+    squads = org.squads_of.get(product.id, ())
+    squad_name = org.squad_name
+    scrum = org.scrum_of.get(product.id, ())
+    pms = org.pms_of.get(product.id, [])  # the organization's: read, never changed
+    pos = org.pos_of.get(product.id, [])
     current = Staffing(len(pms), len(pos))
     recommended = recommend(verdict, current, len(scrum), rules)
     product_name = product.name
 
-    steps: list[Action] = []
-    for m in members:
-        if m.retitled_to:
-            steps.append(
-                Action(
-                    ActionKind.RETITLE,
-                    f"retitle {m.name} to {TITLE_OF_ROLE.get(m.retitled_to, m.retitled_to)}",
-                    person_id=m.person.id,
-                    role=m.retitled_to,
-                )
-            )
+    steps = [
+        Action(
+            ActionKind.RETITLE,
+            f"retitle {m.name} to {TITLE_OF_ROLE.get(m.retitled_to, m.retitled_to)}",
+            person_id=m.person.id,
+            role=m.retitled_to,
+        )
+        for m in org.retitled_of.get(product.id, ())
+    ]
 
     hires: list[Hire] = []
     staffing: list[Action] = []
@@ -560,4 +597,7 @@ def plan_product(
         findings=findings,
         steps=tuple(steps),
         hires=tuple(hires),
+        what_would_change=what_would_change,
+        close=close,
+        nearest_misses=nearest_misses,
     )

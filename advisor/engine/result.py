@@ -308,11 +308,15 @@ def _assess(
             *((Scope.PRODUCT, product.id, f) for f in ordered),
             *related.get(product.id, []),
         ]
-        plan = plan_product(product, verdict, tuple(ordered), product_related, org, rules)
         changes = sensitivity.changes(product.facts)
         plans.append(
-            replace(
-                plan,
+            plan_product(
+                product,
+                verdict,
+                tuple(ordered),
+                product_related,
+                org,
+                rules,
                 what_would_change=changes,
                 close=any(c.close for c in changes),
                 nearest_misses=(nearest_misses(product.facts, deciding) if verdict == KEEP else ()),

@@ -237,6 +237,29 @@ class TestThePlanNeverContradictsItsVerdict:
         assert "add 3 product owners for Checkout, Billing and Ledger" in words
         assert "fold" not in words and "consolidate" not in words and "reduce" not in words
 
+    def test_a_pm_of_two_products_is_placed_on_each_with_its_squads_there(self):
+        ira = person(
+            "Ira Kay",
+            102,
+            "Product Manager",
+            squad_ids=(11, 20),
+            owns_roadmap=False,
+            time={"backlog": 10, "strategy": 50},
+        )
+        snap = snapshot(
+            products=[product("Payments", id=1), product("Ledger", id=2)],
+            squads=[squad("Checkout", 10, 1), squad("Billing", 11, 1), squad("Books", 20, 2)],
+            # Ira first: the roadmap owner is still the product manager Payments keeps.
+            people=[ira, dana(squad_ids=(10, 11), backlog=10)],
+        )
+        payments, ledger = run(snap).products
+        assert payments.verdict == ledger.verdict == "merge"
+        assert payments.actions == ("fold Ira Kay's PM role on Payments into Dana Lee's",)
+        (fold,) = payments.steps
+        assert (fold.person_id, fold.into_id, fold.squad_ids) == (102, 100, (11,))
+        assert ledger.current.product_managers == 1
+        assert ledger.actions[0] == "already one person in both roles (Ira Kay): keep it that way"
+
 
 class TestHires:
     def test_a_po_reports_to_the_products_pm_with_the_articles_responsibilities(self):
