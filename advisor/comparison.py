@@ -23,12 +23,10 @@ and a third to a half of the time of reading the two assessments' subject rows o
 """
 
 import functools
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
-import orjson
 from django.db.models import TextField
 from django.db.models.functions import Cast
 
@@ -37,6 +35,7 @@ from advisor.engine.facts import CATALOGUE
 from advisor.engine.judging import Judgement, judge_products
 from advisor.engine.plan import Staffing
 from advisor.engine.vocabulary import Cause, Scope
+from advisor.jsonio import column_value
 from advisor.models import AssessedFinding, Assessment, RulesetVersion
 from advisor.presenters import FindingView, finding_view
 from advisor.rulesets import parsed_ruleset
@@ -156,30 +155,6 @@ class Comparison:
 # strategic_share (the strategy and discovery shares added up).
 _NOT_INPUTS = (*VOTE_TALLIES, "strategic_share")
 
-# orjson reads a JSON column several times faster than the standard library JSONField
-# decodes with, but it reads an integer past 64 bits (jsonio writes those with the standard
-# library) as a float where the standard library keeps it exact. Such an integer has 19
-# digits or more, so text with a run of 19 digits is read the standard library's way; the
-# run is looked for with every digit made a "0", which is several times faster than a
-# regular expression and as fast as orjson's reading.
-_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
-_LONG_NUMBER = b"0" * 19
-
-
-def _decoded(text: str | None) -> Any:
-    """A JSON column's value, read as text, as JSONField would have decoded it."""
-    if text is None:
-        return None
-    if _LONG_NUMBER not in text.encode(errors="surrogatepass").translate(_DIGITS_TO_ZERO):
-        try:
-            return orjson.loads(text)
-        except orjson.JSONDecodeError:
-            pass  # NaN, a lone surrogate...: what the standard library reads and orjson not.
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        return text
-
 
 def _json_text(field: str) -> Cast:
     """A JSON column read as its text, which JSONField would decode: the comparison decodes
@@ -204,7 +179,7 @@ class SubjectRow(NamedTuple):
     @property
     def facts(self) -> dict[str, Any]:
         """Its facts, decoded on each read."""
-        return _decoded(self.facts_json)
+        return column_value(self.facts_json)
 
     @property
     def current(self) -> dict[str, int | None]:
@@ -242,9 +217,9 @@ class FindingRow(NamedTuple):
             outcome=self.outcome,
             severity=self.severity,
             message=self.message,
-            evidence=_decoded(self.evidence_json),
-            trace=_decoded(self.trace_json),
-            sources=_decoded(self.sources_json),
+            evidence=column_value(self.evidence_json),
+            trace=column_value(self.trace_json),
+            sources=column_value(self.sources_json),
             outranked=self.outranked,
         )
         return finding_view(finding, scope=self.scope, subject=self.subject)

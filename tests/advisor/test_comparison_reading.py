@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from advisor.comparison import _decoded, compare_assessments
+from advisor.comparison import compare_assessments
+from advisor.jsonio import column_value
 from advisor.models import AssessedSubject
 from advisor.recording import assessment_rows, record_assessment
 from advisor.rulesets import current_ruleset, parsed_ruleset
@@ -70,11 +71,11 @@ class TestDecoded:
         ],
     )
     def test_reads_what_the_standard_library_reads(self, text):
-        assert strict(_decoded(text)) == strict(json.loads(text))
+        assert strict(column_value(text)) == strict(json.loads(text))
 
     def test_text_that_is_not_json_is_kept_as_it_is_and_sql_null_is_none(self):
-        assert _decoded("{not json") == "{not json"
-        assert _decoded(None) is None
+        assert column_value("{not json") == "{not json"
+        assert column_value(None) is None
 
     @given(
         st.recursive(
@@ -89,7 +90,7 @@ class TestDecoded:
     )
     def test_any_json_value(self, value):
         for text in (json.dumps(value), json.dumps(value, ensure_ascii=False)):
-            assert strict(_decoded(text)) == strict(json.loads(text))
+            assert strict(column_value(text)) == strict(json.loads(text))
 
 
 @pytest.mark.django_db

@@ -2,7 +2,7 @@
 
 import json
 
-from advisor.jsonio import json_text, pack_document, unpack_document
+from advisor.jsonio import json_text, json_value, pack_document, unpack_document
 
 
 def test_a_packed_document_unpacks_to_the_same_document():
@@ -50,3 +50,11 @@ def test_json_text_writes_a_read_only_mapping_as_an_object():
         "n": 2**70,
         "m": {"a": 1},
     }
+
+
+def test_an_integer_past_64_bits_is_read_back_exactly():
+    big = 2**70 + 1
+    document = {"engineers": big, "names": ["a" * 3, "1" * 25]}
+    assert unpack_document(pack_document(document)) == document
+    assert json_value(json_text([big, 1.5])) == [big, 1.5]
+    assert type(json_value(json_text([big]))[0]) is int
