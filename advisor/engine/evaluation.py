@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from advisor.engine.conditions import (
@@ -255,25 +255,72 @@ def source_list(sources: Sequence[Mapping[str, str]]) -> tuple[dict[str, str], .
     )
 
 
-def _finding(spec: HeuristicSpec, subject: Subject) -> Finding:
-    """The finding of a heuristic that fires on the subject, with its evidence."""
-    facts = subject.facts
+class _Evidence(NamedTuple):
+    """What a finding shows of its subject's facts: the facts its condition reads, the
+    parameters it compared them with, and the trace of every clause."""
+
+    evidence: dict[str, Any]
+    thresholds: dict[str, Any]
+    trace: tuple[ClauseResult, ...]
+
+
+def _evidence(spec: HeuristicSpec, facts: Mapping[str, Any]) -> _Evidence:
     _, trace = evaluate(spec.condition, facts, spec.parameters)
-    return Finding(
-        heuristic=spec.code,
-        name=spec.name,
-        scope=spec.scope,
-        subject=subject.name,
-        outcome=spec.outcome,
-        severity=spec.severity,
-        message=render_message(
-            spec.message, subject=subject.name, facts=facts, parameters=spec.parameters
-        ),
-        evidence={name: facts[name] for name in spec.facts_read},
-        thresholds={c.param: c.threshold for c in trace if c.param is not None},
-        trace=trace,
-        sources=spec.source_entries,
+    return _Evidence(
+        {name: facts[name] for name in spec.facts_read},
+        {c.param: c.threshold for c in trace if c.param is not None},
+        trace,
     )
+
+
+# Types whose equal values read and print alike, so that the evidence worked out for one
+# subject serves every subject with equal values. Not floats: 0.0 == -0.0, printed apart.
+_SHAREABLE_TYPES = frozenset({int, bool, str, type(None)})
+
+
+class _FindingMaker:
+    """A heuristic's findings in one evaluation.
+
+    The subjects a heuristic fires on mostly share the values its condition reads (a
+    hundred products at squads 4, pm_squads 4), and the trace, the evidence and the
+    thresholds depend on nothing else: they are worked out once per distinct tuple of
+    those values (with their types: True == 1) and reused, which is most of the cost of a
+    finding. The message names the subject, so it is filled in for each one."""
+
+    def __init__(self, spec: HeuristicSpec):
+        self.spec = spec
+        self.made: dict[tuple, _Evidence] = {}
+
+    def __call__(self, subject: Subject) -> Finding:
+        spec, facts = self.spec, subject.facts
+        try:
+            values = tuple([facts[name] for name in spec.facts_read])
+        except KeyError:
+            values = None  # _evidence raises it as evaluate does
+        types = () if values is None else tuple(map(type, values))
+        if values is not None and _SHAREABLE_TYPES.issuperset(types):
+            key = (values, types)
+            shown = self.made.get(key)
+            if shown is None:
+                shown = self.made[key] = _evidence(spec, facts)
+        else:
+            shown = _evidence(spec, facts)
+        return Finding(
+            heuristic=spec.code,
+            name=spec.name,
+            scope=spec.scope,
+            subject=subject.name,
+            outcome=spec.outcome,
+            severity=spec.severity,
+            message=render_message(
+                spec.message, subject=subject.name, facts=facts, parameters=spec.parameters
+            ),
+            # Each finding its own dicts, as if worked out for it alone.
+            evidence=dict(shown.evidence),
+            thresholds=dict(shown.thresholds),
+            trace=shown.trace,
+            sources=spec.source_entries,
+        )
 
 
 def _error_finding(spec: HeuristicSpec, subject: Subject, exc: Exception) -> Finding:
@@ -318,6 +365,7 @@ def evaluate_heuristics(
     each one it raises on."""
     findings: dict[tuple[Scope, int], list[Finding]] = defaultdict(list)
     for spec in heuristics:
+        finding_of = _FindingMaker(spec)
         fires = spec.predicate
         subjects = facts.subjects(spec.scope)
         try:
@@ -328,7 +376,7 @@ def evaluate_heuristics(
             try:
                 if fired is None and not fires(subject.facts):
                     continue
-                finding = _finding(spec, subject)
+                finding = finding_of(subject)
             except Exception as exc:
                 logger.exception("Heuristic %s failed on %s", spec.code, subject.name)
                 finding = _error_finding(spec, subject, exc)
