@@ -18,7 +18,9 @@ from advisor.engine.conditions import (
     MAX_PROBLEMS,
     ClauseResult,
     Predicate,
+    Selection,
     compile_condition,
+    compile_selection,
     evaluate,
     facts_named,
     known_scope,
@@ -75,6 +77,11 @@ class HeuristicSpec:
     def predicate(self) -> Predicate:
         """The compiled condition (conditions.compile_condition)."""
         return compile_condition(self.condition, self.parameters)
+
+    @cached_property
+    def selection(self) -> Selection:
+        """The compiled condition over many subjects at once (conditions.compile_selection)."""
+        return compile_selection(self.condition, self.parameters)
 
     @cached_property
     def facts_read(self) -> tuple[str, ...]:
@@ -360,18 +367,26 @@ def evaluate_heuristics(
 ) -> dict[tuple[Scope, int], list[Finding]]:
     """Every finding of every usable heuristic, by subject (scope, id).
 
-    Each heuristic's predicate first sorts out, in one pass, the few subjects it fires
+    Each heuristic's selection first sorts out, in one pass, the few subjects it fires
     on; only if it raises are the subjects asked one by one, to give an error finding to
     each one it raises on."""
     findings: dict[tuple[Scope, int], list[Finding]] = defaultdict(list)
+    rows_of: dict[Scope, list[Mapping[str, Any]]] = {}
     for spec in heuristics:
         finding_of = _FindingMaker(spec)
-        fires = spec.predicate
         subjects = facts.subjects(spec.scope)
+        rows = rows_of.get(spec.scope)
+        if rows is None:
+            rows = rows_of[spec.scope] = [subject.facts for subject in subjects]
+        fired: list[Subject] | None
         try:
-            fired = [subject for subject in subjects if fires(subject.facts)]
+            chosen = spec.selection(rows)
         except Exception:
             fired = None
+        else:
+            taken = {id(row) for row in chosen}
+            fired = [subject for subject in subjects if id(subject.facts) in taken] if taken else []
+        fires = spec.predicate
         for subject in subjects if fired is None else fired:
             try:
                 if fired is None and not fires(subject.facts):

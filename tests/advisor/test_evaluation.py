@@ -72,3 +72,17 @@ class TestEqualValues:
             ["True", "-0.0"],
             ["1.0", "0"],
         ]
+
+
+class TestASelectionThatRaises:
+    def test_the_subjects_are_asked_one_by_one_and_only_those_it_raises_on_err(self):
+        facts = products(
+            {"squads": 3, "merged_backlog_share": None, "markets": 1},
+            {"squads": "three", "merged_backlog_share": None, "markets": 1},
+            {"squads": 0, "merged_backlog_share": None, "markets": 1},
+        )
+        findings = evaluate_heuristics(facts, [SPEC])
+        assert [(key[1], [f.outcome for f in found]) for key, found in findings.items()] == [
+            (1, ["split"]),
+            (2, ["error"]),
+        ]
