@@ -262,10 +262,11 @@ def merged_backlog_share(
         return None
     total = 0.0
     for person in (*pms, *pos):
-        if not time_known(person.time):
+        time, squad_ids = person.time, person.squad_ids
+        if not time_known(time):
             return None
-        here = sum(1 for s in person.squad_ids if squad_product[s] == product_id)
-        total += person.time.get("backlog", 0) * here / len(person.squad_ids)
+        here = [squad_product[s] for s in squad_ids].count(product_id)
+        total += time.get("backlog", 0) * here / len(squad_ids)
     return total / len(pms)
 
 
@@ -333,6 +334,17 @@ def scope_votes(
 
 # The person facts taken from the time buckets, in the catalogue's order.
 _SHARE_FACTS = tuple(f"{bucket}_share" for bucket in TIME_BUCKETS)
+
+
+def _time_shares(time: Mapping[str, int]) -> dict[str, int]:
+    """The share facts of a time that was entered: each bucket's share, and the strategic
+    share."""
+    shares = {
+        share: int(time.get(bucket, 0))
+        for share, bucket in zip(_SHARE_FACTS, TIME_BUCKETS, strict=True)
+    }
+    shares["strategic_share"] = shares["strategy_share"] + shares["discovery_share"]
+    return shares
 
 
 def names_known(names: tuple[str, ...] | None) -> bool:
@@ -417,6 +429,7 @@ def compute_facts(snapshot: OrgSnapshot, *, as_of: date, scope_votes_needed: int
     owners_of_product: dict[int, int] = defaultdict(int)
     unknown_owners: set[int] = set()  # products with someone whose roadmap ownership is unknown
     scopes: dict[tuple, _Scope] = {}
+    shares_of: dict[tuple, dict[str, int]] = {}
     people: list[Subject] = []
     for person in snapshot.people:
         id_, squad_ids, owns_roadmap = person.id, person.squad_ids, person.owns_roadmap
@@ -460,9 +473,13 @@ def compute_facts(snapshot: OrgSnapshot, *, as_of: date, scope_votes_needed: int
         facts["sets_pricing"] = person.sets_pricing
         time = person.time
         if time_known(time):
-            for share, bucket in zip(_SHARE_FACTS, TIME_BUCKETS, strict=True):
-                facts[share] = int(time.get(bucket, 0))
-            facts["strategic_share"] = facts["strategy_share"] + facts["discovery_share"]
+            # Time allocations repeat too (30/30/20/10/5/5): each distinct one's shares
+            # are worked out once.
+            time_key = (*time, *time.values())
+            shares = shares_of.get(time_key)
+            if shares is None:
+                shares = shares_of[time_key] = _time_shares(time)
+            facts.update(shares)
         people.append(Subject(Scope.PERSON, id_, person.name, facts, products, scope.votes))
 
     # Squads.
