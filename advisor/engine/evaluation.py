@@ -300,18 +300,7 @@ class _FindingMaker:
 
     def __call__(self, subject: Subject) -> Finding:
         spec, facts = self.spec, subject.facts
-        try:
-            values = tuple([facts[name] for name in spec.facts_read])
-        except KeyError:
-            values = None  # _evidence raises it as evaluate does
-        types = () if values is None else tuple(map(type, values))
-        if values is not None and _SHAREABLE_TYPES.issuperset(types):
-            key = (values, types)
-            shown = self.made.get(key)
-            if shown is None:
-                shown = self.made[key] = _evidence(spec, facts)
-        else:
-            shown = _evidence(spec, facts)
+        shown = self._shown(facts)
         return Finding(
             heuristic=spec.code,
             name=spec.name,
@@ -328,6 +317,21 @@ class _FindingMaker:
             trace=shown.trace,
             sources=spec.source_entries,
         )
+
+    def _shown(self, facts: Mapping[str, Any]) -> _Evidence:
+        spec = self.spec
+        try:
+            values = tuple([facts[name] for name in spec.facts_read])
+        except KeyError:
+            return _evidence(spec, facts)  # raises it, as evaluate would
+        types = tuple(map(type, values))
+        if not _SHAREABLE_TYPES.issuperset(types):
+            return _evidence(spec, facts)
+        key = (values, types)
+        shown = self.made.get(key)
+        if shown is None:
+            shown = self.made[key] = _evidence(spec, facts)
+        return shown
 
 
 def _error_finding(spec: HeuristicSpec, subject: Subject, exc: Exception) -> Finding:

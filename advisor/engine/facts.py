@@ -400,8 +400,9 @@ def compute_facts(snapshot: OrgSnapshot, *, as_of: date, scope_votes_needed: int
     """Every fact of every product, squad and person, in time linear in the organization's size.
 
     One pass over each kind of row with dictionaries by id. What repeats across a large
-    organization is worked out once per distinct value: a title's role, and the scope
-    votes of each combination of their four inputs (a few dozen at most).
+    organization is worked out once per distinct value: a title's role; the scope votes,
+    and the person facts they settle, of each combination of their inputs (a few dozen
+    at most); the shares of each distinct time allocation.
     """
     squad_product = {s.id: s.product_id for s in snapshot.squads}
     org_methodology = snapshot.methodology
