@@ -1,7 +1,7 @@
 """compute_facts where work is shared between people of equal inputs: each person's facts
 are still their own, in the catalogue's order, with their own values (no database)."""
 
-from advisor.engine.facts import CATALOGUE
+from advisor.engine.facts import CATALOGUE, Subject
 from advisor.engine.vocabulary import Scope
 from tests.advisor.builders import facts_of, person, product, snapshot, squad
 
@@ -79,3 +79,18 @@ class TestProductsOfThePeopleServingThem:
         payments, ledger = facts.products
         assert payments.facts["merged_backlog_share"] == 30 * 2 / 3 + 50 / 2
         assert ledger.facts["merged_backlog_share"] == (30 / 3 + 50 / 2) / 1
+
+
+class TestSubjects:
+    def test_every_subject_has_every_field(self):
+        facts = facts_of(org(person("Ann", 1, squad_ids=(10, 20), owns_roadmap=True)))
+        for subject in (*facts.people, *facts.squads, *facts.products):
+            assert type(subject) is Subject
+            assert len(subject) == len(Subject._fields)
+        (ann,) = facts.people
+        assert (ann.scope, ann.id, ann.name, ann.product_ids) == (Scope.PERSON, 1, "Ann", (1, 2))
+        assert len(ann.votes) == 4
+        a, _, c = facts.squads
+        assert (a.scope, a.id, a.name, a.product_ids, a.votes) == (Scope.SQUAD, 10, "A", (1,), ())
+        assert c.product_ids == (2,)
+        assert facts.products[0].product_ids == ()
