@@ -11,14 +11,16 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from advisor.engine.conditions import (
     MAX_PROBLEMS,
     ClauseResult,
     Predicate,
+    Selection,
     compile_condition,
+    compile_selection,
     evaluate,
     facts_named,
     known_scope,
@@ -75,6 +77,11 @@ class HeuristicSpec:
     def predicate(self) -> Predicate:
         """The compiled condition (conditions.compile_condition)."""
         return compile_condition(self.condition, self.parameters)
+
+    @cached_property
+    def selection(self) -> Selection:
+        """The compiled condition over many subjects at once (conditions.compile_selection)."""
+        return compile_selection(self.condition, self.parameters)
 
     @cached_property
     def facts_read(self) -> tuple[str, ...]:
@@ -255,25 +262,76 @@ def source_list(sources: Sequence[Mapping[str, str]]) -> tuple[dict[str, str], .
     )
 
 
-def _finding(spec: HeuristicSpec, subject: Subject) -> Finding:
-    """The finding of a heuristic that fires on the subject, with its evidence."""
-    facts = subject.facts
+class _Evidence(NamedTuple):
+    """What a finding shows of its subject's facts: the facts its condition reads, the
+    parameters it compared them with, and the trace of every clause."""
+
+    evidence: dict[str, Any]
+    thresholds: dict[str, Any]
+    trace: tuple[ClauseResult, ...]
+
+
+def _evidence(spec: HeuristicSpec, facts: Mapping[str, Any]) -> _Evidence:
     _, trace = evaluate(spec.condition, facts, spec.parameters)
-    return Finding(
-        heuristic=spec.code,
-        name=spec.name,
-        scope=spec.scope,
-        subject=subject.name,
-        outcome=spec.outcome,
-        severity=spec.severity,
-        message=render_message(
-            spec.message, subject=subject.name, facts=facts, parameters=spec.parameters
-        ),
-        evidence={name: facts[name] for name in spec.facts_read},
-        thresholds={c.param: c.threshold for c in trace if c.param is not None},
-        trace=trace,
-        sources=spec.source_entries,
+    return _Evidence(
+        {name: facts[name] for name in spec.facts_read},
+        {c.param: c.threshold for c in trace if c.param is not None},
+        trace,
     )
+
+
+# Types whose equal values read and print alike, so that the evidence worked out for one
+# subject serves every subject with equal values. Not floats: 0.0 == -0.0, printed apart.
+_SHAREABLE_TYPES = frozenset({int, bool, str, type(None)})
+
+
+class _FindingMaker:
+    """A heuristic's findings in one evaluation.
+
+    The subjects a heuristic fires on mostly share the values its condition reads (a
+    hundred products at squads 4, pm_squads 4), and the trace, the evidence and the
+    thresholds depend on nothing else: they are worked out once per distinct tuple of
+    those values (with their types: True == 1) and reused, which is most of the cost of a
+    finding. The message names the subject, so it is filled in for each one."""
+
+    def __init__(self, spec: HeuristicSpec):
+        self.spec = spec
+        self.made: dict[tuple, _Evidence] = {}
+
+    def __call__(self, subject: Subject) -> Finding:
+        spec, facts = self.spec, subject.facts
+        shown = self._shown(facts)
+        return Finding(
+            heuristic=spec.code,
+            name=spec.name,
+            scope=spec.scope,
+            subject=subject.name,
+            outcome=spec.outcome,
+            severity=spec.severity,
+            message=render_message(
+                spec.message, subject=subject.name, facts=facts, parameters=spec.parameters
+            ),
+            # Each finding its own dicts, as if worked out for it alone.
+            evidence=dict(shown.evidence),
+            thresholds=dict(shown.thresholds),
+            trace=shown.trace,
+            sources=spec.source_entries,
+        )
+
+    def _shown(self, facts: Mapping[str, Any]) -> _Evidence:
+        spec = self.spec
+        try:
+            values = tuple([facts[name] for name in spec.facts_read])
+        except KeyError:
+            return _evidence(spec, facts)  # raises it, as evaluate would
+        types = tuple(map(type, values))
+        if not _SHAREABLE_TYPES.issuperset(types):
+            return _evidence(spec, facts)
+        key = (values, types)
+        shown = self.made.get(key)
+        if shown is None:
+            shown = self.made[key] = _evidence(spec, facts)
+        return shown
 
 
 def _error_finding(spec: HeuristicSpec, subject: Subject, exc: Exception) -> Finding:
@@ -313,22 +371,31 @@ def evaluate_heuristics(
 ) -> dict[tuple[Scope, int], list[Finding]]:
     """Every finding of every usable heuristic, by subject (scope, id).
 
-    Each heuristic's predicate first sorts out, in one pass, the few subjects it fires
+    Each heuristic's selection first sorts out, in one pass, the few subjects it fires
     on; only if it raises are the subjects asked one by one, to give an error finding to
     each one it raises on."""
     findings: dict[tuple[Scope, int], list[Finding]] = defaultdict(list)
+    rows_of: dict[Scope, list[Mapping[str, Any]]] = {}
     for spec in heuristics:
-        fires = spec.predicate
+        finding_of = _FindingMaker(spec)
         subjects = facts.subjects(spec.scope)
+        rows = rows_of.get(spec.scope)
+        if rows is None:
+            rows = rows_of[spec.scope] = [subject.facts for subject in subjects]
+        fired: list[Subject] | None
         try:
-            fired = [subject for subject in subjects if fires(subject.facts)]
+            chosen = spec.selection(rows)
         except Exception:
             fired = None
+        else:
+            taken = {id(row) for row in chosen}
+            fired = [subject for subject in subjects if id(subject.facts) in taken] if taken else []
+        fires = spec.predicate
         for subject in subjects if fired is None else fired:
             try:
                 if fired is None and not fires(subject.facts):
                     continue
-                finding = _finding(spec, subject)
+                finding = finding_of(subject)
             except Exception as exc:
                 logger.exception("Heuristic %s failed on %s", spec.code, subject.name)
                 finding = _error_finding(spec, subject, exc)

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import partial
 from typing import Any, NamedTuple
 
 from advisor.engine.snapshot import OrgSnapshot, PersonIn, SquadIn
@@ -213,6 +214,12 @@ class Subject(NamedTuple):
         ]
 
 
+# A subject made straight from all six of its fields, in order, by tuple.__new__: about
+# half the cost of Subject(...), whose __new__ is Python code (keywords and defaults), for
+# the thousands of people and squads made on every assessment.
+_make_subject = partial(tuple.__new__, Subject)
+
+
 @dataclass(frozen=True)
 class OrgFacts:
     organization: str
@@ -262,10 +269,11 @@ def merged_backlog_share(
         return None
     total = 0.0
     for person in (*pms, *pos):
-        if not time_known(person.time):
+        time, squad_ids = person.time, person.squad_ids
+        if not time_known(time):
             return None
-        here = sum(1 for s in person.squad_ids if squad_product[s] == product_id)
-        total += person.time.get("backlog", 0) * here / len(person.squad_ids)
+        here = [squad_product[s] for s in squad_ids].count(product_id)
+        total += time.get("backlog", 0) * here / len(squad_ids)
     return total / len(pms)
 
 
@@ -273,12 +281,10 @@ def _age_days(as_of: date, on: date | None) -> int | None:
     return None if on is None else (as_of - on).days
 
 
-def _count_known(values: list[bool | None]) -> int | None:
-    """How many are true; unknown when none is and any is unknown."""
-    true = sum(1 for v in values if v is True)
-    if true == 0 and any(v is None for v in values):
-        return None
-    return true
+def _roadmap_owners(owners: int, any_unknown: bool) -> int | None:
+    """How many of the people serving a product own the roadmap; unknown when none does
+    and anyone's ownership is unknown."""
+    return None if owners == 0 and any_unknown else owners
 
 
 _PM, _PO = Role.PRODUCT_MANAGER.value, Role.PRODUCT_OWNER.value
@@ -337,6 +343,17 @@ def scope_votes(
 _SHARE_FACTS = tuple(f"{bucket}_share" for bucket in TIME_BUCKETS)
 
 
+def _time_shares(time: Mapping[str, int]) -> dict[str, int]:
+    """The share facts of a time that was entered: each bucket's share, and the strategic
+    share."""
+    shares = {
+        share: int(time.get(bucket, 0))
+        for share, bucket in zip(_SHARE_FACTS, TIME_BUCKETS, strict=True)
+    }
+    shares["strategic_share"] = shares["strategy_share"] + shares["discovery_share"]
+    return shares
+
+
 def names_known(names: tuple[str, ...] | None) -> bool:
     """Whether markets or personas were entered: no names is unknown, never zero."""
     return bool(names)
@@ -344,12 +361,14 @@ def names_known(names: tuple[str, ...] | None) -> bool:
 
 class _Scope(NamedTuple):
     """What the scope votes make of one combination of inputs: the votes, how many are a
-    PM's and a PO's, and the role they settle on (or None)."""
+    PM's and a PO's, and the role they settle on (or None); and the facts of a person
+    with these inputs, serving this many products, less their own (None until filled in)."""
 
     votes: tuple[ScopeVote, ...]
     pm_votes: int
     po_votes: int
     scope_role: str | None
+    facts: dict[str, Any]
 
 
 def _scope_of(
@@ -357,6 +376,7 @@ def _scope_of(
     manager_role: str | None,
     does_market_research: bool | None,
     squads_served: int,
+    products_served: int,
     needed: int,
 ) -> _Scope:
     votes = scope_votes(
@@ -372,15 +392,24 @@ def _scope_of(
         scope_role = _PM
     elif po_votes >= needed:
         scope_role = _PO
-    return _Scope(votes, pm_votes, po_votes, scope_role)
+    facts = dict.fromkeys(CATALOGUE[Scope.PERSON])
+    facts.update(
+        scope_role=scope_role,
+        squads_served=squads_served,
+        products_served=products_served,
+        scope_votes_pm=pm_votes,
+        scope_votes_po=po_votes,
+    )
+    return _Scope(votes, pm_votes, po_votes, scope_role, facts)
 
 
 def compute_facts(snapshot: OrgSnapshot, *, as_of: date, scope_votes_needed: int = 3) -> OrgFacts:
     """Every fact of every product, squad and person, in time linear in the organization's size.
 
     One pass over each kind of row with dictionaries by id. What repeats across a large
-    organization is worked out once per distinct value: a title's role, and the scope
-    votes of each combination of their four inputs (a few dozen at most).
+    organization is worked out once per distinct value: a title's role; the scope votes,
+    and the person facts they settle, of each combination of their inputs (a few dozen
+    at most); the shares of each distinct time allocation.
     """
     squad_product = {s.id: s.product_id for s in snapshot.squads}
     org_methodology = snapshot.methodology
@@ -398,81 +427,104 @@ def compute_facts(snapshot: OrgSnapshot, *, as_of: date, scope_votes_needed: int
             role = role_of_title[p.title] = role_from_title(p.title, snapshot.title_rules)
         role_of[p.id] = role
 
-    # Who serves each squad and product, and how many PMs and POs serve each squad.
+    # People, and as each is read, who serves each squad and product: how many PMs and
+    # POs serve each squad, and each product's PMs, POs and roadmap owners (every person
+    # once, in the snapshot's order, whatever number of its squads they serve).
     pms_of_squad: dict[int, int] = defaultdict(int)
     pos_of_squad: dict[int, int] = defaultdict(int)
-    people_by_product: dict[int, dict[int, PersonIn]] = defaultdict(dict)
-    for person in snapshot.people:
-        role = role_of[person.id]
-        for squad_id in person.squad_ids:
-            if role == _PM:
-                pms_of_squad[squad_id] += 1
-            elif role == _PO:
-                pos_of_squad[squad_id] += 1
-            people_by_product[squad_product[squad_id]][person.id] = person
-
-    # People.
+    pms_of_product: dict[int, list[PersonIn]] = defaultdict(list)
+    pos_of_product: dict[int, list[PersonIn]] = defaultdict(list)
+    owners_of_product: dict[int, int] = defaultdict(int)
+    unknown_owners: set[int] = set()  # products with someone whose roadmap ownership is unknown
     scopes: dict[tuple, _Scope] = {}
+    shares_of: dict[tuple, dict[str, int]] = {}
     people: list[Subject] = []
     for person in snapshot.people:
-        id_, squad_ids = person.id, person.squad_ids
-        manager_role = role_of.get(person.reports_to_id) if person.reports_to_id else None
+        # PersonIn's fields in their order: one unpacking, cheaper than eight attribute
+        # reads (the title and hand-set role are in role_of already).
+        (
+            id_,
+            name,
+            _title,
+            _role_by_hand,
+            reports_to_id,
+            squad_ids,
+            time,
+            owns_roadmap,
+            does_market_research,
+            sets_pricing,
+        ) = person
+        role = role_of[id_]
+        manager_role = role_of.get(reports_to_id) if reports_to_id else None
         squads_served = len(squad_ids)
         if squads_served == 1:
             products: tuple[int, ...] = (squad_product[squad_ids[0]],)
         else:
             products = tuple(sorted({squad_product[s] for s in squad_ids}))
-        key = (person.owns_roadmap, manager_role, person.does_market_research, squads_served)
+
+        if role == _PM:
+            for squad_id in squad_ids:
+                pms_of_squad[squad_id] += 1
+            for product_id in products:
+                pms_of_product[product_id].append(person)
+        elif role == _PO:
+            for squad_id in squad_ids:
+                pos_of_squad[squad_id] += 1
+            for product_id in products:
+                pos_of_product[product_id].append(person)
+        if owns_roadmap is True:
+            for product_id in products:
+                owners_of_product[product_id] += 1
+        elif owns_roadmap is None:
+            unknown_owners.update(products)
+
+        # A person's facts are a copy of those their combination of inputs settles (worked
+        # out once: a large organization has a few dozen), with their own filled in: far
+        # cheaper than a dictionary of nineteen built for each one.
+        key = (owns_roadmap, manager_role, does_market_research, squads_served, len(products))
         scope = scopes.get(key)
         if scope is None:
             scope = scopes[key] = _scope_of(*key, scope_votes_needed)
-        time = person.time
-        facts: dict[str, Any] = {
-            "role": role_of[id_],
-            "scope_role": scope.scope_role,
-            "manager_role": manager_role,
-            "squads_served": squads_served,
-            "products_served": len(products),
-        }
-        if time_known(time):
-            for share, bucket in zip(_SHARE_FACTS, TIME_BUCKETS, strict=True):
-                facts[share] = int(time.get(bucket, 0))
-            facts["strategic_share"] = facts["strategy_share"] + facts["discovery_share"]
-        else:
-            for share in _SHARE_FACTS:
-                facts[share] = None
-            facts["strategic_share"] = None
-        facts["owns_roadmap"] = person.owns_roadmap
-        facts["does_market_research"] = person.does_market_research
-        facts["sets_pricing"] = person.sets_pricing
-        facts["scope_votes_pm"] = scope.pm_votes
-        facts["scope_votes_po"] = scope.po_votes
-        people.append(Subject(Scope.PERSON, id_, person.name, facts, products, scope.votes))
+        facts = scope.facts.copy()
+        facts["role"] = role
+        facts["manager_role"] = manager_role
+        facts["owns_roadmap"] = owns_roadmap
+        facts["does_market_research"] = does_market_research
+        facts["sets_pricing"] = sets_pricing
+        if time and any(time.values()):  # time_known(time), without a call for each person
+            # Time allocations repeat too (30/30/20/10/5/5): each distinct one's shares
+            # are worked out once.
+            time_key = (*time, *time.values())
+            shares = shares_of.get(time_key)
+            if shares is None:
+                shares = shares_of[time_key] = _time_shares(time)
+            facts.update(shares)
+        people.append(_make_subject((Scope.PERSON, id_, name, facts, products, scope.votes)))
 
     # Squads.
     squads: list[Subject] = []
     squads_of_product: dict[int, list[SquadIn]] = defaultdict(list)
     for squad in snapshot.squads:
-        squads_of_product[squad.product_id].append(squad)
-        methodology = squad.methodology or org_methodology
-        pms, pos = pms_of_squad.get(squad.id, 0), pos_of_squad.get(squad.id, 0)
+        id_, name, product_id, engineers, methodology = squad  # SquadIn's fields in order
+        squads_of_product[product_id].append(squad)
+        methodology = methodology or org_methodology
+        pms, pos = pms_of_squad.get(id_, 0), pos_of_squad.get(id_, 0)
         facts = {
-            "engineers": squad.engineers,
+            "engineers": engineers,
             "methodology": methodology,
             "is_scrum": methodology == scrum,
             "product_managers": pms,
             "product_owners": pos,
             "backlog_owners": pms + pos,
         }
-        squads.append(Subject(Scope.SQUAD, squad.id, squad.name, facts, (squad.product_id,)))
+        squads.append(_make_subject((Scope.SQUAD, id_, name, facts, (product_id,), ())))
 
     # Products.
     products_: list[Subject] = []
     for product in snapshot.products:
         its_squads = squads_of_product.get(product.id, [])
-        served_by = list(people_by_product.get(product.id, {}).values())
-        pms = [p for p in served_by if role_of[p.id] == _PM]
-        pos = [p for p in served_by if role_of[p.id] == _PO]
+        pms = pms_of_product.get(product.id, [])
+        pos = pos_of_product.get(product.id, [])
         engineers = [s.engineers for s in its_squads]
         facts = {
             "squads": len(its_squads),
@@ -492,7 +544,9 @@ def compute_facts(snapshot: OrgSnapshot, *, as_of: date, scope_votes_needed: int
                 (int(p.time.get("backlog", 0)) for p in pms if time_known(p.time)), default=None
             ),
             "merged_backlog_share": merged_backlog_share(product.id, pms, pos, squad_product),
-            "roadmap_owners": _count_known([p.owns_roadmap for p in served_by]),
+            "roadmap_owners": _roadmap_owners(
+                owners_of_product.get(product.id, 0), product.id in unknown_owners
+            ),
         }
         products_.append(Subject(Scope.PRODUCT, product.id, product.name, facts))
 

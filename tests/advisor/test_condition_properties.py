@@ -2,7 +2,8 @@
 
 - The compiled predicate (`compile_condition`) and the interpreter (`evaluate`) give the
   same answer for every valid condition on any facts of the declared types, unknown
-  values included.
+  values included; the compiled selection (`compile_selection`) picks out of many
+  subjects' facts exactly those, in order.
 - Validation (`validate_condition`, `heuristic_problems`, the ruleset converter) never
   raises on any JSON value, and its messages stay small whatever the input.
 """
@@ -19,6 +20,7 @@ from advisor.engine.conditions import (
     OPERATORS,
     PRESENCE,
     compile_condition,
+    compile_selection,
     evaluate,
     validate_condition,
 )
@@ -129,6 +131,18 @@ class TestCompiledAndInterpretedAgree:
         fires = compile_condition(condition, parameters)(facts)
         result, _ = evaluate(condition, facts, parameters)
         assert fires == result
+
+    @settings(max_examples=400, deadline=None)
+    @given(data=st.data(), case=valid_condition())
+    def test_the_selection_picks_the_facts_it_holds_for(self, data, case):
+        scope, condition, parameters = case
+        assume(validate_condition(condition, scope=scope, parameters=parameters) == [])
+        rows = data.draw(st.lists(facts_of(scope), max_size=12))
+        # The same facts twice (two subjects of equal values) are each their own row.
+        rows += [dict(row) for row in rows[: data.draw(st.integers(0, 3))]]
+        selected = compile_selection(condition, parameters)(rows)
+        expected = [row for row in rows if evaluate(condition, row, parameters)[0]]
+        assert [id(row) for row in selected] == [id(row) for row in expected]
 
     @settings(max_examples=200, deadline=None)
     @given(data=st.data(), case=valid_condition())
