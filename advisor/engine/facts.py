@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from functools import partial
 from typing import Any, NamedTuple
 
 from advisor.engine.snapshot import OrgSnapshot, PersonIn, SquadIn
@@ -212,12 +211,6 @@ class Subject(NamedTuple):
             for name, value in self.facts.items()
             if value is None and catalogue[name].input_field
         ]
-
-
-# A subject made straight from all six of its fields, in order, by tuple.__new__: about
-# half the cost of Subject(...), whose __new__ is Python code (keywords and defaults), for
-# the thousands of people and squads made on every assessment.
-_make_subject = partial(tuple.__new__, Subject)
 
 
 @dataclass(frozen=True)
@@ -499,7 +492,7 @@ def compute_facts(snapshot: OrgSnapshot, *, as_of: date, scope_votes_needed: int
             if shares is None:
                 shares = shares_of[time_key] = _time_shares(time)
             facts.update(shares)
-        people.append(_make_subject((Scope.PERSON, id_, name, facts, products, scope.votes)))
+        people.append(Subject._make((Scope.PERSON, id_, name, facts, products, scope.votes)))
 
     # Squads.
     squads: list[Subject] = []
@@ -517,7 +510,7 @@ def compute_facts(snapshot: OrgSnapshot, *, as_of: date, scope_votes_needed: int
             "product_owners": pos,
             "backlog_owners": pms + pos,
         }
-        squads.append(_make_subject((Scope.SQUAD, id_, name, facts, (product_id,), ())))
+        squads.append(Subject._make((Scope.SQUAD, id_, name, facts, (product_id,), ())))
 
     # Products.
     products_: list[Subject] = []
