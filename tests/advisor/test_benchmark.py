@@ -4,6 +4,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from advisor.benchmark import AS_OF, paired, read_every_row, synthetic_document, write_every_row
 from advisor.recording import assessment_rows
@@ -54,15 +55,16 @@ class TestBenchmark:
         assert len(result.facts.squads) == squads
 
     @pytest.mark.parametrize("squads", [4, 40])
-    def test_the_writing_floor_writes_every_row_in_six_queries_whatever_the_size(
+    def test_the_writing_floor_writes_every_row_in_fixed_queries_whatever_the_size(
         self, squads, django_assert_num_queries
     ):
         organization = import_document(synthetic_document(squads, name="Written"))
         result, document, _ = run_assessment(organization, as_of=AS_OF, save=False)
         rows, version = assessment_rows(result, document), current_ruleset()
         # Its own savepoint, the assessment, its subjects, the ids of those with findings,
-        # their findings, the savepoint released.
-        with django_assert_num_queries(6):
+        # their findings, the savepoint released; on PostgreSQL the subjects and findings are
+        # each a COPY, which goes around Django's log of queries.
+        with django_assert_num_queries(6 if connection.vendor == "sqlite" else 4):
             written = write_every_row(organization, rows, version=version)
         people = len(result.facts.people)
         assert written.subjects.count() == len(result.products) + squads + people
