@@ -27,6 +27,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
+from django.core.paginator import Page
 from django.db.models import TextField
 from django.db.models.functions import Cast
 
@@ -37,8 +38,9 @@ from advisor.engine.plan import Staffing
 from advisor.engine.vocabulary import Cause, Scope
 from advisor.jsonio import column_value
 from advisor.models import AssessedFinding, Assessment, RulesetVersion
-from advisor.presenters import FindingView, finding_view
+from advisor.presenters import PEOPLE_PER_PAGE, PRODUCTS_PER_PAGE, FindingView, finding_view
 from advisor.rulesets import parsed_ruleset
+from orgs.paging import page_of
 
 SubjectKey = tuple[str, int | str]
 
@@ -53,6 +55,9 @@ STAFFING_FIELDS = {
 }
 # A person's facts that only tally the scope votes; the votes' inputs are reported.
 VOTE_TALLIES = ("scope_votes_pm", "scope_votes_po")
+# Findings that appeared or disappeared, a page: as many as the assessment page's pages of
+# people and of squads.
+FINDINGS_PER_PAGE = 20
 
 
 @dataclass(frozen=True)
@@ -149,6 +154,47 @@ class Comparison:
     @property
     def ruleset_changed(self) -> bool:
         return self.ruleset_before != self.ruleset_after
+
+
+@dataclass(frozen=True)
+class ComparisonPage:
+    """One page of each of a comparison's long lists, as the compare page shows them, and
+    what the whole comparison counts."""
+
+    comparison: Comparison
+    # Of (number, change): the number is the product's place in the whole comparison, so
+    # that its detail's id (#product-N) is the same whatever the page.
+    products: Page
+    people: Page
+    appeared: Page
+    disappeared: Page
+    # Of all the products: those whose advice changed, and those with anything that moved
+    # (each detailed on its page).
+    changed: int
+    moved: int
+
+
+def comparison_page(
+    comparison: Comparison,
+    *,
+    products_page: Any = None,
+    people_page: Any = None,
+    appeared_page: Any = None,
+    disappeared_page: Any = None,
+) -> ComparisonPage:
+    """The pages the requested numbers ask for (orgs.paging.page_number: a number past the
+    end is the last page, anything else not a page number the first)."""
+    products = page_of(comparison.products, products_page, per_page=PRODUCTS_PER_PAGE)
+    products.object_list = list(enumerate(products.object_list, start=products.start_index()))
+    return ComparisonPage(
+        comparison=comparison,
+        products=products,
+        people=page_of(comparison.people, people_page, per_page=PEOPLE_PER_PAGE),
+        appeared=page_of(comparison.appeared, appeared_page, per_page=FINDINGS_PER_PAGE),
+        disappeared=page_of(comparison.disappeared, disappeared_page, per_page=FINDINGS_PER_PAGE),
+        changed=sum(1 for p in comparison.products if p.changed),
+        moved=sum(1 for p in comparison.products if p.moved),
+    )
 
 
 # A person's facts that restate inputs already listed: the scope votes' tallies and

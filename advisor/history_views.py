@@ -6,23 +6,33 @@ needs the owner role (403 to editors and viewers).
 """
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_safe
 
-from advisor.comparison import compare_assessments
+from advisor.comparison import compare_assessments, comparison_page
 from advisor.history import NothingToCompare, UnknownAssessment, choose_pair
 from advisor.models import Assessment
 from advisor.trends import trends_page
 from orgs.access import organization_view
 from orgs.htmx import HtmxHttpRequest
 from orgs.models import MemberRole, Membership, Organization
+from orgs.paging import page_query
 
 # The assessments the compare page offers to choose from, latest first; any other is chosen
 # from the history page, whose links name it.
 CHOICES = 50
+# The compare page's lists: the id of each one's section, which an htmx page link swaps,
+# → its partial in the template and its page parameter.
+COMPARE_SECTIONS = {
+    "products": ("products", "products_page"),
+    "people-changes": ("people", "people_page"),
+    "appeared": ("appeared", "appeared_page"),
+    "disappeared": ("disappeared", "disappeared_page"),
+}
 
 
 def _pk_param(request: HtmxHttpRequest, name: str) -> int | None:
@@ -33,6 +43,16 @@ def _pk_param(request: HtmxHttpRequest, name: str) -> int | None:
         return int(raw)
     except ValueError as e:
         raise Http404(f"{name} must be an assessment number.") from e
+
+
+def _compare_query(query: QueryDict, before: Assessment, after: Assessment) -> QueryDict:
+    """What the page's links keep: the two assessments compared, named even when they were
+    chosen by default (so that paging stays on them after another assessment is run), and
+    the lists' page numbers (orgs.paging.page_query: no other parameter)."""
+    kept = QueryDict(mutable=True)
+    kept["a"], kept["b"] = str(before.pk), str(after.pk)
+    kept.update(page_query(query, (param for _, param in COMPARE_SECTIONS.values())))
+    return kept
 
 
 def _choices(organization: Organization, *chosen: Assessment | None) -> list[Assessment]:
@@ -53,12 +73,12 @@ def assessment_compare(
     request: HtmxHttpRequest, organization: Organization, membership: Membership
 ) -> TemplateResponse:
     """Two assessments side by side, per product: the verdict then and now, the cause, the
-    findings, facts and staffing that moved; the people whose inputs moved. `a` and `b`
-    choose them; by default the last two that are not projections."""
+    findings, facts and staffing that moved; the people whose inputs moved; a page of each
+    list. `a` and `b` choose them; by default the last two that are not projections."""
     a_pk, b_pk = _pk_param(request, "a"), _pk_param(request, "b")
     if (a_pk is None) != (b_pk is None):
         raise Http404("Give both assessments to compare, a and b.")
-    before = after = comparison = None
+    before = after = comparison = page = None
     problem = ""
     try:
         before, after = choose_pair(organization, from_id=a_pk, to_id=b_pk)
@@ -71,17 +91,30 @@ def assessment_compare(
             else "There is nothing to compare yet: it takes two assessments."
         )
     else:
+        request.GET = _compare_query(request.GET, before, after)
         comparison = compare_assessments(before, after)
+        page = comparison_page(
+            comparison,
+            **{param: request.GET.get(param) for _, param in COMPARE_SECTIONS.values()},
+        )
     context = {
         "organization": organization,
         "membership": membership,
         "before": before,
         "after": after,
         "comparison": comparison,
+        "page": page,
         "problem": problem,
-        "choices": _choices(organization, before, after),
     }
-    return TemplateResponse(request, "advisor/assessment_compare.html", context)
+    template = "advisor/assessment_compare.html"
+    if page and request.htmx and request.htmx.target in COMPARE_SECTIONS:
+        partial, _ = COMPARE_SECTIONS[request.htmx.target]
+        response = TemplateResponse(request, f"{template}#{partial}", context)
+    else:
+        context["choices"] = _choices(organization, before, after)
+        response = TemplateResponse(request, template, context)
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
 
 
 @organization_view(min_role=MemberRole.OWNER)

@@ -1,9 +1,14 @@
 """The history pages: the list with its ruleset notes, an old assessment opened as it was,
 deleting one made by mistake, the compare page with the cause of each change, and trends."""
 
+import json
+import re
 from datetime import timedelta
+from io import StringIO
+from types import SimpleNamespace
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,7 +17,7 @@ from advisor.services import run_assessment
 from orgs.models import MemberRole
 from tests.advisor.scenarios import AS_OF, assess, grow, set_parameter, small_payments
 from tests.factories import PersonFactory, build_organization
-from tests.helpers import client_for, table_rows
+from tests.helpers import assert_partial, client_for, hx, page_links, table_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -337,3 +342,223 @@ class TestCompareWhatMovedWithoutChangingTheAdvice:
         assert "Payments | Merge | Merge | Advice unchanged | 1 / 0 | 1 / 0" in table_rows(html)
         card = html.split('id="product-1"')[1].split("</section>")[0]
         assert "product_owners | 1 | 2" in table_rows(card)
+
+
+def overloaded(organization, *, even: bool) -> None:
+    """Every other product manager (by name) at 70% backlog and 10% strategy, the others the
+    other way round: split-backlog-overload and note-strategy-starved on the heavy ones."""
+    managers = organization.people.filter(title="Product Manager").order_by("name")
+    for i, manager in enumerate(managers):
+        heavy = (i % 2 == 0) == even
+        manager.time_backlog, manager.time_strategy = (70, 10) if heavy else (10, 70)
+        manager.save()
+
+
+@pytest.fixture
+def swapped():
+    """66 squads in 23 products, assessed, then the overloaded product managers swapped and
+    assessed again: each product, each of its 23 PMs, 22 findings appeared and 24
+    disappeared. The organization, the assessments `before` and `after`, the page's `url`."""
+    organization = build_organization(66)
+    overloaded(organization, even=True)
+    before = assess(organization)
+    overloaded(organization, even=False)
+    after = assess(organization)
+    url = reverse("advisor:assessment_compare", args=[organization.slug])
+    return SimpleNamespace(organization=organization, before=before, after=after, url=url)
+
+
+# The compare page's lists, in the page's order.
+LISTS = ["products", "people-changes", "appeared", "disappeared"]
+
+
+def section(html: str, section_id: str) -> str:
+    """The markup of one list of the compare page, up to the next."""
+    rest = html.split(f'<section id="{section_id}"')[1]
+    following = LISTS[LISTS.index(section_id) + 1 :]
+    return rest.split(f'<section id="{following[0]}"')[0] if following else rest
+
+
+def product_ids(html: str) -> list[str]:
+    return re.findall(r'<section id="(product-\d+)"', html)
+
+
+def findings_shown(html: str) -> list[tuple[str, str]]:
+    """(heuristic, subject) of each finding of the markup."""
+    return re.findall(r"<h4>[^<]*<code>([^<]+)</code>.*?· \w+ <strong>([^<]+)</strong>", html, re.S)
+
+
+def people_shown(html: str) -> list[str]:
+    return [row.split(" | ")[0] for row in table_rows(section(html, "people-changes"))[1:]]
+
+
+class TestComparePages:
+    def test_each_list_shows_its_first_page_and_the_totals(self, swapped):
+        response = client_for(swapped.organization, MemberRole.VIEWER).get(swapped.url)
+        html = response.content.decode()
+        comparison = response.context["comparison"]
+        products = section(html, "products")
+        assert '<h2 id="products-heading">Products <span class="count">23</span></h2>' in products
+        assert (
+            "23 products: 1 whose advice changed, 23 with something that moved; "
+            "showing products 1\N{EN DASH}10"
+        ) in " ".join(products.split())
+        rows = table_rows(products.split('<section id="product-1"')[0])[1:]
+        assert [row.split(" | ")[0] for row in rows] == [f"Product {i:04d}" for i in range(10)]
+        assert product_ids(html) == [f"product-{i}" for i in range(1, 11)]
+        assert 'People whose inputs changed <span class="count">23</span>' in html
+        assert people_shown(html) == [p.name for p in comparison.people[:20]]
+        assert 'Findings that appeared <span class="count">22</span>' in html
+        assert findings_shown(section(html, "appeared")) == [
+            (f.heuristic, f.subject) for f in comparison.appeared[:20]
+        ]
+        assert 'Findings that disappeared <span class="count">24</span>' in html
+        assert findings_shown(section(html, "disappeared")) == [
+            (f.heuristic, f.subject) for f in comparison.disappeared[:20]
+        ]
+        assert len(comparison.people) == 23
+        assert len(comparison.appeared) == 22
+        assert len(comparison.disappeared) == 24
+
+    def test_the_last_pages_show_the_rest(self, swapped):
+        query = {"products_page": 3, "people_page": 2, "appeared_page": 2, "disappeared_page": 2}
+        response = client_for(swapped.organization, MemberRole.VIEWER).get(swapped.url, query)
+        html = response.content.decode()
+        comparison = response.context["comparison"]
+        assert "showing products 21\N{EN DASH}23" in " ".join(section(html, "products").split())
+        rows = table_rows(section(html, "products").split('<section id="product-21"')[0])[1:]
+        assert [row.split(" | ")[0] for row in rows] == [
+            "Product 0020",
+            "Product 0021 changed",
+            "Product 0022",
+        ]
+        # A product's detail keeps its id, its place in the whole comparison.
+        assert product_ids(html) == ["product-21", "product-22", "product-23"]
+        assert 'href="#product-21"' in html
+        assert people_shown(html) == [p.name for p in comparison.people[20:]]
+        assert findings_shown(section(html, "appeared")) == [
+            (f.heuristic, f.subject) for f in comparison.appeared[20:]
+        ]
+        assert findings_shown(section(html, "disappeared")) == [
+            (f.heuristic, f.subject) for f in comparison.disappeared[20:]
+        ]
+        # The totals still count the whole comparison.
+        assert 'People whose inputs changed <span class="count">23</span>' in html
+        assert 'Findings that disappeared <span class="count">24</span>' in html
+
+    def test_each_lists_links_keep_the_pair_and_the_other_lists_pages(self, swapped):
+        query = {"products_page": 2, "people_page": 2, "appeared_page": 2, "disappeared_page": 1}
+        html = (
+            client_for(swapped.organization, MemberRole.VIEWER)
+            .get(swapped.url, query)
+            .content.decode()
+        )
+        pair = f"a={swapped.before.pk}&amp;b={swapped.after.pk}"
+        others = "people_page=2&amp;appeared_page=2&amp;disappeared_page=1"
+        products = page_links(html, "products")
+        assert f'href="?{pair}&amp;products_page=1&amp;{others}#products"' in products
+        assert f'href="?{pair}&amp;products_page=3&amp;{others}#products"' in products
+        assert f'hx-get="{swapped.url}?products_page=3"' in products
+        assert (
+            'hx-include="#compare-a-number, #compare-b-number, #people-page-number, '
+            '#appeared-page-number, #disappeared-page-number" hx-target="#products"'
+        ) in products
+        people = page_links(html, "people")
+        assert (
+            f'href="?{pair}&amp;products_page=2&amp;people_page=1&amp;appeared_page=2'
+            '&amp;disappeared_page=1#people-changes"'
+        ) in people
+        assert 'rel="next"' not in people
+        appeared = page_links(html, "findings that appeared")
+        assert (
+            f'href="?{pair}&amp;products_page=2&amp;people_page=2&amp;appeared_page=1'
+            '&amp;disappeared_page=1#appeared"'
+        ) in appeared
+        disappeared = page_links(html, "findings that disappeared")
+        assert (
+            f'href="?{pair}&amp;products_page=2&amp;people_page=2&amp;appeared_page=2'
+            '&amp;disappeared_page=2#disappeared"'
+        ) in disappeared
+        # What the htmx links send besides their own page: the pair and each list's page.
+        for name, value in [
+            ("a", swapped.before.pk),
+            ("b", swapped.after.pk),
+            ("products_page", 2),
+            ("people_page", 2),
+            ("appeared_page", 2),
+            ("disappeared_page", 1),
+        ]:
+            assert f'name="{name}" value="{value}"' in html
+
+    def test_the_pair_chosen_by_default_is_named_in_the_links(self, swapped):
+        html = (
+            client_for(swapped.organization, MemberRole.VIEWER)
+            .get(swapped.url, {"junk": "1", "people_page": "2"})
+            .content.decode()
+        )
+        assert (
+            f'href="?a={swapped.before.pk}&amp;b={swapped.after.pk}&amp;people_page=2&amp;products_page=2#products"'
+        ) in page_links(html, "products")
+        assert "junk" not in main(html)
+
+    @pytest.mark.parametrize(
+        "requested, shown", [("9" * 5000, 3), ("4", 3), ("0", 1), ("-2", 1), ("x", 1), ("²", 1)]
+    )
+    def test_a_page_past_the_end_is_the_last_and_one_not_a_number_the_first(
+        self, swapped, requested, shown
+    ):
+        response = client_for(swapped.organization, MemberRole.VIEWER).get(
+            swapped.url, {"products_page": requested, "people_page": requested}
+        )
+        assert response.status_code == 200
+        page = response.context["page"]
+        assert page.products.number == shown
+        assert page.people.number == min(shown, 2)
+        html = response.content.decode()
+        assert f'name="products_page" value="{shown}"' in html
+
+    def test_htmx_swaps_one_list_in_place(self, swapped):
+        response = client_for(swapped.organization, MemberRole.VIEWER).get(
+            swapped.url,
+            {"a": swapped.before.pk, "b": swapped.after.pk, "people_page": 2, "products_page": 3},
+            headers=hx("people-changes"),
+        )
+        html = assert_partial(response, "advisor/assessment_compare.html#people")
+        assert html.strip().startswith('<section id="people-changes"')
+        comparison = response.context["comparison"]
+        assert people_shown(html) == [p.name for p in comparison.people[20:]]
+        assert (
+            f'href="?a={swapped.before.pk}&amp;b={swapped.after.pk}&amp;people_page=1&amp;products_page=3'
+            '#people-changes"'
+        ) in page_links(html, "people")
+        assert 'id="products"' not in html
+        assert {"HX-Request", "HX-Target"} <= set(response["Vary"].split(", "))
+
+    def test_the_compare_command_still_lists_everything(self, swapped):
+        out = StringIO()
+        call_command("compare", swapped.organization.slug, "--format", "json", stdout=out)
+        assert len(json.loads(out.getvalue())["products"]) == 23
+        out = StringIO()
+        call_command("compare", swapped.organization.slug, stdout=out)
+        text = out.getvalue()
+        assert all(f"PM Product {i:04d}" in text for i in range(23))
+
+    @pytest.mark.parametrize("n_squads", [9, 120])
+    def test_queries_do_not_grow_with_the_organization(
+        self, n_squads, django_assert_max_num_queries
+    ):
+        organization = build_organization(n_squads)
+        overloaded(organization, even=True)
+        assess(organization)
+        overloaded(organization, even=False)
+        assess(organization)
+        client = client_for(organization, MemberRole.VIEWER)
+        url = reverse("advisor:assessment_compare", args=[organization.slug])
+        # Session, user, membership; the two assessments; their products and people, and
+        # their findings (advisor.comparison); the assessments offered to choose from.
+        with django_assert_max_num_queries(9):
+            response = client.get(url, {"products_page": 2})
+        assert response.status_code == 200
+        page = response.context["page"]
+        assert page.products.paginator.count == n_squads // 3 + 1
+        assert page.people.paginator.count == n_squads // 3 + 1
