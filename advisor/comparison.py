@@ -37,7 +37,7 @@ from advisor.engine.judging import Judgement, judge_products
 from advisor.engine.plan import Staffing
 from advisor.engine.vocabulary import Cause, Scope
 from advisor.jsonio import column_value
-from advisor.models import AssessedFinding, Assessment, RulesetVersion
+from advisor.models import AssessedFinding, Assessment, RulesetVersion, staffing_counts
 from advisor.presenters import PEOPLE_PER_PAGE, PRODUCTS_PER_PAGE, FindingView, finding_view
 from advisor.rulesets import parsed_ruleset
 from orgs.paging import page_of
@@ -229,11 +229,11 @@ class SubjectRow(NamedTuple):
 
     @property
     def current(self) -> dict[str, int | None]:
-        return {"product_managers": self.current_pms, "product_owners": self.current_pos}
+        return staffing_counts(self.current_pms, self.current_pos)
 
     @property
     def recommended(self) -> dict[str, int | None]:
-        return {"product_managers": self.recommended_pms, "product_owners": self.recommended_pos}
+        return staffing_counts(self.recommended_pms, self.recommended_pos)
 
 
 class FindingRow(NamedTuple):

@@ -479,6 +479,11 @@ class Assessment(models.Model):
         self.archive = pack_document(document)
 
 
+def staffing_counts(product_managers: int | None, product_owners: int | None) -> dict:
+    """A product's staffing, now or recommended, as the pages and comparisons read it."""
+    return {"product_managers": product_managers, "product_owners": product_owners}
+
+
 class AssessedSubject(models.Model):
     """A product, person or squad as one assessment saw it: the name it had, the facts the
     engine computed for it and, for a product, its verdict and staffing.
@@ -603,11 +608,11 @@ class AssessedSubject(models.Model):
 
     @property
     def current(self) -> dict[str, int | None]:
-        return {"product_managers": self.current_pms, "product_owners": self.current_pos}
+        return staffing_counts(self.current_pms, self.current_pos)
 
     @property
     def recommended(self) -> dict[str, int | None]:
-        return {"product_managers": self.recommended_pms, "product_owners": self.recommended_pos}
+        return staffing_counts(self.recommended_pms, self.recommended_pos)
 
 
 class AssessedFinding(models.Model):
