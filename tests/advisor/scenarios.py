@@ -165,3 +165,13 @@ def decide_url(assessment, finding, name: str = "advisor:decide") -> str:
     from django.urls import reverse
 
     return reverse(name, args=[assessment.organization.slug, assessment.pk, finding.pk])
+
+
+def overload_managers(organization, *, even: bool) -> None:
+    """Every other product manager (by name) at 70% backlog and 10% strategy, the others the
+    other way round: split-backlog-overload and note-strategy-starved on the heavy ones."""
+    managers = organization.people.filter(title="Product Manager").order_by("name")
+    for i, manager in enumerate(managers):
+        heavy = (i % 2 == 0) == even
+        manager.time_backlog, manager.time_strategy = (70, 10) if heavy else (10, 70)
+        manager.save()

@@ -15,7 +15,14 @@ from django.utils import timezone
 from advisor.models import Assessment, Heuristic
 from advisor.services import run_assessment
 from orgs.models import MemberRole
-from tests.advisor.scenarios import AS_OF, assess, grow, set_parameter, small_payments
+from tests.advisor.scenarios import (
+    AS_OF,
+    assess,
+    grow,
+    overload_managers,
+    set_parameter,
+    small_payments,
+)
 from tests.factories import PersonFactory, build_organization
 from tests.helpers import assert_partial, client_for, hx, page_links, table_rows
 
@@ -344,25 +351,15 @@ class TestCompareWhatMovedWithoutChangingTheAdvice:
         assert "product_owners | 1 | 2" in table_rows(card)
 
 
-def overloaded(organization, *, even: bool) -> None:
-    """Every other product manager (by name) at 70% backlog and 10% strategy, the others the
-    other way round: split-backlog-overload and note-strategy-starved on the heavy ones."""
-    managers = organization.people.filter(title="Product Manager").order_by("name")
-    for i, manager in enumerate(managers):
-        heavy = (i % 2 == 0) == even
-        manager.time_backlog, manager.time_strategy = (70, 10) if heavy else (10, 70)
-        manager.save()
-
-
 @pytest.fixture
 def swapped():
     """66 squads in 23 products, assessed, then the overloaded product managers swapped and
     assessed again: each product, each of its 23 PMs, 22 findings appeared and 24
     disappeared. The organization, the assessments `before` and `after`, the page's `url`."""
     organization = build_organization(66)
-    overloaded(organization, even=True)
+    overload_managers(organization, even=True)
     before = assess(organization)
-    overloaded(organization, even=False)
+    overload_managers(organization, even=False)
     after = assess(organization)
     url = reverse("advisor:assessment_compare", args=[organization.slug])
     return SimpleNamespace(organization=organization, before=before, after=after, url=url)
@@ -548,9 +545,9 @@ class TestComparePages:
         self, n_squads, django_assert_max_num_queries
     ):
         organization = build_organization(n_squads)
-        overloaded(organization, even=True)
+        overload_managers(organization, even=True)
         assess(organization)
-        overloaded(organization, even=False)
+        overload_managers(organization, even=False)
         assess(organization)
         client = client_for(organization, MemberRole.VIEWER)
         url = reverse("advisor:assessment_compare", args=[organization.slug])

@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 from advisor.models import Assessment
 from advisor.services import run_assessment
 from orgs.models import MemberRole
-from tests.advisor.scenarios import AS_OF, grow, small_payments
-from tests.factories import MembershipFactory, UserFactory
+from tests.advisor.scenarios import AS_OF, assess, grow, overload_managers, small_payments
+from tests.factories import MembershipFactory, UserFactory, build_organization
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -80,3 +80,31 @@ def test_an_owner_reads_why_the_advice_changed_the_trends_and_deletes_a_mistake(
     expect(dana).to_contain_text("up 20, from 35 to 55")
     assert not Assessment.objects.filter(pk=mistake.pk).exists()
     assert console_errors == []
+
+
+def test_an_owner_pages_through_a_large_comparison_one_list_at_a_time(page, log_in, console_errors):
+    owner = UserFactory(username="pat")
+    organization = build_organization(66)
+    MembershipFactory(organization=organization, user=owner, role=MemberRole.OWNER)
+    overload_managers(organization, even=True)
+    assess(organization)
+    overload_managers(organization, even=False)
+    assess(organization)
+    log_in(page.context, owner)
+
+    page.goto(f"/orgs/{organization.slug}/assessments/compare/")
+    products, people = page.locator("#products"), page.locator("#people-changes")
+    expect(products).to_contain_text("showing products 1\N{EN DASH}10")
+    # The page is not loaded again: htmx swaps the one list.
+    page.evaluate("window.notReloaded = true")
+    products.get_by_role("link", name="Next products").click()
+    expect(products).to_contain_text("showing products 11\N{EN DASH}20")
+    expect(page).to_have_url(re.compile(r"products_page=2"))
+    people.get_by_role("link", name="Next people").click()
+    expect(people.get_by_text("Page 2 of 2", exact=True)).to_be_visible()
+    # The other list kept its page, and so does the address.
+    expect(products).to_contain_text("showing products 11\N{EN DASH}20")
+    assert page.evaluate("window.notReloaded") is True
+    page.reload()
+    expect(products).to_contain_text("showing products 11\N{EN DASH}20")
+    expect(people.get_by_text("Page 2 of 2", exact=True)).to_be_visible()
