@@ -194,14 +194,22 @@ def measure(action: Callable[[], Any], rounds: int) -> Timing:
 
 
 def paired(thing: Callable[[], Any], floor: Callable[[], Any], rounds: int) -> Paired:
-    """Each round times the thing, then the floor, so both see the same machine."""
+    """Each round times the thing and its floor, so both see the same machine; which goes
+    first alternates, so a cost that falls on every other call (SQLite's checkpoint of its
+    log, once it passes 1,000 pages) falls on both alike, and the collector runs before
+    each, untimed."""
     thing_times, floor_times = [], []
     thing_queries = floor_queries = 0
-    for _ in range(rounds):
-        seconds, thing_queries = _queries_of(thing)
-        thing_times.append(seconds)
-        seconds, floor_queries = _queries_of(floor)
-        floor_times.append(seconds)
+    for round_ in range(rounds):
+        for is_thing in (True, False) if round_ % 2 == 0 else (False, True):
+            gc.collect()
+            seconds, queries = _queries_of(thing if is_thing else floor)
+            if is_thing:
+                thing_times.append(seconds)
+                thing_queries = queries
+            else:
+                floor_times.append(seconds)
+                floor_queries = queries
     return Paired(
         Timing(tuple(thing_times), thing_queries), Timing(tuple(floor_times), floor_queries)
     )
@@ -296,6 +304,7 @@ class SizeResult:
     assess_unsaved: Paired  # run_assessment(save=False): load and engine only
     load_only: Paired  # load_snapshot: reading the organization for the engine
     store_only: Paired  # storing an assessment already made: its rows built, then written
+    write_only: Paired  # writing alone: its rows built beforehand (write_every_row)
     # Against the floor of reading and writing: the command against reading every row of
     # the organization plus writing every row of its assessment, and storing alone against
     # writing alone (write_every_row).
@@ -358,6 +367,7 @@ def run_size(n_squads: int, *, rounds: int) -> SizeResult:
             read_every_row(organization)
             write_every_row(organization, rows, version=version)
 
+        written = paired(write_floor, floor, rounds)
         assessed_read_write = paired(assess_command, read_write_floor, rounds)
         stored_write = paired(store, write_floor, rounds)
         pages = time_pages(organization, rounds)
@@ -372,6 +382,7 @@ def run_size(n_squads: int, *, rounds: int) -> SizeResult:
             unsaved,
             loaded,
             stored,
+            written,
             assessed_read_write,
             stored_write,
             pages,

@@ -64,10 +64,12 @@ def run_assessment(
     document["projection"] = projection
     assessment = None
     if save:
+        # Built before the transaction: SQLite takes its write lock at BEGIN.
+        rows = assessment_rows(result, document)
         with transaction.atomic():
             assessment = record_assessment(
                 organization,
-                assessment_rows(result, document),
+                rows,
                 version=version,
                 as_of=as_of,
                 user=user,

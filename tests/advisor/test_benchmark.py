@@ -29,6 +29,7 @@ class TestBenchmark:
             "assess, not saved",
             "loading alone",
             "storing alone",
+            "writing alone",
             "assess (the command), against reading and writing",
             "storing alone, against writing alone",
         ):
@@ -71,10 +72,10 @@ class TestBenchmark:
         assert written.findings.count() == written.finding_count > 0
         assert written.report == document
 
-    def test_paired_rounds_alternate_thing_and_floor(self):
+    def test_paired_rounds_time_thing_and_floor_each_first_in_turn(self):
         calls: list[str] = []
         result = paired(lambda: calls.append("thing"), lambda: calls.append("floor"), 3)
-        assert calls == ["thing", "floor"] * 3
+        assert calls == ["thing", "floor", "floor", "thing", "thing", "floor"]
         assert len(result.thing.rounds) == len(result.floor.rounds) == 3
 
     @pytest.mark.parametrize("sizes", ["0", "x", "20001"])

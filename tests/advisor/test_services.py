@@ -11,9 +11,16 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from advisor import recording
 from advisor.comparison import compare_assessments
 from advisor.loading import load_snapshot
-from advisor.models import AdvisorSettings, Assessment, Heuristic
+from advisor.models import (
+    AdvisorSettings,
+    AssessedFinding,
+    AssessedSubject,
+    Assessment,
+    Heuristic,
+)
 from advisor.rulesets import current_ruleset, parsed_ruleset
 from advisor.services import run_assessment
 from orgs.interchange import export_document, import_document
@@ -105,7 +112,38 @@ class TestFactsBuilder:
         )
 
 
+def disk_full(*args, **kwargs):
+    raise RuntimeError("the disk is full")
+
+
+def assert_nothing_stored() -> None:
+    assert Assessment.objects.count() == 0
+    assert AssessedSubject.objects.count() == AssessedFinding.objects.count() == 0
+
+
 class TestRunAssessment:
+    def test_a_failure_reopening_decisions_stores_nothing(self, dana_org, monkeypatch):
+        monkeypatch.setattr("advisor.services.carry_forward", disk_full)
+        with pytest.raises(RuntimeError, match="the disk is full"):
+            run_assessment(dana_org, as_of=AS_OF)
+        assert_nothing_stored()
+
+    def test_a_failure_writing_the_findings_stores_nothing(self, dana_org, monkeypatch):
+        written = []
+
+        def insert_then_fail(model, columns, rows):
+            if written:  # the findings, after the subjects
+                disk_full()
+            written.append(model)
+            real_insert(model, columns, rows)
+
+        real_insert = recording._insert
+        monkeypatch.setattr(recording, "_insert", insert_then_fail)
+        with pytest.raises(RuntimeError, match="the disk is full"):
+            run_assessment(dana_org, as_of=AS_OF)
+        assert written == [AssessedSubject]
+        assert_nothing_stored()
+
     def test_stores_facts_findings_and_plan(self, dana_org, django_user_model):
         user = django_user_model.objects.create_user("lead")
         _, document, assessment = run_assessment(dana_org, as_of=AS_OF, user=user)

@@ -86,6 +86,7 @@ class Command(BaseCommand):
                 ("assess, not saved", r.assess_unsaved),
                 ("loading alone", r.load_only),
                 ("storing alone", r.store_only),
+                ("writing alone", r.write_only),
             ),
         )
         lines += paired_table(
