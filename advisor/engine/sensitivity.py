@@ -12,8 +12,9 @@ lacked ("squads 2 of 3", "pm backlog share 35%, split above 40%"), nearest first
 """
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from advisor.engine.conditions import COMPARISONS
@@ -140,6 +141,41 @@ class _Slot:
     answers: dict[Any, Change | None]
 
 
+class _Trials:
+    """The candidates worth trying for one fact, value and bound, nearest first, each with
+    its sides (`Sensitivity._trials`): a candidate's sides cost a comparison with every
+    threshold on the fact, so they are worked out only as far as a search goes, never for
+    all the candidates at once (an admin's fifty thresholds on one fact would make that
+    quadratic), and kept for every later search of the same value."""
+
+    __slots__ = ("_candidates", "_made", "_sides_of", "_tried")
+
+    def __init__(
+        self, candidates: list[int], sides_of: Callable[[Any], tuple[bool, ...]], own: tuple
+    ) -> None:
+        self._candidates = iter(candidates)
+        self._sides_of = sides_of
+        self._tried = {own}
+        self._made: list[tuple[int, tuple[bool, ...]]] = []
+
+    def __iter__(self) -> Iterator[tuple[int, tuple[bool, ...]]]:
+        made = self._made
+        i = 0
+        while True:
+            if i < len(made):
+                yield made[i]
+                i += 1
+                continue
+            for candidate in self._candidates:
+                sides = self._sides_of(candidate)
+                if sides not in self._tried:
+                    self._tried.add(sides)
+                    made.append((candidate, sides))
+                    break
+            else:
+                return
+
+
 class Sensitivity:
     """What would change a verdict, for one set of verdict heuristics: the facts they read,
     the thresholds on each and the heuristics reading each, worked out once; products in the
@@ -228,7 +264,7 @@ class Sensitivity:
         # see of each value of fact `read[i]`.
         self._views: tuple[dict[Any, Any], ...] = tuple({} for _ in self.read)
         self._side_cache: dict[tuple[str, Any], tuple[bool, ...]] = {}
-        self._trial_cache: dict[tuple, list[tuple[int, tuple[bool, ...]]]] = {}
+        self._trial_cache: dict[tuple, _Trials] = {}
 
     def _sides(self, fact: str, value: Any) -> tuple[bool, ...]:
         """Where a number falls on each comparison on the fact."""
@@ -248,22 +284,20 @@ class Sensitivity:
             views[value] = self._sides(self.read[at], value) if is_number(value) else value
         return views[value]
 
-    def _trials(
-        self, fact: str, value: Any, facts: Mapping[str, Any]
-    ) -> list[tuple[int, tuple[bool, ...]]]:
+    def _trials(self, fact: str, value: Any, facts: Mapping[str, Any]) -> _Trials:
         """(candidate, its sides) of the candidates worth trying, nearest first: each the
-        nearest on sides other than the value's, the only ones that can give another verdict."""
+        nearest on sides other than the value's, the only ones that can give another verdict.
+        Worked out only as far as they are asked for (a search mostly stops at the first),
+        and kept for the next product with the same value and bound."""
         bound = BOUNDED_BY.get(fact)
         key = (fact, value, facts.get(bound) if bound else None)
         trials = self._trial_cache.get(key)
         if trials is None:
-            tried = {self._sides(fact, value)}
-            trials = self._trial_cache[key] = []
-            for candidate in _candidates(fact, value, facts, self.thresholds[fact]):
-                sides = self._sides(fact, candidate)
-                if sides not in tried:
-                    tried.add(sides)
-                    trials.append((candidate, sides))
+            trials = self._trial_cache[key] = _Trials(
+                _candidates(fact, value, facts, self.thresholds[fact]),
+                partial(self._sides, fact),
+                self._sides(fact, value),
+            )
         return trials
 
     def _specs(self, fired: int) -> list[HeuristicSpec]:

@@ -8,7 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from advisor.defaults import default_specs
+from advisor.engine import HeuristicSpec
 from advisor.engine.sensitivity import Sensitivity, verdict_specs, what_would_change
+from advisor.engine.vocabulary import Scope
 
 SPECS = verdict_specs(default_specs())
 
@@ -87,3 +89,30 @@ def test_each_product_gets_what_it_would_get_asked_alone(specs, products):
     sensitivity = Sensitivity(specs)
     for product in products:
         assert sensitivity.changes(product) == what_would_change(product, specs)
+
+
+def test_a_fact_with_thousands_of_thresholds_costs_only_the_candidates_tried():
+    # 160 heuristics of 50 thresholds each on one fact (within what an admin may write): the
+    # sides of a candidate are worked out only as far as the search for the nearest change
+    # goes, here two candidates, never for all 24,000 at once.
+    specs = [
+        HeuristicSpec(
+            code=f"late-{h}",
+            name="Late",
+            scope=Scope.PRODUCT,
+            condition={
+                "any": [
+                    {"fact": "roadmap_age_days", "op": ">=", "value": 100_000 + h * 150 + 3 * i}
+                    for i in range(50)
+                ]
+            },
+            outcome="split",
+        )
+        for h in range(160)
+    ]
+    sensitivity = Sensitivity(specs)
+    changes = [sensitivity.changes({"roadmap_age_days": days}) for days in range(5)]
+    assert [c[0].to for c in changes] == [100_000] * 5
+    # Each product's own value, and the two candidates every search tried: 99,999 (the
+    # same sides as the value) and 100,000.
+    assert len(sensitivity._side_cache) == 5 + 2
