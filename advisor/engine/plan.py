@@ -511,14 +511,20 @@ def plan_product(
                     # fold into another product owner who shares a squad with them.
                     by_load = sorted(pos_left, key=lambda m: (len(m.here), m.name))
                     for extra in by_load[:-wanted]:
-                        rest = [p for p in pos_left if p is not extra]
-                        into = next((p for p in rest if set(p.here) & set(extra.here)), rest[0])
+                        rest = [p for p in pos_left if p is not extra] or kept
+                        into = next(
+                            (p for p in rest if set(p.here) & set(extra.here)),
+                            rest[0] if rest else None,
+                        )
+                        # The last product owner, where the split wants none (no squad works
+                        # in Scrum): the product manager takes the backlog.
+                        target = f"{into.name}'s" if into else "the new product manager's"
                         staffing.append(
                             Action(
                                 ActionKind.FOLD,
-                                f"fold {extra.name}'s PO role into {into.name}'s",
+                                f"fold {extra.name}'s PO role into {target}",
                                 person_id=extra.person.id,
-                                into_id=into.person.id,
+                                into_id=into.person.id if into else None,
                                 role=_PO,
                                 squad_ids=extra.here,
                             )

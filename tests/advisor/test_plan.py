@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from advisor.defaults import default_specs
+from advisor.engine import HeuristicSpec
 from advisor.engine.explanations import evidence_outline
 from advisor.engine.sensitivity import (
     Change,
@@ -15,7 +16,7 @@ from advisor.engine.sensitivity import (
     verdict_specs,
     what_would_change,
 )
-from advisor.engine.vocabulary import VERDICT_MEANINGS
+from advisor.engine.vocabulary import VERDICT_MEANINGS, Scope
 from tests.advisor.builders import facts_of, person, product, run, snapshot, squad
 
 
@@ -434,3 +435,34 @@ class TestWhatWouldChangeProperty:
             low, high = sorted((change.from_, change.to))
             between = [v for v in range(int(low), int(high) + 1) if low < v < high]
             assert all(verdict_for({**facts, change.fact: v}, SPECS) == verdict for v in between)
+
+
+class TestAnAdminSplitWithoutScrum:
+    """An admin's heuristic may split a product whose squads work in Kanban: the split wants
+    no product owner there, so the one it has folds into the product manager."""
+
+    def split_everything(self) -> HeuristicSpec:
+        condition = {"fact": "squads", "op": ">=", "value": 1}
+        return HeuristicSpec(
+            code="split-all",
+            name="Split all",
+            scope=Scope.PRODUCT,
+            condition=condition,
+            outcome="split",
+        )
+
+    def test_the_last_product_owner_folds_into_the_product_manager(self):
+        snap = org(people=[dana(), chen()], methodology="kanban")
+        (plan,) = run(snap, [self.split_everything()]).products
+        assert plan.verdict == "split"
+        assert [(a.kind, a.text, a.person_id, a.into_id) for a in plan.steps] == [
+            ("fold", "fold Chen Wu's PO role into Dana Lee's", 101, 100)
+        ]
+
+    def test_with_no_product_manager_it_folds_into_the_new_one(self):
+        snap = org(people=[chen()], methodology="kanban")
+        (plan,) = run(snap, [self.split_everything()]).products
+        folds = [a for a in plan.steps if a.kind == "fold"]
+        assert [(a.text, a.into_id) for a in folds] == [
+            ("fold Chen Wu's PO role into the new product manager's", None)
+        ]
