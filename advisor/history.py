@@ -19,6 +19,10 @@ class NothingToCompare(Exception):
     says which, in words for the person who asked."""
 
 
+# The largest id a 64-bit integer column holds.
+LARGEST_ID = 2**63 - 1
+
+
 class UnknownAssessment(NothingToCompare):
     """An id that is not one of the organization's assessments."""
 
@@ -35,7 +39,8 @@ def choose_pair(
     assessments = organization.assessments.select_related("ruleset").defer(
         "archive", "ruleset__content"
     )
-    wanted = [pk for pk in (from_id, to_id) if pk is not None]
+    # An id no database column can hold (SQLite refuses the query) is no assessment either.
+    wanted = [pk for pk in (from_id, to_id) if pk is not None and 0 < pk <= LARGEST_ID]
     found = {a.pk: a for a in assessments.filter(pk__in=wanted)} if wanted else {}
     for option, pk in (("--from", from_id), ("--to", to_id)):
         if pk is not None and pk not in found:

@@ -209,6 +209,12 @@ class TestRefusals:
             compare(growth.slug, "--from", str(other.pk))
         assert str(error.value) == f"--from: no assessment {other.pk} of the organization growth"
 
+    def test_an_id_past_what_a_database_holds_is_refused(self, growth):
+        assess(growth)
+        with pytest.raises(CommandError) as error:
+            compare(growth.slug, "--from", "9" * 25)
+        assert str(error.value) == f"--from: no assessment {'9' * 25} of the organization growth"
+
     def test_an_id_that_is_not_a_number_exits_non_zero(self, growth):
         with pytest.raises(CommandError, match="invalid int value"):
             compare(growth.slug, "--to", "latest")

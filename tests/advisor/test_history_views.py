@@ -146,6 +146,17 @@ class TestDelete:
 
 
 class TestComparePage:
+    @pytest.mark.parametrize("number", ["9223372036854775808", "9" * 25, "0", "-3"])
+    def test_an_assessment_number_no_database_holds_is_404(self, growth, member, number):
+        latest = assess(growth)
+        url = reverse("advisor:assessment_compare", args=[growth.slug])
+        client = member(MemberRole.VIEWER)
+        assert client.get(url, {"a": number, "b": latest.pk}).status_code == 404
+        assert (
+            client.get(url, {"a": latest.pk, "b": number}, headers=hx("products")).status_code
+            == 404
+        )
+
     def test_shows_the_cause_the_facts_the_staffing_and_the_people_that_moved(self, growth, member):
         assess(growth)
         grow(growth)
@@ -397,7 +408,8 @@ class TestComparePages:
         products = section(html, "products")
         assert '<h2 id="products-heading">Products <span class="count">23</span></h2>' in products
         assert (
-            "23 products: 1 whose advice changed, 23 with something that moved; "
+            "23 products: 1 whose verdict or recommended staffing changed, 23 with something "
+            "that moved; "
             "showing products 1\N{EN DASH}10"
         ) in " ".join(products.split())
         rows = table_rows(products.split('<section id="product-1"')[0])[1:]
