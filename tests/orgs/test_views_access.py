@@ -199,4 +199,8 @@ class TestSecurityHeaders:
         assert html.count("<script") >= 2
         assert "style=" not in html
         assert "onclick" not in html
-        assert '<meta name="htmx-config" content=\'{"includeIndicatorStyles": false}\'>' in html
+        # No copy of a signed-in page kept in the browser by htmx; Back loads it again.
+        assert (
+            '<meta name="htmx-config" content=\'{"includeIndicatorStyles": false, '
+            '"historyCacheSize": 0, "refreshOnHistoryMiss": true}\'>'
+        ) in html
