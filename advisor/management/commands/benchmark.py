@@ -102,18 +102,25 @@ class Command(BaseCommand):
 
     def growth_table(self, results: list[SizeResult]) -> str:
         lines = [
-            "\nGrowth between sizes (time at the larger size / time at the smaller):\n",
+            "\nGrowth between sizes (time at the larger size / time at the smaller), of the "
+            "medians and (in brackets) of the minimums: each size is timed in its own "
+            "stretch of the run, so a machine that slows between them shows in the medians\n",
             "| squads | size x | import x | replace x | export x | assess x | not saved x |",
             "|---|---:|---:|---:|---:|---:|---:|",
         ]
         for small, large in itertools.pairwise(results):
+            cells = " | ".join(
+                f"{big.median / little.median:.2f} ({big.minimum / little.minimum:.2f})"
+                for little, big in (
+                    (small.import_, large.import_),
+                    (small.replace, large.replace),
+                    (small.export, large.export),
+                    (small.assess.thing, large.assess.thing),
+                    (small.assess_unsaved.thing, large.assess_unsaved.thing),
+                )
+            )
             lines.append(
-                f"| {small.squads} → {large.squads} | {large.squads / small.squads:.1f} "
-                f"| {large.import_.median / small.import_.median:.2f} "
-                f"| {large.replace.median / small.replace.median:.2f} "
-                f"| {large.export.median / small.export.median:.2f} "
-                f"| {large.assess.thing.median / small.assess.thing.median:.2f} "
-                f"| {large.assess_unsaved.thing.median / small.assess_unsaved.thing.median:.2f} |"
+                f"| {small.squads} → {large.squads} | {large.squads / small.squads:.1f} | {cells} |"
             )
         return "\n".join(lines)
 
