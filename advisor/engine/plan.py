@@ -201,6 +201,14 @@ class _Member(NamedTuple):
         return backlog is not None and strategic is not None and (backlog > strategic)
 
 
+def _dealt(members: list[_Member]) -> dict[int, tuple[_Member, ...]]:
+    """Members by product, each product's in the order given."""
+    by_product: dict[int, list[_Member]] = {}
+    for member in members:
+        by_product.setdefault(member.product_id, []).append(member)
+    return {product_id: tuple(kept) for product_id, kept in by_product.items()}
+
+
 class PlanContext:
     """What every product's plan reads of the organization, worked out once: each
     product's squads, Scrum squads, product managers and product owners (`_Member`, in
@@ -266,12 +274,9 @@ class PlanContext:
         # owners in theirs. Sorting everyone once and dealing them out to their products
         # gives each product's own sorted list (the sort is stable, so ties stay in the
         # people's order), without a sort for every product.
-        self.pms_of: dict[int, list[_Member]] = {}
-        for member in sorted(pms, key=_keep_order):
-            self.pms_of.setdefault(member.product_id, []).append(member)
-        self.pos_of: dict[int, list[_Member]] = {}
-        for member in sorted(pos, key=_po_order):
-            self.pos_of.setdefault(member.product_id, []).append(member)
+        # Tuples: every product's plan reads them, none may change them.
+        self.pms_of: dict[int, tuple[_Member, ...]] = _dealt(sorted(pms, key=_keep_order))
+        self.pos_of: dict[int, tuple[_Member, ...]] = _dealt(sorted(pos, key=_po_order))
 
         self.first_leader = _first_by_name([self.person_by_id[i] for i in self.leader_ids])
         self.first_executive = _first_by_name(executives)
@@ -332,8 +337,8 @@ def plan_product(
     squads = org.squads_of.get(product.id, ())
     squad_name = org.squad_name
     scrum = org.scrum_of.get(product.id, ())
-    pms = org.pms_of.get(product.id, [])  # the organization's: read, never changed
-    pos = org.pos_of.get(product.id, [])
+    pms = org.pms_of.get(product.id, ())
+    pos = org.pos_of.get(product.id, ())
     current = Staffing(len(pms), len(pos))
     recommended = recommend(verdict, current, len(scrum), rules)
     product_name = product.name
@@ -357,7 +362,7 @@ def plan_product(
         return names_in_words([squad_name[i] for i in ids])
 
     if verdict != KEEP:
-        kept = pms[: recommended.product_managers]
+        kept = list(pms[: recommended.product_managers])
         surplus = pms[recommended.product_managers :]
         pos_left = list(pos)
 

@@ -94,3 +94,33 @@ class TestSubjects:
         assert (a.scope, a.id, a.name, a.product_ids, a.votes) == (Scope.SQUAD, 10, "A", (1,), ())
         assert c.product_ids == (2,)
         assert facts.products[0].product_ids == ()
+
+
+def test_each_input_of_a_person_and_a_squad_lands_in_its_own_fact():
+    # compute_facts unpacks people and squads by position, for speed: three yes/no answers
+    # given three different values, and a squad's numbers, show that none is swapped.
+    ann = person(
+        "Ann",
+        1,
+        squad_ids=(10,),
+        owns_roadmap=True,
+        does_market_research=False,
+        sets_pricing=None,
+        time={"backlog": 20, "strategy": 30},
+    )
+    bo = person("Bo", 2, "Product Owner", squad_ids=(10,), reports_to_id=1)
+    facts = facts_of(org(ann, bo))
+    by_name = {p.name: p.facts for p in facts.people}
+    assert (
+        by_name["Ann"]["owns_roadmap"],
+        by_name["Ann"]["does_market_research"],
+        by_name["Ann"]["sets_pricing"],
+        by_name["Ann"]["backlog_share"],
+        by_name["Ann"]["strategy_share"],
+    ) == (True, False, None, 20, 30)
+    assert (by_name["Bo"]["role"], by_name["Bo"]["manager_role"]) == (
+        "product_owner",
+        "product_manager",
+    )
+    squad_a = facts.squads[0].facts
+    assert (squad_a["product_managers"], squad_a["product_owners"]) == (1, 1)
