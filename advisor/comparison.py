@@ -17,15 +17,15 @@ Reading: two assessments of a 1,000-squad organization are 7,000 product and per
 and their findings. They are read as tuples of the columns the comparison uses (no model
 instances), their JSON columns as text decoded (by orjson) only where read: a subject's
 facts when their text differs between the two sides or they are judged again under newer
-rules, a finding's evidence when it appeared or disappeared. Five to six times faster
+rules, a finding's evidence when a page shows it (FindingViews). Five to six times faster
 than model instances with every JSON column decoded by the standard library: about 0.3x
 the time of reading the two assessments' subject rows once (docs/performance.md).
 """
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol, overload
 
 from django.core.paginator import Page
 from django.db.models import TextField
@@ -147,8 +147,8 @@ class Comparison:
     ruleset_before: str
     ruleset_after: str
     products: tuple[ProductChange, ...]
-    appeared: tuple[FindingView, ...]
-    disappeared: tuple[FindingView, ...]
+    appeared: Sequence[FindingView]
+    disappeared: Sequence[FindingView]
     people: tuple[PersonChange, ...] = ()
 
     @property
@@ -269,6 +269,40 @@ class FindingRow(NamedTuple):
             outranked=self.outranked,
         )
         return finding_view(finding, scope=self.scope, subject=self.subject)
+
+
+class FindingViews(Sequence[FindingView]):
+    """Findings that appeared or disappeared, each made a view (its evidence decoded and
+    laid out) only when read: the compare page reads a page of them, where a 1,000-squad
+    comparison has hundreds. Equal to any sequence of the same views."""
+
+    __slots__ = ("_rows",)
+
+    def __init__(self, rows: Iterable[FindingRow]) -> None:
+        self._rows = tuple(rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> FindingView: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[FindingView, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> FindingView | tuple[FindingView, ...]:
+        if isinstance(index, slice):
+            return tuple(row.view() for row in self._rows[index])
+        return self._rows[index].view()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(self._rows)
+
+    def __repr__(self) -> str:
+        return f"FindingViews({len(self)} findings)"
 
 
 def _subject_key(scope: str, pk: int | None, name: str) -> SubjectKey:
@@ -539,13 +573,12 @@ def compare_assessments(before: Assessment, after: Assessment) -> Comparison:
 
     found_before = {(f.heuristic, same.get(f.key, ("before", f.key))): f for f in findings_before}
     found_after = {(f.heuristic, f.key): f for f in findings_after}
-    # Only the findings shown are made views (their evidence decoded and laid out).
     return Comparison(
         ruleset_before=before.ruleset.label,
         ruleset_after=after.ruleset.label,
         products=tuple(changes),
-        appeared=tuple(f.view() for k, f in found_after.items() if k not in found_before),
-        disappeared=tuple(f.view() for k, f in found_before.items() if k not in found_after),
+        appeared=FindingViews(f for k, f in found_after.items() if k not in found_before),
+        disappeared=FindingViews(f for k, f in found_before.items() if k not in found_after),
         people=tuple(people),
     )
 

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from advisor.comparison import FindingRow
 from advisor.models import Assessment, Heuristic
 from advisor.services import run_assessment
 from orgs.models import MemberRole
@@ -401,6 +402,15 @@ def people_shown(html: str) -> list[str]:
 
 
 class TestComparePages:
+    def test_only_the_findings_shown_are_laid_out(self, swapped, monkeypatch):
+        # 22 appeared and 24 disappeared: a page shows 20 of each, and lays out only those.
+        laid_out = []
+        view = FindingRow.view
+        monkeypatch.setattr(FindingRow, "view", lambda row: laid_out.append(row) or view(row))
+        response = client_for(swapped.organization, MemberRole.VIEWER).get(swapped.url)
+        assert response.status_code == 200
+        assert len(laid_out) == 20 + 20
+
     def test_each_list_shows_its_first_page_and_the_totals(self, swapped):
         response = client_for(swapped.organization, MemberRole.VIEWER).get(swapped.url)
         html = response.content.decode()
