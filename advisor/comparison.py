@@ -238,7 +238,7 @@ class SubjectRow(NamedTuple):
 
 class FindingRow(NamedTuple):
     """A finding with its subject's key, scope and name, read as a tuple; its JSON columns
-    stay text until it is shown (few of them are: those that appeared or disappeared)."""
+    stay text until a page shows it (one of those that appeared or disappeared)."""
 
     key: SubjectKey
     scope: str
