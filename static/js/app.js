@@ -46,11 +46,25 @@ document.addEventListener("click", (event) => {
 });
 
 // After a form posted in place, the keyboard focus goes where the user carries on: the
-// first field in error, or else the heading of the section the save re-rendered.
+// first field in error, or else the heading of the section the save re-rendered. After
+// another page of a list, the link followed went with the old page: the focus goes to the
+// list's heading, where reading the new page starts.
 document.addEventListener("htmx:afterSettle", (event) => {
   const swapped = event.target;
   const config = event.detail && event.detail.requestConfig;
-  if (!config || config.verb !== "post" || !(swapped instanceof Element)) {
+  if (!config || !(swapped instanceof Element)) {
+    return;
+  }
+  if (config.verb === "get") {
+    const paged = config.elt instanceof Element && config.elt.closest(".pagination");
+    const heading = paged && swapped.matches("section") && swapped.querySelector("h2");
+    if (heading) {
+      heading.setAttribute("tabindex", "-1");
+      heading.focus();
+    }
+    return;
+  }
+  if (config.verb !== "post") {
     return;
   }
   const error = swapped.querySelector(".has-error");

@@ -99,6 +99,8 @@ def test_an_owner_pages_through_a_large_comparison_one_list_at_a_time(page, log_
     page.evaluate("window.notReloaded = true")
     products.get_by_role("link", name="Next products").click()
     expect(products).to_contain_text("showing products 11\N{EN DASH}20")
+    # The link followed went with the old page: reading carries on from the list's heading.
+    expect(products.get_by_role("heading", level=2)).to_be_focused()
     expect(page).to_have_url(re.compile(r"products_page=2"))
     people.get_by_role("link", name="Next people").click()
     expect(people.get_by_text("Page 2 of 2", exact=True)).to_be_visible()
