@@ -14,6 +14,7 @@ validator's JSON paths.
 """
 
 import json
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import Any
 
@@ -291,10 +292,10 @@ SCOPE_FACTS = [
 ]
 
 
-class RowsField(forms.Field):
+class RowsField(forms.Field, ABC):
     """A rule's part edited as rows (RowsWidget), or typed as JSON instead; named by
-    `json_name` in the JSON's problems. A subclass reads its rows (`from_rows`) and says
-    what nothing given means (`empty`)."""
+    `json_name` in the JSON's problems. A subclass reads its rows (`from_rows`, which each
+    must define) and says what nothing given means (`empty`)."""
 
     json_name = ""
 
@@ -304,8 +305,9 @@ class RowsField(forms.Field):
     def from_json(self, parsed: Any) -> Any:
         return parsed
 
+    @abstractmethod
     def from_rows(self, rows: list[dict[str, str]]) -> Any:
-        raise NotImplementedError
+        """The value the rows spell; raises RowsError naming the rows at fault."""
 
     def to_python(self, value: Any) -> Any:
         if value in self.empty_values:
