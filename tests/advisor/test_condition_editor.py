@@ -18,7 +18,7 @@ from advisor.engine.conditions import validate_condition
 from advisor.engine.vocabulary import Scope
 from advisor.models import Heuristic
 from advisor.services import run_assessment
-from tests.advisor.admin_forms import change_page
+from tests.advisor.admin_forms import change_page, heuristic_form
 from tests.factories import OrganizationFactory, ProductFactory, SquadFactory
 
 
@@ -156,21 +156,9 @@ class TestRows:
 
 
 def rows_form(heuristic: Heuristic, rows: list[dict], **changes) -> dict[str, str]:
-    data = {
-        "code": heuristic.code,
-        "name": heuristic.name,
-        "description": heuristic.description,
-        "position": str(heuristic.position),
-        "enabled": "on",
-        "scope": heuristic.scope,
+    data = heuristic_form(heuristic, enabled="on") | {
         "condition": "",
         "condition-rows": str(len(rows)),
-        "outcome": heuristic.outcome,
-        "severity": heuristic.severity,
-        "message": heuristic.message,
-        "sources": json.dumps(heuristic.sources),
-        "examples": json.dumps(heuristic.examples),
-        "_publish": "1",
     }
     for i, r in enumerate(rows):
         data.update({f"condition-{i}-{key}": value for key, value in r.items()})

@@ -14,6 +14,7 @@ from advisor.example_editor import (
     problems_by_example,
 )
 from advisor.models import Heuristic, RulesetVersion
+from tests.advisor.admin_forms import heuristic_form
 
 
 def posted(rows: list[dict]) -> list[dict]:
@@ -140,18 +141,8 @@ class TestRows:
 
 def examples_form(heuristic: Heuristic, examples: list[dict], **changes) -> dict[str, str]:
     """The change form with the condition as JSON and the examples as rows."""
-    data = {
-        "code": heuristic.code,
-        "name": heuristic.name,
-        "description": heuristic.description,
-        "position": str(heuristic.position),
-        "enabled": "on",
-        "scope": heuristic.scope,
-        "condition": json.dumps(heuristic.condition),
-        "outcome": heuristic.outcome,
-        "severity": heuristic.severity,
-        "message": heuristic.message,
-        "sources": json.dumps(heuristic.sources),
+    # Posted without `_publish`: the admin answers with its preview first.
+    data = heuristic_form(heuristic, enabled="on", _publish="") | {
         "examples": "",
         "examples-rows": str(len(examples)),
     }

@@ -14,6 +14,7 @@ from advisor.models import Heuristic
 from advisor.ruleset_documents import export_ruleset, preview
 from advisor.services import run_assessment
 from orgs.models import MemberRole
+from tests.advisor.admin_forms import heuristic_form
 from tests.advisor.builders import person, product, run, snapshot, squad
 from tests.advisor.scenarios import edit, latest_version
 from tests.factories import (
@@ -134,21 +135,7 @@ class TestStoredAndShown:
         heuristic = Heuristic.objects.get(code="split-three-plus-squads")
         response = admin_client.post(
             reverse("admin:advisor_heuristic_change", args=[heuristic.pk]),
-            {
-                "code": heuristic.code,
-                "name": heuristic.name,
-                "position": str(heuristic.position),
-                "enabled": "on",
-                "shadow": "on",
-                "scope": heuristic.scope,
-                "condition": json.dumps(heuristic.condition),
-                "outcome": heuristic.outcome,
-                "severity": heuristic.severity,
-                "message": heuristic.message,
-                "sources": json.dumps(heuristic.sources),
-                "examples": json.dumps(heuristic.examples),
-                "_publish": "1",
-            },
+            heuristic_form(heuristic, enabled="on", shadow="on"),
         )
         assert response.status_code == 302
         content = latest_version().content
