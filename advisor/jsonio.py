@@ -34,7 +34,7 @@ def json_bytes(value: Any) -> bytes:
 
 def json_text(value: Any) -> str:
     """A JSON value as compact text, as a JSON column stores it (SQLite's TEXT, or
-    PostgreSQL's jsonb read from COPY's text)."""
+    PostgreSQL's json read from COPY's text)."""
     return json_bytes(value).decode()
 
 

@@ -9,10 +9,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.test.utils import CaptureQueriesContext
 
 from advisor import recording
 from advisor.comparison import compare_assessments
+from advisor.jsonio import json_text
 from advisor.loading import load_snapshot
 from advisor.models import (
     AdvisorSettings,
@@ -169,6 +172,26 @@ class TestRunAssessment:
         )
         assert stored.ruleset == current_ruleset()
         assert document["ruleset_version"] == stored.ruleset.label == "v1"
+
+    def test_stored_rows_read_back_as_the_engine_made_them_key_order_included(self, dana_org):
+        # PostgreSQL's jsonb would give the facts back sorted by key length; the rows' JSON
+        # columns keep the text as written on every database.
+        result, document, assessment = run_assessment(dana_org, as_of=AS_OF)
+        (person,) = [p for p in document["people"] if p["findings"]]
+        (facts,) = [s.facts for s in result.facts.people if s.name == person["name"]]
+        assert list(facts) != sorted(facts, key=lambda k: (len(k), k))
+        stored = assessment.subjects.get(scope="person", name=person["name"])
+        assert list(stored.facts.items()) == list(facts.items())
+        finding = stored.findings.order_by("position").first()
+        assert list(finding.evidence.items()) == list(person["findings"][0]["evidence"].items())
+        assert list(finding.thresholds.items()) == list(person["findings"][0]["thresholds"].items())
+        text = (
+            AssessedSubject.objects.filter(pk=stored.pk)
+            .annotate(text=Cast("facts", TextField()))
+            .values_list("text", flat=True)
+            .get()
+        )
+        assert text == json_text(facts)
 
     def test_document_follows_the_command_line_contract(self, dana_org):
         _, document, _ = run_assessment(dana_org, as_of=AS_OF, save=False)
