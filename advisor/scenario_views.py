@@ -7,14 +7,16 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST, require_safe
 
-from advisor.comparison import compare_assessments
+from advisor.comparison import compare_assessments, comparison_page
 from advisor.models import Assessment
 from advisor.scenario_hires import add_hires, planned_hires
 from orgs.access import organization_view
 from orgs.htmx import HtmxHttpRequest
 from orgs.models import MemberRole, Membership, Organization
+from orgs.paging import page_of, page_query
 from orgs.scenarios import changes_made
 
 
@@ -37,28 +39,59 @@ def _latest(organization: Organization) -> Assessment | None:
     )
 
 
+# The page's lists: the id of each one's section, which an htmx page link swaps, → its
+# partial in the template and its page parameter (as on the compare page).
+SCENARIO_SECTIONS = {
+    "verdicts": ("products", "products_page"),
+    "appeared": ("appeared", "appeared_page"),
+    "disappeared": ("disappeared", "disappeared_page"),
+    "changes": ("changes", "changes_page"),
+}
+CHANGES_PER_PAGE = 25
+
+
 @organization_view()
 @require_safe
 def scenario_compare(
     request: HtmxHttpRequest, organization: Organization, membership: Membership
 ) -> TemplateResponse:
     """The scenario's latest assessment against the live organization's (before: live, after:
-    the scenario), and the changes made in the scenario since it was copied."""
+    the scenario), and the changes made in the scenario since it was copied: a page of each
+    list. An htmx request for one list works out that list only: the changes are the
+    scenario exported again, the advice a comparison of two assessments."""
     scenario = _scenario(organization)
     live = scenario.scenario_of
-    before, after = _latest(live), _latest(scenario)
-    comparison = compare_assessments(before, after) if before and after else None
-    context = {
-        "organization": scenario,
-        "membership": membership,
-        "live": live,
-        "before": before,
-        "after": after,
-        "comparison": comparison,
-        "products": comparison.products if comparison else [],
-        "changes": changes_made(scenario),
-    }
-    return TemplateResponse(request, "advisor/scenario_compare.html", context)
+    request.GET = page_query(request.GET, (param for _, param in SCENARIO_SECTIONS.values()))
+    target = request.htmx.target if request.htmx else None
+    section = SCENARIO_SECTIONS.get(target) if target else None
+    context: dict = {"organization": scenario, "membership": membership, "live": live}
+    if section is None or section[0] != "changes":
+        before, after = _latest(live), _latest(scenario)
+        comparison = compare_assessments(before, after) if before and after else None
+        context.update(
+            before=before,
+            after=after,
+            comparison=comparison,
+            page=comparison_page(
+                comparison,
+                products_page=request.GET.get("products_page"),
+                appeared_page=request.GET.get("appeared_page"),
+                disappeared_page=request.GET.get("disappeared_page"),
+            )
+            if comparison
+            else None,
+        )
+    if section is None or section[0] == "changes":
+        context["changes"] = page_of(
+            changes_made(scenario), request.GET.get("changes_page"), per_page=CHANGES_PER_PAGE
+        )
+    template = "advisor/scenario_compare.html"
+    if section is not None and (section[0] == "changes" or context["page"] is not None):
+        response = TemplateResponse(request, f"{template}#{section[0]}", context)
+    else:
+        response = TemplateResponse(request, template, context)
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
 
 
 @organization_view(min_role=MemberRole.EDITOR)

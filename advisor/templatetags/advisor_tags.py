@@ -2,7 +2,7 @@
 each organization's standing on the list of organizations; labels for the advice pages."""
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
@@ -209,3 +209,12 @@ def organization_standings(memberships: Iterable[Membership]) -> list[ListedOrga
 
 register.filter("verdict_label", verdict_label_of)
 register.filter("outcome_label", outcome_label_of)
+
+
+@register.filter
+def staffing(counts: Mapping[str, int | None] | None) -> str:
+    """A product's staffing as the comparisons print it, "PM / PO": "1 / 2"; a dash where
+    the product is not on that side."""
+    if not counts:
+        return "—"
+    return f"{counts['product_managers']} / {counts['product_owners']}"

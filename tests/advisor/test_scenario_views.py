@@ -1,19 +1,21 @@
 """A what-if scenario's advice: assessed as its own, compared with the live organization's,
 and the hires its plan asks for added in one click."""
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from advisor import scenario_views
 from advisor.models import Assessment
 from advisor.scenario_hires import planned_hires
 from advisor.services import run_assessment
 from orgs.models import MemberRole, Organization
 from orgs.scenarios import copy_organization
 from tests.factories import build_organization
-from tests.helpers import assert_redirects_to, client_for
+from tests.helpers import assert_redirects_to, client_for, hx
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +62,8 @@ class TestAdvice:
         # Staffing now, on either side: Payments' PM and PO, the same in both.
         one_and_one = {"product_managers": 1, "product_owners": 1}
         assert [
-            (p.name, p.current_before, p.current_after) for p in response.context["products"]
+            (p.name, p.current_before, p.current_after)
+            for _, p in response.context["page"].products
         ] == [("Payments", one_and_one, one_and_one)]
         assert comparison.appeared == ()
         assert [str(c) for c in response.context["changes"]] == [
@@ -68,6 +71,8 @@ class TestAdvice:
         ]
         html = response.content.decode()
         assert "Advice the scenario resolves" in html
+        # Now and recommended, in each: PM / PO.
+        assert re.findall(r"<td>(\d+ / \d+|—)</td>", html) == ["1 / 1", "1 / 1", "1 / 3", "1 / 3"]
         assert "backlog share: 55% → 30%" in html
 
     def test_the_compare_view_says_what_to_assess_first(self, acme, scenario, member):
@@ -89,6 +94,81 @@ class TestAdvice:
     def test_the_compare_view_is_for_scenarios_and_members_only(self, acme, scenario, member):
         assert member(MemberRole.VIEWER).get(compare_url(acme)).status_code == 404
         assert member(None).get(compare_url(scenario)).status_code == 404
+
+
+class TestPaging:
+    """The page's lists come a page at a time, whatever the organization's size; htmx swaps
+    one list and works out only what that list needs."""
+
+    @pytest.fixture
+    def large(self):
+        live = build_organization(60)  # 21 products
+        scenario = copy_organization(live, name="Retitled")
+        # 30 people retitled in the scenario: 30 changes, and their advice moves.
+        for person in scenario.people.filter(title="Software Engineer").order_by("name")[:30]:
+            person.title = "Product Owner"
+            person.save()
+        run_assessment(live)
+        run_assessment(scenario)
+        return live, scenario
+
+    def test_each_list_shows_its_first_page_and_the_totals(self, large):
+        live, scenario = large
+        response = client_for(live, MemberRole.VIEWER).get(compare_url(scenario))
+        page, changes = response.context["page"], response.context["changes"]
+        assert (page.products.paginator.count, len(page.products.object_list)) == (21, 10)
+        assert (changes.paginator.count, len(changes.object_list)) == (30, 25)
+        html = response.content.decode()
+        assert "showing products 1\N{EN DASH}10" in html
+        assert "Showing changes 1\N{EN DASH}25" in html
+        assert 'href="?changes_page=2#changes"' in html
+        assert 'href="?products_page=2#verdicts"' in html
+
+    def test_a_page_link_keeps_the_other_lists_pages_and_drops_anything_else(self, large):
+        live, scenario = large
+        response = client_for(live, MemberRole.VIEWER).get(
+            compare_url(scenario), {"products_page": "3", "changes_page": "2", "x": "<b>"}
+        )
+        page, changes = response.context["page"], response.context["changes"]
+        assert [number for number, _ in page.products] == [21]
+        assert [str(c) for c in changes] == [str(c) for c in changes.paginator.object_list[25:]]
+        html = response.content.decode()
+        assert 'href="?products_page=2&amp;changes_page=2#verdicts"' in html
+        assert 'href="?products_page=3&amp;changes_page=1#changes"' in html
+        assert "x=&lt;" not in html and "x=%3C" not in html
+
+    def test_htmx_gets_the_changes_alone_without_comparing_the_advice(self, large, monkeypatch):
+        live, scenario = large
+        compared = []
+        monkeypatch.setattr(
+            scenario_views, "compare_assessments", lambda *a: compared.append(a) or None
+        )
+        response = client_for(live, MemberRole.VIEWER).get(
+            compare_url(scenario), {"changes_page": "2"}, headers=hx("changes")
+        )
+        html = response.content.decode()
+        assert html.lstrip().startswith('<section id="changes"')
+        assert "Showing changes 26\N{EN DASH}30" in html
+        assert "verdicts-heading" not in html
+        assert compared == []
+        assert "HX-Target" in response["Vary"]
+
+    def test_htmx_gets_one_page_of_products_without_exporting_the_scenario(
+        self, large, monkeypatch
+    ):
+        live, scenario = large
+        exported = []
+        monkeypatch.setattr(
+            scenario_views, "changes_made", lambda scenario: exported.append(scenario) or ()
+        )
+        response = client_for(live, MemberRole.VIEWER).get(
+            compare_url(scenario), {"products_page": "2"}, headers=hx("verdicts")
+        )
+        html = response.content.decode()
+        assert html.lstrip().startswith('<section id="verdicts"')
+        assert "showing products 11\N{EN DASH}20" in html
+        assert "changes-heading" not in html
+        assert exported == []
 
 
 class TestAddHires:
