@@ -172,6 +172,8 @@ class ComparisonPage:
     # (each detailed on its page).
     changed: int
     moved: int
+    # Whether `products` lists only those with something that moved.
+    only_moved: bool = False
 
 
 def comparison_page(
@@ -181,11 +183,18 @@ def comparison_page(
     people_page: Any = None,
     appeared_page: Any = None,
     disappeared_page: Any = None,
+    only_moved: bool = False,
 ) -> ComparisonPage:
     """The pages the requested numbers ask for (orgs.paging.page_number: a number past the
-    end is the last page, anything else not a page number the first)."""
-    products = page_of(comparison.products, products_page, per_page=PRODUCTS_PER_PAGE)
-    products.object_list = list(enumerate(products.object_list, start=products.start_index()))
+    end is the last page, anything else not a page number the first); with `only_moved`,
+    the products listed are those with something that moved, each still numbered by its
+    place in the whole comparison."""
+    numbered = enumerate(comparison.products, start=1)
+    products = page_of(
+        [(n, p) for n, p in numbered if p.moved] if only_moved else list(numbered),
+        products_page,
+        per_page=PRODUCTS_PER_PAGE,
+    )
     return ComparisonPage(
         comparison=comparison,
         products=products,
@@ -194,6 +203,7 @@ def comparison_page(
         disappeared=page_of(comparison.disappeared, disappeared_page, per_page=FINDINGS_PER_PAGE),
         changed=sum(1 for p in comparison.products if p.changed),
         moved=sum(1 for p in comparison.products if p.moved),
+        only_moved=only_moved,
     )
 
 

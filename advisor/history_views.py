@@ -45,12 +45,19 @@ def _pk_param(request: HtmxHttpRequest, name: str) -> int | None:
         raise Http404(f"{name} must be an assessment number.") from e
 
 
+# Given as 1, the products listed are only those with something that moved.
+ONLY_MOVED = "moved"
+
+
 def _compare_query(query: QueryDict, before: Assessment, after: Assessment) -> QueryDict:
     """What the page's links keep: the two assessments compared, named even when they were
-    chosen by default (so that paging stays on them after another assessment is run), and
-    the lists' page numbers (orgs.paging.page_query: no other parameter)."""
+    chosen by default (so that paging stays on them after another assessment is run), the
+    products' filter, and the lists' page numbers (orgs.paging.page_query: no other
+    parameter)."""
     kept = QueryDict(mutable=True)
     kept["a"], kept["b"] = str(before.pk), str(after.pk)
+    if query.get(ONLY_MOVED) == "1":
+        kept[ONLY_MOVED] = "1"
     kept.update(page_query(query, (param for _, param in COMPARE_SECTIONS.values())))
     return kept
 
@@ -95,6 +102,7 @@ def assessment_compare(
         comparison = compare_assessments(before, after)
         page = comparison_page(
             comparison,
+            only_moved=ONLY_MOVED in request.GET,
             **{param: request.GET.get(param) for _, param in COMPARE_SECTIONS.values()},
         )
     context = {

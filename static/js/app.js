@@ -47,8 +47,9 @@ document.addEventListener("click", (event) => {
 
 // After a form posted in place, the keyboard focus goes where the user carries on: the
 // first field in error, or else the heading of the section the save re-rendered. After
-// another page of a list, the link followed went with the old page: the focus goes to the
-// list's heading, where reading the new page starts.
+// another page of a list, or the list filtered (a link marked data-list-filter), the link
+// followed went with the old list: the focus goes to the list's heading, where reading the
+// new one starts.
 document.addEventListener("htmx:afterSettle", (event) => {
   const swapped = event.target;
   const config = event.detail && event.detail.requestConfig;
@@ -56,7 +57,8 @@ document.addEventListener("htmx:afterSettle", (event) => {
     return;
   }
   if (config.verb === "get") {
-    const paged = config.elt instanceof Element && config.elt.closest(".pagination");
+    const paged = config.elt instanceof Element &&
+      config.elt.closest(".pagination, [data-list-filter]");
     const heading = paged && swapped.matches("section") && swapped.querySelector("h2");
     if (heading) {
       heading.setAttribute("tabindex", "-1");

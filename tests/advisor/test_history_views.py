@@ -479,8 +479,9 @@ class TestComparePages:
         assert f'href="?{pair}&amp;products_page=3&amp;{others}#products"' in products
         assert f'hx-get="{swapped.url}?products_page=3"' in products
         assert (
-            'hx-include="#compare-a-number, #compare-b-number, #people-page-number, '
-            '#appeared-page-number, #disappeared-page-number" hx-target="#products"'
+            'hx-include="#compare-a-number, #compare-b-number, #products-moved, '
+            '#people-page-number, #appeared-page-number, #disappeared-page-number" '
+            'hx-target="#products"'
         ) in products
         people = page_links(html, "people")
         assert (
@@ -581,3 +582,91 @@ class TestComparePages:
         page = response.context["page"]
         assert page.products.paginator.count == n_squads // 3 + 1
         assert page.people.paginator.count == n_squads // 3 + 1
+
+
+@pytest.fixture
+def three_moved():
+    """66 squads in 23 products, assessed, then three product managers (of products 0, 10
+    and 20) overloaded and assessed again: three products' facts moved (their verdicts
+    did not), twenty products did not move."""
+    organization = build_organization(66)
+    before = assess(organization)
+    for name in ("PM Product 0000", "PM Product 0010", "PM Product 0020"):
+        manager = organization.people.get(name=name)
+        manager.time_backlog, manager.time_strategy = 70, 10
+        manager.save()
+    after = assess(organization)
+    url = reverse("advisor:assessment_compare", args=[organization.slug])
+    return SimpleNamespace(organization=organization, before=before, after=after, url=url)
+
+
+class TestOnlyWhatMoved:
+    def test_the_products_list_offers_to_list_only_those_that_moved(self, three_moved):
+        html = (
+            client_for(three_moved.organization, MemberRole.VIEWER)
+            .get(three_moved.url)
+            .content.decode()
+        )
+        products = " ".join(section(html, "products").split())
+        assert (
+            "23 products: 0 whose verdict or recommended staffing changed, 3 with something "
+            "that moved; showing products 1\N{EN DASH}10"
+        ) in products
+        pair = f"a={three_moved.before.pk}&amp;b={three_moved.after.pk}"
+        assert (
+            f'<a data-list-filter href="?{pair}&amp;moved=1#products" '
+            f'hx-get="{three_moved.url}?moved=1"'
+        ) in products
+        assert "List only the 3 with something that moved</a>" in products
+
+    def test_only_the_products_that_moved_are_listed_each_with_its_place(self, three_moved):
+        response = client_for(three_moved.organization, MemberRole.VIEWER).get(
+            three_moved.url, {"moved": "1", "people_page": "1"}
+        )
+        html = response.content.decode()
+        products = section(html, "products")
+        rows = table_rows(products.split('<section id="product-')[0])[1:]
+        assert [row.split(" | ")[0] for row in rows] == [
+            "Product 0000",
+            "Product 0010",
+            "Product 0020",
+        ]
+        assert product_ids(html) == ["product-1", "product-11", "product-21"]
+        assert '<h2 id="products-heading">Products <span class="count">23</span></h2>' in html
+        assert "that moved; only those are listed" in " ".join(products.split())
+        pair = f"a={three_moved.before.pk}&amp;b={three_moved.after.pk}"
+        assert (
+            f'<a data-list-filter href="?{pair}&amp;people_page=1#products" '
+            f'hx-get="{three_moved.url}"'
+        ) in products
+        assert "List all the products</a>" in products
+        # The other lists' links keep the filter, and htmx sends it from this input.
+        assert 'id="products-moved" name="moved" value="1"' in products
+
+    def test_htmx_swaps_in_only_the_products_that_moved(self, three_moved):
+        response = client_for(three_moved.organization, MemberRole.VIEWER).get(
+            three_moved.url,
+            {"a": three_moved.before.pk, "b": three_moved.after.pk, "moved": "1"},
+            headers=hx("products"),
+        )
+        html = assert_partial(response, "advisor/assessment_compare.html#products")
+        assert product_ids(html) == ["product-1", "product-11", "product-21"]
+
+    @pytest.mark.parametrize("value", ["", "0", "yes", "1" * 30])
+    def test_any_other_value_lists_every_product(self, three_moved, value):
+        response = client_for(three_moved.organization, MemberRole.VIEWER).get(
+            three_moved.url, {"moved": value}
+        )
+        page = response.context["page"]
+        assert (page.only_moved, page.products.paginator.count) == (False, 23)
+        html = response.content.decode()
+        assert "moved=" not in page_links(html, "products")
+        assert 'name="moved"' not in html
+
+    def test_a_filter_with_nothing_moved_says_so(self):
+        organization = build_organization(9)
+        assess(organization)
+        assess(organization)
+        url = reverse("advisor:assessment_compare", args=[organization.slug])
+        html = client_for(organization, MemberRole.VIEWER).get(url, {"moved": "1"}).content
+        assert "Nothing moved in any product." in html.decode()

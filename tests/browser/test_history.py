@@ -110,3 +110,34 @@ def test_an_owner_pages_through_a_large_comparison_one_list_at_a_time(page, log_
     page.reload()
     expect(products).to_contain_text("showing products 11\N{EN DASH}20")
     expect(people.get_by_text("Page 2 of 2", exact=True)).to_be_visible()
+
+
+def test_an_owner_lists_only_the_products_that_moved_and_back(page, log_in, console_errors):
+    owner = UserFactory(username="pat")
+    organization = build_organization(66)
+    MembershipFactory(organization=organization, user=owner, role=MemberRole.OWNER)
+    assess(organization)
+    for name in ("PM Product 0000", "PM Product 0010", "PM Product 0020"):
+        manager = organization.people.get(name=name)
+        manager.time_backlog, manager.time_strategy = 70, 10
+        manager.save()
+    assess(organization)
+    log_in(page.context, owner)
+
+    page.goto(f"/orgs/{organization.slug}/assessments/compare/")
+    products = page.locator("#products")
+    rows = products.locator("table").first.locator("tbody > tr")
+    expect(rows).to_have_count(10)
+    page.evaluate("window.notReloaded = true")
+    products.get_by_role("link", name="List only the 3 with something that moved").click()
+    expect(rows).to_have_count(3)
+    expect(rows.first).to_contain_text("Product 0000")
+    expect(products.get_by_role("heading", level=2)).to_be_focused()
+    expect(page).to_have_url(re.compile(r"moved=1"))
+    assert page.evaluate("window.notReloaded") is True
+    page.reload()
+    expect(rows).to_have_count(3)
+    products.get_by_role("link", name="List all the products").click()
+    expect(rows).to_have_count(10)
+    expect(page).not_to_have_url(re.compile(r"moved="))
+    assert console_errors == []
