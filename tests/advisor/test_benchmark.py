@@ -6,12 +6,19 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from advisor.benchmark import AS_OF, paired, read_every_row, synthetic_document, write_every_row
+from advisor.benchmark import (
+    AS_OF,
+    paired,
+    read_every_row,
+    settle_database,
+    synthetic_document,
+    write_every_row,
+)
 from advisor.recording import assessment_rows
 from advisor.rulesets import current_ruleset
 from advisor.services import run_assessment
 from orgs.interchange import import_document
-from orgs.models import Organization
+from orgs.models import Organization, Person
 
 
 @pytest.mark.django_db
@@ -82,3 +89,19 @@ class TestBenchmark:
     def test_refuses_sizes_out_of_range(self, sizes):
         with pytest.raises(CommandError, match="--sizes"):
             call_command("benchmark", "--sizes", sizes, stdout=StringIO())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's VACUUM")
+@pytest.mark.django_db(transaction=True)
+def test_the_benchmark_settles_postgresql_tables_it_churned_as_autovacuum_would():
+    organization = import_document(synthetic_document(8, name="Churned"))
+    organization.delete()
+    settle_database()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT last_vacuum IS NOT NULL, last_analyze IS NOT NULL, n_dead_tup "
+            "FROM pg_stat_user_tables WHERE relname = %s",
+            [Person._meta.db_table],
+        )
+        assert cursor.fetchone() == (True, True, 0)
