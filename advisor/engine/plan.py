@@ -276,7 +276,12 @@ class PlanContext:
         # people's order), without a sort for every product.
         # Tuples: every product's plan reads them, none may change them.
         self.pms_of: dict[int, tuple[_Member, ...]] = _dealt(sorted(pms, key=_keep_order))
-        self.pos_of: dict[int, tuple[_Member, ...]] = _dealt(sorted(pos, key=_po_order))
+        # Strategic time ranks a product's managers only when every one's is known: one
+        # never entered is not 0%, so there the name decides (the missing facts ask for it).
+        for product_id, kept in self.pms_of.items():
+            if len(kept) > 1 and any(m.strategic is None for m in kept):
+                self.pms_of[product_id] = tuple(sorted(kept, key=_order_without_time))
+        self.pos_of: dict[int, tuple[_Member, ...]] = _dealt(sorted(pos, key=_order_without_time))
 
         self.first_leader = _first_by_name([self.person_by_id[i] for i in self.leader_ids])
         self.first_executive = _first_by_name(executives)
@@ -298,11 +303,14 @@ def _first_by_name(people: Sequence[PersonIn]) -> PersonIn | None:
 
 def _keep_order(m: _Member) -> tuple:
     """Who stays a product manager first: the roadmap owner, the one serving most squads of
-    the product, the most strategic time, then by name."""
+    the product, the most strategic time, then by name. (Only products whose managers' time
+    is all known keep this order: PlanContext sorts the others without the time.)"""
     return (m.person.owns_roadmap is not True, -len(m.here), -(m.strategic or 0), m.name)
 
 
-def _po_order(m: _Member) -> tuple:
+def _order_without_time(m: _Member) -> tuple:
+    """The roadmap owner, the one serving most squads of the product, then by name: the
+    order of product owners, and of product managers when one's time is unknown."""
     return (m.person.owns_roadmap is not True, -len(m.here), m.name)
 
 

@@ -232,6 +232,46 @@ class TestThePlanNeverContradictsItsVerdict:
         assert plan.verdict == "merge"
         assert plan.actions == ("fold Ira Kay's PM role into Dana Lee's",)
 
+    def test_an_unknown_strategic_share_never_decides_which_pm_is_kept(self):
+        """Two roadmap owners serving every squad of a product that should have one PM:
+        strategic time decides whom the product keeps only when both are known; with one
+        unknown, never as if it were 0, the name does."""
+
+        def managers(bea_time, aaron_time):
+            return [
+                person(
+                    name,
+                    pid,
+                    "Product Manager",
+                    squad_ids=(10, 11, 12),
+                    owns_roadmap=True,
+                    **({"time": time} if time else {}),
+                )
+                for name, pid, time in (
+                    ("Bea Moss", 100, bea_time),
+                    ("Aaron Fry", 101, aaron_time),
+                )
+            ]
+
+        def folded(bea_time, aaron_time):
+            plan = plan_of(org(squads=3, people=managers(bea_time, aaron_time)))
+            return [a for a in plan.actions if a.startswith("fold")]
+
+        bea_5 = {"backlog": 20, "strategy": 5}
+        bea_0 = {"backlog": 20, "other": 5}
+        assert (
+            folded(bea_5, None)
+            == folded(bea_0, None)
+            == ["fold Bea Moss's PM role into Aaron Fry's"]
+        )
+        # Both known: the more strategic one stays.
+        assert folded(bea_5, {"backlog": 20, "other": 5}) == [
+            "fold Aaron Fry's PM role into Bea Moss's"
+        ]
+        assert folded(bea_0, {"backlog": 20, "strategy": 5}) == [
+            "fold Bea Moss's PM role into Aaron Fry's"
+        ]
+
     def test_no_plan_adds_and_removes_the_same_role(self):
         plan = plan_of(org(squads=3, people=[dana(squad_ids=(10, 11, 12))]))
         words = " ".join(plan.actions)
