@@ -126,6 +126,32 @@ def _squads(document: Mapping[str, Any]) -> dict[str, dict]:
     }
 
 
+def _time_entered(time: Mapping[str, Any] | None) -> bool:
+    """Whether a person's time was entered: not null, missing or all zeros (DOMAIN.md)."""
+    return bool(time) and any(time.get(b) for b in TIME_BUCKETS)
+
+
+def _time_words(time: Mapping[str, Any] | None) -> str:
+    if not _time_entered(time):
+        return "not entered"
+    return " / ".join(f"{b} {time[b]}%" for b in TIME_BUCKETS if time.get(b))
+
+
+def _time_moves(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> list:
+    """A person's time, before and after, in words: each share that moved when both were
+    entered (a share left out of an entered time is 0); else the whole time, one side
+    "not entered", never every share as 0%."""
+    if _time_entered(old) and _time_entered(new):
+        return [
+            (f"{b} share", f"{old.get(b) or 0}%", f"{new.get(b) or 0}%")
+            for b in TIME_BUCKETS
+            if (old.get(b) or 0) != (new.get(b) or 0)
+        ]
+    if _time_entered(old) or _time_entered(new):
+        return [("time", _time_words(old), _time_words(new))]
+    return []
+
+
 def _compare(kind: str, before: dict, after: dict, fields: tuple[str, ...]) -> list[Change]:
     changes = [Change(kind, name, "added") for name in after if name not in before]
     changes += [Change(kind, name, "removed") for name in before if name not in after]
@@ -135,12 +161,7 @@ def _compare(kind: str, before: dict, after: dict, fields: tuple[str, ...]) -> l
         moved = []
         for field in fields:
             if field == "time":
-                old, new = before[name].get("time") or {}, row.get("time") or {}
-                moved += [
-                    (f"{b} share", f"{old.get(b) or 0}%", f"{new.get(b) or 0}%")
-                    for b in TIME_BUCKETS
-                    if (old.get(b) or 0) != (new.get(b) or 0)
-                ]
+                moved += _time_moves(before[name].get("time"), row.get("time"))
             elif before[name].get(field) != row.get(field):
                 label = field.replace("_", " ")
                 moved.append((label, _words(before[name].get(field)), _words(row.get(field))))
