@@ -14,6 +14,9 @@ with the URL's other keyword arguments. Put ``@organization_view`` outermost, ab
 ``require_POST`` and friends, so that a non-member gets 404 whatever the method.
 A what-if scenario (orgs.scenarios) has no members of its own: the live organization's
 members reach it with their role there (`membership` is theirs in the live organization).
+A scenario once applied stays as a record of what was applied: the views that need the
+editor role (changing its content, assessing it, deciding on its advice) refuse it (403),
+and `membership.can_edit` is false there; its pages, and an owner's deleting it, stay.
 Objects inside the organization must still be looked up through it
 (``get_object_or_404(organization.products, pk=pk)``).
 
@@ -56,6 +59,7 @@ def scenario_membership(slug: str, user) -> tuple[Organization, Membership]:
         .annotate(
             member_role=F("scenario_of__memberships__role"),
             membership_pk=F("scenario_of__memberships__pk"),
+            applied_at=F("scenario__applied_at"),
         )
         .first()
     )
@@ -67,6 +71,7 @@ def scenario_membership(slug: str, user) -> tuple[Organization, Membership]:
         user=user,
         role=scenario.member_role,
     )
+    membership.is_record = scenario.applied_at is not None
     return scenario, membership
 
 
@@ -95,7 +100,15 @@ def organization_view(
             if live_only and organization.scenario_of_id is not None:
                 raise Http404("A scenario's members are its organization's.")
             if not has_role(membership, min_role):
-                raise PermissionDenied(f"This needs the {min_role} role in the organization.")
+                raise PermissionDenied(
+                    f"This needs the {min_role} role in the organization: "
+                    "an owner of the organization can change your role."
+                )
+            if membership.is_record and min_role == MemberRole.EDITOR:
+                raise PermissionDenied(
+                    "This scenario was applied: it stays as a record of what was applied. "
+                    "Copy a new scenario to try more changes."
+                )
             return view(request, organization, membership, *args, **kwargs)
 
         return wrapper

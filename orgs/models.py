@@ -481,9 +481,13 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()}) in {self.organization}"
 
+    # True for the membership a member reaches an applied scenario with (orgs.access): the
+    # scenario stays as a record, which nobody edits.
+    is_record = False
+
     @property
     def can_edit(self) -> bool:
-        return self.role in (MemberRole.OWNER, MemberRole.EDITOR)
+        return self.role in (MemberRole.OWNER, MemberRole.EDITOR) and not self.is_record
 
     @property
     def can_manage_members(self) -> bool:
@@ -518,6 +522,22 @@ class InvitationQuerySet(models.QuerySet):
     def pending(self) -> "InvitationQuerySet":
         """Not used yet and not expired."""
         return self.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
+
+    def backed(self) -> "InvitationQuerySet":
+        """Those whose sender is an owner of their organization now: only an owner may
+        invite, and an invitation is no more than its sender could do today."""
+        return self.filter(
+            invited_by__memberships__organization=models.F("organization"),
+            invited_by__memberships__role=MemberRole.OWNER,
+        )
+
+    def withdraw_sent_by(self, organization: "Organization", user_id: int) -> int:
+        """Withdraw the pending invitations a member sent, as they stop being an owner of
+        the organization (demoted or removed): how many."""
+        deleted, _ = (
+            self.pending().filter(organization=organization, invited_by_id=user_id).delete()
+        )
+        return deleted
 
 
 class Invitation(models.Model):

@@ -150,6 +150,21 @@ class TestApply:
         )
         assert "<strong>Fraud</strong>" in html and "backlog share: 55% → 30%" in html
 
+    def test_time_never_entered_is_listed_as_not_entered_never_as_zero(self, scenario):
+        scenario.people.filter(name="Sam Ortiz").update(time_backlog=60, time_other=40)
+        scenario.people.filter(name="Dana Lee").update(
+            time_backlog=0,
+            time_strategy=0,
+            time_discovery=0,
+            time_stakeholders=0,
+            time_ceremonies=0,
+        )
+        assert [str(c) for c in changes_made(scenario)] == [
+            "Person Dana Lee: time backlog 55% / strategy 10% / discovery 5% / stakeholders "
+            "20% / ceremonies 10% → not entered",
+            "Person Sam Ortiz: time not entered → backlog 60% / other 40%",
+        ]
+
     def test_applying_updates_in_place_creates_and_deletes_in_one_step(
         self, acme, scenario, member
     ):
@@ -207,6 +222,37 @@ class TestApply:
         apply_scenario(scenario)
         with pytest.raises(ScenarioError, match="This scenario was applied on"):
             apply_scenario(scenario)
+
+    def test_an_applied_scenario_stays_as_a_record_nobody_edits(self, acme, scenario, member):
+        apply_scenario(scenario)
+        editor, owner = member(MemberRole.EDITOR), member(MemberRole.OWNER)
+        person = scenario.people.get(name="Dana Lee")
+        for client in (editor, owner):
+            for method, url in [
+                (client.post, reverse("orgs:product_create", args=[scenario.slug])),
+                (client.get, reverse("orgs:person_edit", args=[scenario.slug, person.pk])),
+                (client.post, reverse("orgs:person_delete", args=[scenario.slug, person.pk])),
+                (client.post, reverse("orgs:organization_settings", args=[scenario.slug])),
+                (client.post, reverse("advisor:assess", args=[scenario.slug])),
+                (client.post, reverse("advisor:scenario_add_hires", args=[scenario.slug])),
+            ]:
+                response = method(url, {"name": "Fraud"})
+                assert response.status_code == 403, url
+                assert "it stays as a record" in response.content.decode()
+        assert names(scenario.products) == ["Payments"]
+        assert scenario.people.filter(name="Dana Lee").exists()
+        assert not scenario.assessments.exists()
+        page = owner.get(scenario.get_absolute_url()).content.decode()
+        assert "Applied</span> to Acme" in page
+        assert reverse("orgs:organization_settings", args=[scenario.slug]) not in page
+        assert reverse("orgs:person_edit", args=[scenario.slug, person.pk]) not in page
+        assert "Add the hires the latest plan asks for" not in page
+        # Its pages stay, and an owner may still delete it.
+        assert member(MemberRole.VIEWER).get(scenario.get_absolute_url()).status_code == 200
+        delete = reverse("orgs:organization_delete", args=[scenario.slug])
+        assert delete in page
+        assert owner.post(delete).status_code == 302
+        assert not Organization.objects.filter(pk=scenario.pk).exists()
 
     def test_a_failure_midway_applies_nothing(self, acme, scenario, monkeypatch):
         from orgs import scenarios

@@ -133,6 +133,7 @@ class TestViewer:
     def test_gets_403_on_every_write(self, viewer_client, url_of, name, method, headers):
         response = getattr(viewer_client, method)(url_of(name), headers=headers)
         assert response.status_code == 403
+        assert "an owner of the organization can change your role" in response.content.decode()
 
     @pytest.mark.parametrize("name", sorted(READ_URL_NAMES))
     def test_reads(self, viewer_client, url_of, name):
