@@ -53,7 +53,8 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 
 class InvitationFactory(factory.django.DjangoModelFactory):
-    """A pending invitation whose link's token is `token` (only its hash is stored)."""
+    """A pending invitation whose link's token is `token` (only its hash is stored), sent
+    by an owner of its organization."""
 
     class Meta:
         model = Invitation
@@ -64,7 +65,9 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     role = MemberRole.EDITOR
     token = factory.Sequence(lambda n: f"token-{n}")
     token_hash = factory.LazyAttribute(lambda o: hashlib.sha256(o.token.encode()).hexdigest())
-    invited_by = factory.SubFactory(UserFactory)
+    invited_by = factory.LazyAttribute(
+        lambda o: MembershipFactory(organization=o.organization, role=MemberRole.OWNER).user
+    )
     expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
 
 

@@ -111,6 +111,8 @@ def invitation_accept(request: HtmxHttpRequest, token: str) -> HttpResponse:
             "ask the owner who sent it for a new one.",
             410,
         )
+    if not _backed(invitation):
+        return _refused(request, _WITHDRAWN, 410)
     User = get_user_model()
     context = {"invitation": invitation, "organization": invitation.organization}
     if request.user.is_authenticated:
@@ -141,14 +143,30 @@ def invitation_accept(request: HtmxHttpRequest, token: str) -> HttpResponse:
     return TemplateResponse(request, "orgs/invitation.html", context)
 
 
+_WITHDRAWN = (
+    "This invitation was withdrawn: whoever sent it no longer manages the members. "
+    "Ask an owner for a new one."
+)
+
+
+def _backed(invitation: Invitation) -> bool:
+    return Invitation.objects.backed().filter(pk=invitation.pk).exists()
+
+
 def _accept(request: HtmxHttpRequest, invitation: Invitation, user) -> HttpResponse:
-    """Use the invitation: the first to mark it used joins; the link never works again."""
+    """Use the invitation: the first to mark it used joins, while its sender is still an
+    owner; the link never works again."""
     organization = invitation.organization
     with transaction.atomic():
-        used = Invitation.objects.filter(
-            pk=invitation.pk, accepted_at__isnull=True, expires_at__gt=timezone.now()
-        ).update(accepted_at=timezone.now(), accepted_by=user)
+        used = (
+            Invitation.objects.pending()
+            .backed()
+            .filter(pk=invitation.pk)
+            .update(accepted_at=timezone.now(), accepted_by=user)
+        )
         if not used:
+            if not _backed(invitation):
+                return _refused(request, _WITHDRAWN, 410)
             return _refused(request, "This invitation link has been used: it works once.", 410)
         existing = organization.memberships.filter(user=user).first()
         if existing is None:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from orgs.access import organization_view
 from orgs.forms import InvitationForm, MemberAddForm, MemberRoleForm
 from orgs.htmx import HtmxHttpRequest
-from orgs.models import MemberRole, Membership, Organization
+from orgs.models import Invitation, MemberRole, Membership, Organization
 
 
 def member_list_response(
@@ -63,6 +63,15 @@ def member_add(
     return redirect("orgs:member_list", slug=organization.slug)
 
 
+def _withdrawn_words(count: int) -> str:
+    if not count:
+        return ""
+    return (
+        f" The {count} pending invitation{'s' if count != 1 else ''} they sent "
+        f"{'were' if count != 1 else 'was'} withdrawn."
+    )
+
+
 def is_last_owner(organization: Organization, member: Membership) -> bool:
     """True when the member is the organization's only owner.
 
@@ -97,10 +106,16 @@ def member_role(
                 "make someone else an owner first.",
             )
         else:
+            was_owner = member.role == MemberRole.OWNER
             member.role = role
             member.save(update_fields=["role"])
+            withdrawn = 0
+            if was_owner and role != MemberRole.OWNER:
+                withdrawn = Invitation.objects.withdraw_sent_by(organization, member.user_id)
             messages.success(
-                request, f"{member.user.get_username()} is now {member.get_role_display().lower()}."
+                request,
+                f"{member.user.get_username()} is now {member.get_role_display().lower()}."
+                + _withdrawn_words(withdrawn),
             )
     return redirect("orgs:member_list", slug=organization.slug)
 
@@ -121,7 +136,8 @@ def member_remove(
                 )
                 return redirect("orgs:member_list", slug=organization.slug)
             member.delete()
-        messages.success(request, f"{name} removed.")
+            withdrawn = Invitation.objects.withdraw_sent_by(organization, member.user_id)
+        messages.success(request, f"{name} removed." + _withdrawn_words(withdrawn))
         if member.user_id == request.user.pk:
             return redirect("orgs:organization_list")
         return redirect("orgs:member_list", slug=organization.slug)

@@ -25,6 +25,11 @@ def invitation(organization, **fields) -> Invitation:
     return InvitationFactory(organization=organization, token=TOKEN, **fields)
 
 
+def joined():
+    """The memberships besides those of the owners who sent the invitations."""
+    return Membership.objects.exclude(user_id__in=Invitation.objects.values("invited_by_id"))
+
+
 class TestSending:
     def test_an_owner_mails_a_one_time_link_and_only_its_hash_is_kept(
         self, owner_client, organization, settings
@@ -120,7 +125,7 @@ class TestAccepting:
             response = method(link())
             assert response.status_code == 410
             assert "it works once" in response.content.decode()
-        assert Membership.objects.filter(organization=organization).count() == 1
+        assert joined().filter(organization=organization).count() == 1
 
     def test_an_expired_link_is_refused(self, organization):
         invitation(organization, email="bea@example.com", expires_at=timezone.now() - timedelta(1))
@@ -128,7 +133,7 @@ class TestAccepting:
         response = bea.post(link())
         assert response.status_code == 410
         assert "This invitation link expired on" in response.content.decode()
-        assert not Membership.objects.exists()
+        assert not joined().exists()
 
     def test_someone_else_logged_in_cannot_use_it(self, organization):
         sent = invitation(organization, email="bea@example.com")
@@ -138,7 +143,7 @@ class TestAccepting:
             assert response.status_code == 403
             assert "this invitation is for bea@example.com" in response.content.decode()
         sent.refresh_from_db()
-        assert sent.accepted_at is None and not Membership.objects.exists()
+        assert sent.accepted_at is None and not joined().exists()
 
     def test_a_made_up_token_is_not_found(self, organization):
         invitation(organization)
@@ -150,6 +155,78 @@ class TestAccepting:
         invitation(organization, email="bea@example.com", role=MemberRole.VIEWER)
         login(bea_user).post(link())
         assert Membership.objects.get(user=bea_user).role == MemberRole.OWNER
+
+
+class TestSendersNoLongerOwners:
+    """An invitation is no more than its sender could do today: an owner demoted or removed
+    cannot come back through an invitation sent before."""
+
+    def test_demoting_an_owner_withdraws_the_invitations_they_sent(self, organization):
+        sent = invitation(organization, email="bea@example.com", role=MemberRole.OWNER)
+        other = InvitationFactory(organization=organization, email="cy@example.com")
+        sender = Membership.objects.get(user=sent.invited_by)
+        client = login(MembershipFactory(organization=organization, role=MemberRole.OWNER).user)
+        response = client.post(
+            reverse("orgs:member_role", args=[organization.slug, sender.pk]),
+            {"role": MemberRole.EDITOR},
+            follow=True,
+        )
+        assert "The 1 pending invitation they sent was withdrawn." in response.content.decode()
+        assert list(Invitation.objects.all()) == [other]
+        bea = login(UserFactory(email="bea@example.com"))
+        assert bea.post(link()).status_code == 404
+        assert not Membership.objects.filter(user__email="bea@example.com").exists()
+
+    def test_removing_an_owner_withdraws_the_invitations_they_sent(self, organization):
+        sent = invitation(organization, email="bea@example.com", role=MemberRole.OWNER)
+        sender = Membership.objects.get(user=sent.invited_by)
+        client = login(MembershipFactory(organization=organization, role=MemberRole.OWNER).user)
+        response = client.post(
+            reverse("orgs:member_remove", args=[organization.slug, sender.pk]), follow=True
+        )
+        assert "The 1 pending invitation they sent was withdrawn." in response.content.decode()
+        assert not Invitation.objects.exists()
+
+    @pytest.mark.parametrize("change", ["demoted behind the views", "account deleted"])
+    def test_a_link_whose_sender_is_no_longer_an_owner_is_refused(self, organization, change):
+        sent = invitation(organization, email="bea@example.com", role=MemberRole.OWNER)
+        if change == "account deleted":
+            sent.invited_by.delete()
+        else:
+            Membership.objects.filter(user=sent.invited_by).update(role=MemberRole.VIEWER)
+        bea = login(UserFactory(email="bea@example.com"))
+        for method in (bea.get, bea.post):
+            response = method(link())
+            assert response.status_code == 410
+            assert "This invitation was withdrawn" in response.content.decode()
+        sent.refresh_from_db()
+        assert sent.accepted_at is None
+        assert not Membership.objects.filter(user__email="bea@example.com").exists()
+
+    def test_a_sender_demoted_between_the_page_and_the_post_is_refused(
+        self, organization, monkeypatch
+    ):
+        from orgs.views import invitations
+
+        sent = invitation(organization, email="bea@example.com", role=MemberRole.OWNER)
+        bea = login(UserFactory(email="bea@example.com"))
+        real = invitations._backed
+        calls = []
+
+        def demoted_after_the_first_check(invitation):
+            calls.append(invitation)
+            if len(calls) == 1:
+                backed = real(invitation)
+                Membership.objects.filter(user=sent.invited_by).update(role=MemberRole.EDITOR)
+                return backed
+            return real(invitation)
+
+        monkeypatch.setattr(invitations, "_backed", demoted_after_the_first_check)
+        response = bea.post(link())
+        assert response.status_code == 410
+        assert "This invitation was withdrawn" in response.content.decode()
+        sent.refresh_from_db()
+        assert sent.accepted_at is None
 
 
 class TestSigningUpThroughTheLink:
@@ -191,4 +268,4 @@ class TestSigningUpThroughTheLink:
         assert f'href="/accounts/login/?next=%2Finvitations%2F{TOKEN}%2F"' in page
         response = client.post(link(), {"username": "bea2", "password1": "x", "password2": "x"})
         assert response.status_code == 200
-        assert not Membership.objects.exists()
+        assert not joined().exists()
