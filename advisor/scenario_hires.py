@@ -28,8 +28,15 @@ class Hire:
 
 
 def _name(title: str, product: str, squads: tuple[str, ...], n: int) -> str:
+    """ "New Product Owner, Checkout", numbered from the second; cut short (…) before the
+    number to fit a person's name, for long squad and product names."""
     place = squads[0] if len(squads) == 1 else product
-    return f"New {title}, {place}" + (f" {n}" if n > 1 else "")
+    end = f" {n}" if n > 1 else ""
+    name = f"New {title}, {place}"
+    longest = Person._meta.get_field("name").max_length - len(end)
+    if len(name) > longest:
+        name = name[: longest - 1] + "…"
+    return name + end
 
 
 def planned_hires(assessment: Assessment) -> list[Hire]:

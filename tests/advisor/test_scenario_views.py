@@ -12,6 +12,7 @@ from advisor import scenario_views
 from advisor.models import Assessment
 from advisor.scenario_hires import planned_hires
 from advisor.services import run_assessment
+from orgs.interchange import export_document, import_document
 from orgs.models import MemberRole, Organization
 from orgs.scenarios import copy_organization
 from tests.factories import build_organization
@@ -232,6 +233,33 @@ class TestAddHires:
         assert sorted(
             scenario.people.filter(name__startswith="New ").values_list("name", flat=True)
         ) == ["New Product Owner, Ledger", "New Product Owner, Ledger 2"]
+
+    def test_hires_for_long_squad_names_get_names_a_person_can_have(self, scenario, member):
+        long_names = ["S" * 199 + "1", "S" * 199 + "2"]
+        for squad, name in zip(scenario.squads.order_by("name")[:2], long_names, strict=True):
+            squad.name = name
+            squad.save()
+        client = member(MemberRole.EDITOR)
+        client.post(reverse("advisor:assess", args=[scenario.slug]))
+        assessment = Assessment.objects.get()
+        owner = {"role": "product_owner", "title": "Product Owner"}
+        assessment.subjects.filter(scope="product").update(
+            hires=[{**owner, "squads": [name]} for name in (*long_names, long_names[0])]
+        )
+        names = [h.name for h in planned_hires(assessment)]
+        start = "New Product Owner, "
+        # Cut short before the number, so that the numbered ones stay apart.
+        assert names == [
+            start + "S" * 180 + "…",
+            start + "S" * 178 + "… 2",
+            start + "S" * 178 + "… 3",
+        ]
+        assert all(len(name) <= 200 for name in names)
+        assert client.post(hires_url(scenario)).status_code == 302
+        # What was added exports and imports again.
+        document = export_document(scenario)
+        document["organization"]["name"] = "Round trip"
+        assert import_document(document).people.filter(name__startswith="New ").count() == 3
 
     def test_a_projection_is_not_the_plan_hires_are_taken_from(self, scenario, member):
         projection = run_assessment(scenario, as_of=timezone.localdate() + timedelta(days=30))[2]
