@@ -12,15 +12,12 @@ from advisor.comparison import Comparison, ProductChange, compare_assessments
 from advisor.engine.vocabulary import CAUSE_LABELS, verdict_label
 from advisor.models import Assessment
 from orgs.models import Organization
+from orgs.paging import LARGEST_ID
 
 
 class NothingToCompare(Exception):
     """Fewer than two assessments to compare, or an id that is not one of them; the message
     says which, in words for the person who asked."""
-
-
-# The largest id a 64-bit integer column holds.
-LARGEST_ID = 2**63 - 1
 
 
 class UnknownAssessment(NothingToCompare):

@@ -1,5 +1,7 @@
 """Forms for accounts, organizations, members and the organization model."""
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -18,7 +20,9 @@ from orgs.models import (
     Product,
     Role,
     Squad,
+    refuse_control_characters,
 )
+from orgs.paging import id_from_text
 
 UNKNOWN_HELP = "Leave blank if unknown."
 
@@ -77,6 +81,40 @@ class MemberRoleForm(forms.Form):
     role = forms.ChoiceField(choices=MemberRole.choices)
 
 
+def _shown(value: object) -> str:
+    """A refused value as an error message quotes it: at most 20 characters of it."""
+    text = str(value)
+    return text if len(text) <= 20 else f"{text[:20]}…"
+
+
+class RowChoiceField(forms.ModelChoiceField):
+    """A row of the form's choices, by id: a value no row's id can be (not ASCII digits, or
+    past 64 bits, which fails in the database) is refused as not a choice, with no query."""
+
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values and id_from_text(str(value)) is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": _shown(value)},
+            )
+        return super().to_python(value)
+
+
+class RowsChoiceField(forms.ModelMultipleChoiceField):
+    """Rows of the form's choices, by id: as RowChoiceField, for each value."""
+
+    def _check_values(self, value: Any) -> Any:
+        for pk in value:
+            if id_from_text(str(pk)) is None:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": _shown(pk)},
+                )
+        return super()._check_values(value)
+
+
 class NameListField(forms.CharField):
     """Names typed one per line, or separated by commas on a single line; blanks are dropped."""
 
@@ -97,6 +135,7 @@ class NameListField(forms.CharField):
         super().validate(value)
         seen = set()
         for name in value:
+            refuse_control_characters(name)
             key = name.casefold()
             if key in seen:
                 raise ValidationError(f"“{name}” is listed twice.")
@@ -167,6 +206,7 @@ class SquadForm(forms.ModelForm):
     class Meta:
         model = Squad
         fields = ["product", "name", "engineers", "methodology"]
+        field_classes = {"product": RowChoiceField}
         help_texts = {"engineers": UNKNOWN_HELP, "methodology": ""}
 
     def __init__(self, *args, organization: Organization, **kwargs) -> None:
@@ -218,6 +258,7 @@ class PersonForm(forms.ModelForm):
             "sets_pricing": "Sets pricing",
         }
         help_texts = {"role": "", "title": "As on their business card."}
+        field_classes = {"reports_to": RowChoiceField, "squads": RowsChoiceField}
         widgets = {
             "squads": forms.CheckboxSelectMultiple,
             **{f"time_{bucket}": share_input() for bucket in TIME_BUCKETS},
@@ -325,6 +366,7 @@ class ScenarioForm(forms.Form):
         name = self.cleaned_data["name"].strip()
         if not name:
             raise ValidationError("Give the scenario a name.")
+        refuse_control_characters(name)
         if self.organization.scenarios.filter(name__iexact=name).exists():
             raise ValidationError(f"{self.organization.name} already has a scenario of that name.")
         return name

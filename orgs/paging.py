@@ -17,6 +17,23 @@ from django.http import HttpRequest, QueryDict
 MAX_DIGITS = 18
 
 
+# The largest id a row can have: a 64-bit integer column's largest value.
+LARGEST_ID = 2**63 - 1
+
+
+def id_from_text(text: str | None) -> int | None:
+    """A row's id as a query parameter or a form gives it: ASCII digits making 1 to
+    LARGEST_ID, else None, so that no query runs on it (a number past 64 bits fails in the
+    database) and nothing of it is echoed."""
+    if text is None:
+        return None
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text.lstrip("0")) > MAX_DIGITS + 1:
+        return None
+    value = int(text)
+    return value if 0 < value <= LARGEST_ID else None
+
+
 def page_number(requested: Any, num_pages: int) -> int:
     """The page to show for a requested number (a query parameter's text, an int or None)."""
     if isinstance(requested, int):

@@ -8,6 +8,7 @@ from orgs.access import organization_view
 from orgs.forms import ProductForm, SquadForm
 from orgs.htmx import HtmxHttpRequest
 from orgs.models import MemberRole, Membership, Organization, Person
+from orgs.paging import id_from_text
 from orgs.views.editing import confirm_response, count_noun, form_response, save_form
 from orgs.views.sections import products_page_of, saved, section_url
 
@@ -29,7 +30,8 @@ def page_context(
 
 def product_page(organization: Organization, pk: str) -> int:
     """The page of the products section that shows the product with this id (1 if none)."""
-    product = organization.products.filter(pk=pk).first() if pk.isdigit() else None
+    product_id = id_from_text(pk)
+    product = organization.products.filter(pk=product_id).first() if product_id else None
     return products_page_of(product) if product else 1
 
 

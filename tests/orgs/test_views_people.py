@@ -125,6 +125,37 @@ class TestPersonCreate:
         assert len(field_errors(response, "squads")) == 1
         assert not organization.people.exists()
 
+    @pytest.mark.parametrize(
+        "value", ["99999999999999999999", "9" * 5000, "²", "-1", "0", "1.5", "1_0"]
+    )
+    def test_a_squad_or_manager_that_no_row_can_be_is_refused_beside_its_field(
+        self, editor_client, organization, value
+    ):
+        url = reverse("orgs:person_create", args=[organization.slug])
+        for field in ("squads", "reports_to"):
+            response = editor_client.post(url, {**person_data(), field: [value]})
+            assert response.status_code == 200
+            (error,) = field_errors(response, field)
+            # Said in a line: a value of thousands of digits is not echoed whole.
+            assert len(error) < 120
+        assert not organization.people.exists()
+
+    @pytest.mark.parametrize(
+        ("field", "value", "code", "place"),
+        [("name", "Ann\x85Lee", "0085", 4), ("title", "Product\tManager", "0009", 8)],
+    )
+    def test_control_characters_are_refused_beside_the_field_as_the_import_would(
+        self, editor_client, organization, field, value, code, place
+    ):
+        response = editor_client.post(
+            reverse("orgs:person_create", args=[organization.slug]),
+            person_data(**{field: value}),
+        )
+        assert field_errors(response, field) == [
+            f"Must not contain control characters: U+{code} at character {place}."
+        ]
+        assert not organization.people.exists()
+
 
 class TestPersonEdit:
     def test_plain_post_changes_the_person_and_their_squads_together(
@@ -275,6 +306,24 @@ class TestTitleRole:
         )
         html = assert_partial(response, "orgs/person_form.html#title_role")
         assert html.strip() == "Role from the title: <strong>Product leader</strong>"
+
+    def test_reads_at_most_the_title_the_field_keeps(
+        self, editor_client, organization, monkeypatch
+    ):
+        from orgs.views import people
+
+        read = []
+        real = people.role_from_title
+        monkeypatch.setattr(
+            people, "role_from_title", lambda title, rules: read.append(title) or real(title, rules)
+        )
+        response = editor_client.get(
+            reverse("orgs:person_title_role", args=[organization.slug]),
+            {"title": "VP " * 30_000},
+            headers=hx("title-role"),
+        )
+        assert response.status_code == 200
+        assert [len(title) for title in read] == [200]
 
 
 class TestPersonDelete:

@@ -93,6 +93,24 @@ class TestProductCreate:
         assert field_errors(response, "markets") == ["“eu smb” is listed twice."]
         assert not organization.products.exists()
 
+    @pytest.mark.parametrize(
+        ("field", "value", "error"),
+        [
+            ("name", "Pay\x07ments", "U+0007 at character 4"),
+            ("markets", "EU\tSMB", "U+0009 at character 3"),
+            ("personas", "Merchant\nA\x07", "U+0007 at character 2"),
+        ],
+    )
+    def test_control_characters_are_refused_beside_the_field_as_the_import_would(
+        self, editor_client, organization, field, value, error
+    ):
+        response = editor_client.post(
+            reverse("orgs:product_create", args=[organization.slug]),
+            product_data(**{field: value}),
+        )
+        assert field_errors(response, field) == [f"Must not contain control characters: {error}."]
+        assert not organization.products.exists()
+
     def test_blank_names_between_separators_are_dropped(self, editor_client, organization):
         editor_client.post(
             reverse("orgs:product_create", args=[organization.slug]),
@@ -260,6 +278,47 @@ class TestSquads:
         )
         assert field_errors(response, "product") == [
             "Select a valid choice. That choice is not one of the available choices."
+        ]
+
+    @pytest.mark.parametrize("value", ["99999999999999999999", "9" * 5000, "²", "-3"])
+    def test_a_product_no_row_can_be_is_refused_beside_the_field(
+        self, editor_client, organization, value
+    ):
+        response = editor_client.post(
+            reverse("orgs:squad_create", args=[organization.slug]),
+            {"product": value, "name": "Checkout", "engineers": "", "methodology": ""},
+        )
+        assert field_errors(response, "product") == [
+            "Select a valid choice. That choice is not one of the available choices."
+        ]
+        assert not Squad.objects.exists()
+
+    @pytest.mark.parametrize("value", ["99999999999999999999", "9" * 5000, "²", "x"])
+    @pytest.mark.parametrize("headers", [{}, HX])
+    def test_the_form_opens_whatever_product_the_link_names(
+        self, editor_client, organization, value, headers
+    ):
+        ProductFactory(organization=organization, name="Payments")
+        response = editor_client.get(
+            reverse("orgs:squad_create", args=[organization.slug]),
+            {"product": value},
+            headers=headers,
+        )
+        assert response.status_code == 200
+        assert "Payments" in response.content.decode()
+
+    def test_a_squad_name_with_a_control_character_is_refused(self, editor_client, organization):
+        response = editor_client.post(
+            reverse("orgs:squad_create", args=[organization.slug]),
+            {
+                "product": ProductFactory(organization=organization).pk,
+                "name": "Sq\x0bad",
+                "engineers": "",
+                "methodology": "",
+            },
+        )
+        assert field_errors(response, "name") == [
+            "Must not contain control characters: U+000B at character 3."
         ]
 
     def test_squad_names_are_unique_across_the_organization(self, editor_client, organization):
