@@ -26,6 +26,7 @@ from django.db.models import Prefetch, signals
 from django.utils import timezone
 
 from orgs.models import (
+    CONTROL_CHARACTERS,
     TIME_BUCKETS,
     MemberRole,
     Membership,
@@ -86,8 +87,6 @@ RESPONSIBILITIES = ("owns_roadmap", "does_market_research", "sets_pricing")
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-# Unicode's control characters (category Cc): tabs, newlines, escapes, NUL and the C1 set.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -427,7 +426,7 @@ class _Validator:
 
     def line(self, value: str, path: str) -> bool:
         """Names and titles are shown on one line: no tab, newline or other control character."""
-        control = _CONTROL.search(value)
+        control = CONTROL_CHARACTERS.search(value)
         if control is None:
             return True
         self.add(

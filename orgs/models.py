@@ -17,6 +17,21 @@ from django.utils.text import slugify
 
 from orgs.titles import TitleRule
 
+# Unicode's control characters (category Cc): tabs, newlines, escapes, NUL and the C1 set.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def refuse_control_characters(value: str) -> None:
+    """Names and titles are shown on one line: no tab, newline or other control character
+    (the import refuses them too, so what a form saves exports and imports again)."""
+    found = CONTROL_CHARACTERS.search(value)
+    if found is not None:
+        raise ValidationError(
+            "Must not contain control characters: U+%(code)s at character %(place)s.",
+            code="control_character",
+            params={"code": f"{ord(found.group()):04X}", "place": found.start() + 1},
+        )
+
 
 class Methodology(models.TextChoices):
     SCRUM = "scrum", "Scrum"
@@ -52,7 +67,7 @@ class OrganizationQuerySet(models.QuerySet):
 
 
 class Organization(models.Model):
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[refuse_control_characters])
     slug = models.SlugField(max_length=220, unique=True)
     methodology = models.CharField(
         max_length=10, choices=Methodology.choices, default=Methodology.SCRUM
@@ -192,7 +207,7 @@ class Product(ChangesOrganization):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="products"
     )
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[refuse_control_characters])
     markets = models.JSONField(default=list, blank=True, help_text="Names of the markets served.")
     personas = models.JSONField(default=list, blank=True, help_text="Names of the personas served.")
     roadmap_updated_on = models.DateField(null=True, blank=True)
@@ -242,7 +257,7 @@ class Squad(ChangesOrganization):
     # across the whole organization; save() keeps it in step with the product.
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="squads")
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="squads")
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[refuse_control_characters])
     engineers = models.PositiveIntegerField(null=True, blank=True)
     methodology = models.CharField(
         max_length=10,
@@ -287,8 +302,13 @@ def time_share_field(label: str) -> models.PositiveSmallIntegerField:
 
 class Person(ChangesOrganization):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="people")
-    name = models.CharField(max_length=200)
-    title = models.CharField(max_length=200, blank=True, help_text="As on their business card.")
+    name = models.CharField(max_length=200, validators=[refuse_control_characters])
+    title = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="As on their business card.",
+        validators=[refuse_control_characters],
+    )
     role = models.CharField(
         max_length=20,
         choices=Role.choices,

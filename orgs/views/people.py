@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from orgs.access import organization_view
 from orgs.forms import PersonForm
 from orgs.htmx import HtmxHttpRequest
-from orgs.models import MemberRole, Membership, Organization, Role, TitlePattern
+from orgs.models import MemberRole, Membership, Organization, Person, Role, TitlePattern
 from orgs.titles import role_from_title
 from orgs.views.editing import confirm_response, count_noun, form_response, save_form
 from orgs.views.sections import people_page_of, saved, section_url
@@ -134,7 +134,9 @@ def person_delete(
 def person_title_role(
     request: HtmxHttpRequest, organization: Organization, membership: Membership
 ) -> TemplateResponse:
-    """The role a title gives, shown beside the title field as it is typed."""
-    title = request.GET.get("title", "")
+    """The role a title gives, shown beside the title field as it is typed: of the title as
+    the field keeps it, at most its length (the patterns' cost grows faster than the
+    text)."""
+    title = request.GET.get("title", "")[: Person._meta.get_field("title").max_length]
     context = {"title_role": Role(role_from_title(title, TitlePattern.objects.rules()))}
     return TemplateResponse(request, f"{PERSON_FORM}#title_role", context)

@@ -74,6 +74,7 @@ class TestCopy:
         [
             ("", "This field is required."),
             ("hire pos", "Acme already has a scenario of that name."),
+            ("Two\tmore", "Must not contain control characters: U+0009 at character 4."),
         ],
     )
     def test_a_name_is_needed_and_unique_among_the_scenarios(
