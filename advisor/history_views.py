@@ -20,7 +20,7 @@ from advisor.trends import trends_page
 from orgs.access import organization_view
 from orgs.htmx import HtmxHttpRequest
 from orgs.models import MemberRole, Membership, Organization
-from orgs.paging import page_query
+from orgs.paging import id_from_text, page_query
 
 # The assessments the compare page offers to choose from, latest first; any other is chosen
 # from the history page, whose links name it.
@@ -39,10 +39,11 @@ def _pk_param(request: HtmxHttpRequest, name: str) -> int | None:
     raw = request.GET.get(name)
     if raw is None or raw == "":
         return None
-    try:
-        return int(raw)
-    except ValueError as e:
-        raise Http404(f"{name} must be an assessment number.") from e
+    # Digits only: int() would also read "1_0" as 10, "+3", " 3 " and other scripts' digits.
+    pk = id_from_text(raw) if raw.isascii() and raw.isdigit() else None
+    if pk is None:
+        raise Http404(f"{name} must be an assessment number.")
+    return pk
 
 
 # Given as 1, the products listed are only those with something that moved.

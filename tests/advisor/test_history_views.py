@@ -158,6 +158,14 @@ class TestComparePage:
             == 404
         )
 
+    @pytest.mark.parametrize("spelt", ["+{}", "0_{}", " {}", "{}\N{ARABIC-INDIC DIGIT ZERO}"])
+    def test_an_assessment_number_is_ascii_digits_only(self, growth, member, spelt):
+        before, latest = assess(growth), assess(growth)
+        url = reverse("advisor:assessment_compare", args=[growth.slug])
+        client = member(MemberRole.VIEWER)
+        assert client.get(url, {"a": before.pk, "b": latest.pk}).status_code == 200
+        assert client.get(url, {"a": spelt.format(before.pk), "b": latest.pk}).status_code == 404
+
     def test_shows_the_cause_the_facts_the_staffing_and_the_people_that_moved(self, growth, member):
         assess(growth)
         grow(growth)
