@@ -424,14 +424,29 @@ def plan_product(
                 Action(ActionKind.HIRE, f"add {what} for {product_name}{both}", hires=made)
             )
 
+        # The kept product manager a surplus PM or a product owner folds into: the first
+        # kept who shares a squad with them, else the first kept. By squad, the first kept
+        # serving it, worked out once (not every kept's squads for every one placed).
+        first_kept_of: dict[int, int] = {}
+        for i, k in enumerate(kept):
+            for s in k.here:
+                first_kept_of.setdefault(s, i)
+
+        def kept_into(member: _Member) -> _Member | None:
+            sharing = [first_kept_of[s] for s in member.here if s in first_kept_of]
+            if sharing:
+                return kept[min(sharing)]
+            return kept[0] if kept else None
+
         has_po = {s for po in pos_left for s in po.here}
+        scrum_ids = {s.id for s in scrum} if surplus else set()
         for extra in surplus:
             only = extra.here[0] if len(extra.person.squad_ids) == 1 and extra.here else None
             if (
                 verdict == SPLIT
                 and only is not None
                 and only not in has_po
-                and any(s.id == only for s in scrum)
+                and only in scrum_ids
                 and extra.does_po_work()
             ):
                 staffing.append(
@@ -448,9 +463,7 @@ def plan_product(
                 covered_by_plan.add(only)
                 pos_left.append(extra)
                 continue
-            into = next(
-                (k for k in kept if set(k.here) & set(extra.here)), kept[0] if kept else None
-            )
+            into = kept_into(extra)
             if into is None:
                 continue
             on = f" on {product_name}" if len(extra.here) < len(extra.person.squad_ids) else ""
@@ -473,9 +486,7 @@ def plan_product(
                 else "the team is small enough for one person to do both"
             )
             for po in pos_left:
-                into = next(
-                    (k for k in kept if set(k.here) & set(po.here)), kept[0] if kept else None
-                )
+                into = kept_into(po)
                 target = f"{into.name}'s" if into else "the new product manager's"
                 staffing.append(
                     Action(
