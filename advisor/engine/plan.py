@@ -325,6 +325,64 @@ def _chunks(items: list, n: int) -> list[list]:
     return groups
 
 
+class _Owners:
+    """A product's product owners as some fold into others, in their order: by squad, the
+    positions of those serving it and how many are left, so that whom one folds into and
+    which squads it leaves without a product owner are looked up, not searched for among
+    all the others (which took time in the square of the product owners)."""
+
+    def __init__(self, members: Sequence[_Member]) -> None:
+        self.members = list(members)
+        self.left_ = [True] * len(self.members)
+        self.position = {id(m): i for i, m in enumerate(self.members)}
+        self.everyone = list(range(len(self.members)))
+        self.serving: dict[int, list[int]] = {}  # by squad: positions, in order
+        self.count: dict[int, int] = {}  # by squad: how many left serve it
+        self.start: dict[int, int] = {}  # by squad: in `serving`, all before it have folded
+        self.first = 0  # in `everyone`, all before it have folded
+        for i, m in enumerate(self.members):
+            for squad_id in dict.fromkeys(m.here):
+                self.serving.setdefault(squad_id, []).append(i)
+                self.count[squad_id] = self.count.get(squad_id, 0) + 1
+
+    def _first_left(self, positions: list[int], start: int, but: int) -> tuple[int, int | None]:
+        """Past the folded at the front of `positions` (from `start`, which it returns moved
+        on), the first position still left other than `but`, or None."""
+        left = self.left_
+        while start < len(positions) and not left[positions[start]]:
+            start += 1
+        for i in positions[start:]:
+            if i != but and left[i]:
+                return start, i
+        return start, None
+
+    def into(self, extra: _Member) -> _Member | None:
+        """The first other product owner left who shares a squad with `extra`, else the first
+        other left; None when nobody else is left."""
+        e = self.position[id(extra)]
+        sharing = []
+        for squad_id in extra.here:
+            self.start[squad_id], i = self._first_left(
+                self.serving[squad_id], self.start.get(squad_id, 0), e
+            )
+            if i is not None:
+                sharing.append(i)
+        if sharing:
+            return self.members[min(sharing)]
+        self.first, i = self._first_left(self.everyone, self.first, e)
+        return None if i is None else self.members[i]
+
+    def fold(self, extra: _Member) -> list[int]:
+        """Fold `extra` away; the squads of theirs no product owner left serves, in order."""
+        self.left_[self.position[id(extra)]] = False
+        for squad_id in dict.fromkeys(extra.here):
+            self.count[squad_id] -= 1
+        return [s for s in extra.here if self.count[s] == 0]
+
+    def left(self) -> list[_Member]:
+        return [m for m, left in zip(self.members, self.left_, strict=True) if left]
+
+
 def plan_product(
     product: Subject,
     verdict: str,
@@ -534,12 +592,11 @@ def plan_product(
                     # The product owners beyond the ratio: those with the fewest squads here
                     # fold into another product owner who shares a squad with them.
                     by_load = sorted(pos_left, key=lambda m: (len(m.here), m.name))
+                    owners = _Owners(pos_left)
                     for extra in by_load[:-wanted]:
-                        rest = [p for p in pos_left if p is not extra] or kept
-                        into = next(
-                            (p for p in rest if set(p.here) & set(extra.here)),
-                            rest[0] if rest else None,
-                        )
+                        # Another product owner (the first sharing a squad, else the first),
+                        # else a kept product manager.
+                        into = owners.into(extra) or kept_into(extra)
                         # The last product owner, where the split wants none (no squad works
                         # in Scrum): the product manager takes the backlog.
                         target = f"{into.name}'s" if into else "the new product manager's"
@@ -553,10 +610,8 @@ def plan_product(
                                 squad_ids=extra.here,
                             )
                         )
-                        pos_left.remove(extra)
-                        for s in extra.here:
-                            if not any(s in p.here for p in pos_left):
-                                uncovered.append(s)
+                        uncovered.extend(owners.fold(extra))
+                    pos_left = owners.left()
                 if uncovered and pos_left:
                     taker = min(pos_left, key=lambda m: (len(m.here), m.name))
                     staffing.append(

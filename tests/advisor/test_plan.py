@@ -2,6 +2,7 @@
 engine only, no database (DOMAIN.md, "The staffing plan")."""
 
 from datetime import date
+from decimal import Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -9,6 +10,7 @@ from hypothesis import strategies as st
 from advisor.defaults import default_specs
 from advisor.engine import HeuristicSpec
 from advisor.engine.explanations import evidence_outline
+from advisor.engine.plan import StaffingRules
 from advisor.engine.sensitivity import (
     Change,
     change_in_words,
@@ -545,7 +547,7 @@ class TestPlacingManyPeople:
     people and squads, not with their product (it once walked every Scrum squad, and every
     squad of the kept PM, for each person placed)."""
 
-    def work(self, monkeypatch, snap) -> tuple[int, object]:
+    def work(self, monkeypatch, snap, rules=None) -> tuple[int, object]:
         """The plan of the snapshot, and how many squad ids the engine read or walked."""
         from advisor.engine import plan as plan_module
         from advisor.engine.snapshot import SquadIn
@@ -558,6 +560,11 @@ class TestPlacingManyPeople:
                 walked += len(self)
                 return super().__iter__()
 
+            def __contains__(self, item):
+                nonlocal walked
+                walked += len(self)
+                return super().__contains__(item)
+
         def squad_id(squad):
             nonlocal walked
             walked += 1
@@ -567,7 +574,7 @@ class TestPlacingManyPeople:
         monkeypatch.setattr(
             plan_module._Member, "here", property(lambda m: Walked(tuple.__getitem__(m, 5)))
         )
-        plan = plan_of(snap)
+        plan = run(snap, rules=rules).products[0]
         monkeypatch.undo()
         return walked, plan
 
@@ -597,6 +604,34 @@ class TestPlacingManyPeople:
             assert sorted((a.person_id, a.into_id, a.squad_ids) for a in folds) == [
                 (10 + i, 1, (1000 + i,)) for i in range(n)
             ]
+            return walked
+
+        assert work(80) < 2.5 * work(40)
+
+    def test_product_owners_beyond_the_ratio_fold_with_linear_work(self, monkeypatch):
+        def work(n: int) -> int:
+            # n Scrum squads with a product owner each, one for every two squads wanted.
+            squads = [squad(f"S{i:03d}", 1000 + i) for i in range(n)]
+            pm = person("Lead", 1, squad_ids=(1000,), owns_roadmap=True, time={"strategy": 50})
+            pos = [
+                person(f"PO {i:03d}", 10 + i, "Product Owner", squad_ids=(1000 + i,))
+                for i in range(n)
+            ]
+            snap = snapshot(
+                products=[product(markets=("EU", "US"), personas=("Buyer",))],
+                squads=squads,
+                people=[pm, *pos],
+            )
+            rules = StaffingRules(pos_per_scrum_squad=Decimal("0.5"))
+            walked, plan = self.work(monkeypatch, snap, rules)
+            assert plan.verdict == "split"
+            half = n // 2
+            folds = [(a.person_id, a.into_id) for a in plan.steps if a.kind == "fold"]
+            # Each folds into the next product owner left (none shares a squad with them).
+            assert folds == [(10 + i, 11 + i) for i in range(half)]
+            (cover,) = [a for a in plan.steps if a.kind == "cover"]
+            assert cover.person_id == 10 + half
+            assert cover.squad_ids == tuple(1000 + i for i in range(half))
             return walked
 
         assert work(80) < 2.5 * work(40)
