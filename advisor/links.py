@@ -81,18 +81,23 @@ class OrganizationLinks:
         if needs_people or needs_squads:
             self.product_pages = product_pages(organization, needs_people | needs_squads)
         if needs_people:
+            # Read from the products' squads, and the person's organization checked here
+            # rather than in SQL: with it in the WHERE clause SQLite starts from the
+            # organization's people and probes each of them against every squad of the
+            # product, time in people x squads; from the squads, it reads each person-squad
+            # link once. (The organization is a person's own, so DISTINCT is unchanged.)
             rows = (
                 Person.objects.filter(
-                    organization=organization,
                     owns_roadmap__isnull=True,
                     squads__product_id__in=needs_people,
                 )
-                .values_list("squads__product_id", "name", "id")
+                .values_list("squads__product_id", "name", "id", "organization_id")
                 .order_by("squads__product_id", "name", "id")
                 .distinct()
             )
-            for product, name, pk in rows:
-                self.unknown_roadmap_owners[product].append((name, pk))
+            for product, name, pk, organization_id in rows:
+                if organization_id == organization.pk:
+                    self.unknown_roadmap_owners[product].append((name, pk))
         if needs_squads:
             rows = (
                 Squad.objects.filter(

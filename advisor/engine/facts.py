@@ -11,7 +11,7 @@ persona names (every product serves at least one of each), and a person whose ti
 shares are all 0 (their time was never entered: every share of it is unknown, never 0%).
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -253,19 +253,30 @@ def merged_backlog_share(
     pms: list[PersonIn],
     pos: list[PersonIn],
     squad_product: Mapping[int, int],
+    squads_per_product: dict[int, Counter[int]] | None = None,
 ) -> float | None:
     """The backlog share one product manager would carry if the product owners' backlog work
     moved to the product managers (DOMAIN.md): the backlog shares of its PMs and POs added
     up, each counted in proportion to how many of their squads belong to this product,
-    divided by the number of its PMs. Unknown without a PM or when anyone's time is."""
+    divided by the number of its PMs. Unknown without a PM or when anyone's time is.
+
+    `squads_per_product` keeps, by person id, how many of each person's squads each product
+    has: counted once per person, not once per product they serve (a person serving many
+    products would otherwise have all their squads walked for each of them). compute_facts
+    passes one for all its products."""
     if not pms:
         return None
+    if squads_per_product is None:
+        squads_per_product = {}
     total = 0.0
     for person in (*pms, *pos):
         time, squad_ids = person.time, person.squad_ids
         if not time_known(time):
             return None
-        here = [squad_product[s] for s in squad_ids].count(product_id)
+        counts = squads_per_product.get(person.id)
+        if counts is None:
+            counts = squads_per_product[person.id] = Counter(squad_product[s] for s in squad_ids)
+        here = counts[product_id]
         total += time.get("backlog", 0) * here / len(squad_ids)
     return total / len(pms)
 
@@ -514,6 +525,7 @@ def compute_facts(snapshot: OrgSnapshot, *, as_of: date, scope_votes_needed: int
 
     # Products.
     products_: list[Subject] = []
+    squads_per_product: dict[int, Counter[int]] = {}  # by person: merged_backlog_share's
     for product in snapshot.products:
         its_squads = squads_of_product.get(product.id, [])
         pms = pms_of_product.get(product.id, [])
@@ -536,7 +548,9 @@ def compute_facts(snapshot: OrgSnapshot, *, as_of: date, scope_votes_needed: int
             "pm_backlog_share": max(
                 (int(p.time.get("backlog", 0)) for p in pms if time_known(p.time)), default=None
             ),
-            "merged_backlog_share": merged_backlog_share(product.id, pms, pos, squad_product),
+            "merged_backlog_share": merged_backlog_share(
+                product.id, pms, pos, squad_product, squads_per_product
+            ),
             "roadmap_owners": _roadmap_owners(
                 owners_of_product.get(product.id, 0), product.id in unknown_owners
             ),

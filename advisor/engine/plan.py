@@ -325,6 +325,64 @@ def _chunks(items: list, n: int) -> list[list]:
     return groups
 
 
+class _Owners:
+    """A product's product owners as some fold into others, in their order: by squad, the
+    positions of those serving it and how many are left, so that whom one folds into and
+    which squads it leaves without a product owner are looked up, not searched for among
+    all the others (which took time in the square of the product owners)."""
+
+    def __init__(self, members: Sequence[_Member]) -> None:
+        self.members = list(members)
+        self.left_ = [True] * len(self.members)
+        self.position = {id(m): i for i, m in enumerate(self.members)}
+        self.everyone = list(range(len(self.members)))
+        self.serving: dict[int, list[int]] = {}  # by squad: positions, in order
+        self.count: dict[int, int] = {}  # by squad: how many left serve it
+        self.start: dict[int, int] = {}  # by squad: in `serving`, all before it have folded
+        self.first = 0  # in `everyone`, all before it have folded
+        for i, m in enumerate(self.members):
+            for squad_id in dict.fromkeys(m.here):
+                self.serving.setdefault(squad_id, []).append(i)
+                self.count[squad_id] = self.count.get(squad_id, 0) + 1
+
+    def _first_left(self, positions: list[int], start: int, but: int) -> tuple[int, int | None]:
+        """Past the folded at the front of `positions` (from `start`, which it returns moved
+        on), the first position still left other than `but`, or None."""
+        left = self.left_
+        while start < len(positions) and not left[positions[start]]:
+            start += 1
+        for i in positions[start:]:
+            if i != but and left[i]:
+                return start, i
+        return start, None
+
+    def into(self, extra: _Member) -> _Member | None:
+        """The first other product owner left who shares a squad with `extra`, else the first
+        other left; None when nobody else is left."""
+        e = self.position[id(extra)]
+        sharing = []
+        for squad_id in extra.here:
+            self.start[squad_id], i = self._first_left(
+                self.serving[squad_id], self.start.get(squad_id, 0), e
+            )
+            if i is not None:
+                sharing.append(i)
+        if sharing:
+            return self.members[min(sharing)]
+        self.first, i = self._first_left(self.everyone, self.first, e)
+        return None if i is None else self.members[i]
+
+    def fold(self, extra: _Member) -> list[int]:
+        """Fold `extra` away; the squads of theirs no product owner left serves, in order."""
+        self.left_[self.position[id(extra)]] = False
+        for squad_id in dict.fromkeys(extra.here):
+            self.count[squad_id] -= 1
+        return [s for s in extra.here if self.count[s] == 0]
+
+    def left(self) -> list[_Member]:
+        return [m for m, left in zip(self.members, self.left_, strict=True) if left]
+
+
 def plan_product(
     product: Subject,
     verdict: str,
@@ -424,14 +482,29 @@ def plan_product(
                 Action(ActionKind.HIRE, f"add {what} for {product_name}{both}", hires=made)
             )
 
+        # The kept product manager a surplus PM or a product owner folds into: the first
+        # kept who shares a squad with them, else the first kept. By squad, the first kept
+        # serving it, worked out once (not every kept's squads for every one placed).
+        first_kept_of: dict[int, int] = {}
+        for i, k in enumerate(kept):
+            for s in k.here:
+                first_kept_of.setdefault(s, i)
+
+        def kept_into(member: _Member) -> _Member | None:
+            sharing = [first_kept_of[s] for s in member.here if s in first_kept_of]
+            if sharing:
+                return kept[min(sharing)]
+            return kept[0] if kept else None
+
         has_po = {s for po in pos_left for s in po.here}
+        scrum_ids = {s.id for s in scrum} if surplus else set()
         for extra in surplus:
             only = extra.here[0] if len(extra.person.squad_ids) == 1 and extra.here else None
             if (
                 verdict == SPLIT
                 and only is not None
                 and only not in has_po
-                and any(s.id == only for s in scrum)
+                and only in scrum_ids
                 and extra.does_po_work()
             ):
                 staffing.append(
@@ -448,9 +521,7 @@ def plan_product(
                 covered_by_plan.add(only)
                 pos_left.append(extra)
                 continue
-            into = next(
-                (k for k in kept if set(k.here) & set(extra.here)), kept[0] if kept else None
-            )
+            into = kept_into(extra)
             if into is None:
                 continue
             on = f" on {product_name}" if len(extra.here) < len(extra.person.squad_ids) else ""
@@ -473,9 +544,7 @@ def plan_product(
                 else "the team is small enough for one person to do both"
             )
             for po in pos_left:
-                into = next(
-                    (k for k in kept if set(k.here) & set(po.here)), kept[0] if kept else None
-                )
+                into = kept_into(po)
                 target = f"{into.name}'s" if into else "the new product manager's"
                 staffing.append(
                     Action(
@@ -523,12 +592,11 @@ def plan_product(
                     # The product owners beyond the ratio: those with the fewest squads here
                     # fold into another product owner who shares a squad with them.
                     by_load = sorted(pos_left, key=lambda m: (len(m.here), m.name))
+                    owners = _Owners(pos_left)
                     for extra in by_load[:-wanted]:
-                        rest = [p for p in pos_left if p is not extra] or kept
-                        into = next(
-                            (p for p in rest if set(p.here) & set(extra.here)),
-                            rest[0] if rest else None,
-                        )
+                        # Another product owner (the first sharing a squad, else the first),
+                        # else a kept product manager.
+                        into = owners.into(extra) or kept_into(extra)
                         # The last product owner, where the split wants none (no squad works
                         # in Scrum): the product manager takes the backlog.
                         target = f"{into.name}'s" if into else "the new product manager's"
@@ -542,10 +610,8 @@ def plan_product(
                                 squad_ids=extra.here,
                             )
                         )
-                        pos_left.remove(extra)
-                        for s in extra.here:
-                            if not any(s in p.here for p in pos_left):
-                                uncovered.append(s)
+                        uncovered.extend(owners.fold(extra))
+                    pos_left = owners.left()
                 if uncovered and pos_left:
                     taker = min(pos_left, key=lambda m: (len(m.here), m.name))
                     staffing.append(

@@ -80,6 +80,43 @@ class TestProductsOfThePeopleServingThem:
         assert payments.facts["merged_backlog_share"] == 30 * 2 / 3 + 50 / 2
         assert ledger.facts["merged_backlog_share"] == (30 / 3 + 50 / 2) / 1
 
+    def test_merged_share_walks_each_persons_squads_once_however_many_products_they_serve(
+        self,
+    ):
+        class WalkedSquads(tuple):
+            """A person's squad ids that count how often they are walked."""
+
+            walks = 0
+
+            def __iter__(self):
+                WalkedSquads.walks += 1
+                return super().__iter__()
+
+        def walks_for(n: int) -> tuple[int, tuple]:
+            ids = WalkedSquads(range(100, 100 + n))
+            WalkedSquads.walks = 0
+            facts = facts_of(
+                snapshot(
+                    products=[product(f"P{i}", i + 1) for i in range(n)],
+                    squads=[squad(f"S{i}", 100 + i, i + 1) for i in range(n)],
+                    people=[
+                        person("Pm", 1, squad_ids=ids, time={"backlog": 10, "strategy": 40}),
+                        person("Po", 2, "Product Owner", squad_ids=ids, time={"backlog": 60}),
+                    ],
+                )
+            )
+            return WalkedSquads.walks, tuple(
+                p.facts["merged_backlog_share"] for p in facts.products
+            )
+
+        walks_10, shares_10 = walks_for(10)
+        walks_40, shares_40 = walks_for(40)
+        # A few walks per person (their squads, their products, the merged share's count),
+        # not one for every product they serve.
+        assert walks_40 == walks_10
+        assert shares_10 == ((0.0 + 10 * 1 / 10 + 60 * 1 / 10) / 1,) * 10
+        assert shares_40 == ((0.0 + 10 * 1 / 40 + 60 * 1 / 40) / 1,) * 40
+
 
 class TestSubjects:
     def test_every_subject_has_every_field(self):

@@ -2,6 +2,7 @@
 engine only, no database (DOMAIN.md, "The staffing plan")."""
 
 from datetime import date
+from decimal import Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -9,6 +10,7 @@ from hypothesis import strategies as st
 from advisor.defaults import default_specs
 from advisor.engine import HeuristicSpec
 from advisor.engine.explanations import evidence_outline
+from advisor.engine.plan import StaffingRules
 from advisor.engine.sensitivity import (
     Change,
     change_in_words,
@@ -506,3 +508,130 @@ class TestAnAdminSplitWithoutScrum:
         assert [(a.text, a.into_id) for a in folds] == [
             ("fold Chen Wu's PO role into the new product manager's", None)
         ]
+
+
+def one_lead_and_many_single_squad_people(n: int, *, title: str, methodology: str):
+    """One product of n squads: a lead PM who owns the roadmap and serves them all, and n
+    people of the title, each on one squad, who do a product manager's work."""
+    squads = [squad(f"S{i:03d}", 1000 + i) for i in range(n)]
+    lead = person(
+        "Lead",
+        1,
+        squad_ids=tuple(s.id for s in squads),
+        owns_roadmap=True,
+        time={"backlog": 10, "strategy": 40},
+    )
+    people = [
+        person(
+            f"P{i:03d}",
+            10 + i,
+            title,
+            squad_ids=(1000 + i,),
+            owns_roadmap=True,
+            does_market_research=True,
+            time={"backlog": 0, "strategy": 50},
+        )
+        for i in range(n)
+    ]
+    return snapshot(
+        products=[product(markets=("EU",), personas=("Buyer",))],
+        squads=squads,
+        people=[lead, *people],
+        methodology=methodology,
+    )
+
+
+class TestPlacingManyPeople:
+    """Placing each surplus product manager or product owner looks up the squads and the kept
+    product managers it needs, worked out once for the product: the work grows with the
+    people and squads, not with their product (it once walked every Scrum squad, and every
+    squad of the kept PM, for each person placed)."""
+
+    def work(self, monkeypatch, snap, rules=None) -> tuple[int, object]:
+        """The plan of the snapshot, and how many squad ids the engine read or walked."""
+        from advisor.engine import plan as plan_module
+        from advisor.engine.snapshot import SquadIn
+
+        walked = 0
+
+        class Walked(tuple):
+            def __iter__(self):
+                nonlocal walked
+                walked += len(self)
+                return super().__iter__()
+
+            def __contains__(self, item):
+                nonlocal walked
+                walked += len(self)
+                return super().__contains__(item)
+
+        def squad_id(squad):
+            nonlocal walked
+            walked += 1
+            return tuple.__getitem__(squad, 0)
+
+        monkeypatch.setattr(SquadIn, "id", property(squad_id))
+        monkeypatch.setattr(
+            plan_module._Member, "here", property(lambda m: Walked(tuple.__getitem__(m, 5)))
+        )
+        plan = run(snap, rules=rules).products[0]
+        monkeypatch.undo()
+        return walked, plan
+
+    def test_surplus_product_managers_fold_into_the_lead_with_linear_work(self, monkeypatch):
+        def work(n: int) -> int:
+            snap = one_lead_and_many_single_squad_people(
+                n, title="Product Manager", methodology="scrum"
+            )
+            walked, plan = self.work(monkeypatch, snap)
+            assert plan.verdict == "split"
+            folds = [a for a in plan.steps if a.kind == "fold"]
+            assert [(a.person_id, a.into_id, a.squad_ids) for a in folds] == [
+                (10 + i, 1, (1000 + i,)) for i in range(n)
+            ]
+            return walked
+
+        assert work(80) < 2.5 * work(40)
+
+    def test_product_owners_fold_into_the_lead_with_linear_work(self, monkeypatch):
+        def work(n: int) -> int:
+            snap = one_lead_and_many_single_squad_people(
+                n, title="Product Owner", methodology="kanban"
+            )
+            walked, plan = self.work(monkeypatch, snap)
+            assert plan.verdict == "pm_only"
+            folds = [a for a in plan.steps if a.kind == "fold"]
+            assert sorted((a.person_id, a.into_id, a.squad_ids) for a in folds) == [
+                (10 + i, 1, (1000 + i,)) for i in range(n)
+            ]
+            return walked
+
+        assert work(80) < 2.5 * work(40)
+
+    def test_product_owners_beyond_the_ratio_fold_with_linear_work(self, monkeypatch):
+        def work(n: int) -> int:
+            # n Scrum squads with a product owner each, one for every two squads wanted.
+            squads = [squad(f"S{i:03d}", 1000 + i) for i in range(n)]
+            pm = person("Lead", 1, squad_ids=(1000,), owns_roadmap=True, time={"strategy": 50})
+            pos = [
+                person(f"PO {i:03d}", 10 + i, "Product Owner", squad_ids=(1000 + i,))
+                for i in range(n)
+            ]
+            snap = snapshot(
+                products=[product(markets=("EU", "US"), personas=("Buyer",))],
+                squads=squads,
+                people=[pm, *pos],
+            )
+            rules = StaffingRules(pos_per_scrum_squad=Decimal("0.5"))
+            walked, plan = self.work(monkeypatch, snap, rules)
+            assert plan.verdict == "split"
+            half = n // 2
+            folds = [(a.person_id, a.into_id) for a in plan.steps if a.kind == "fold"]
+            # Each folds into the next product owner left (none shares a squad with them).
+            assert folds == [(10 + i, 11 + i) for i in range(half)]
+            (cover,) = [a for a in plan.steps if a.kind == "cover"]
+            assert cover.person_id == 10 + half
+            assert cover.squad_ids == tuple(1000 + i for i in range(half))
+            return walked
+
+        assert work(80) < 2.5 * work(40)

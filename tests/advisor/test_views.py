@@ -3,7 +3,9 @@
 from datetime import date
 
 import pytest
+from django.db import connection
 from django.template import Context, Template
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -327,6 +329,79 @@ class TestOrganizationLinks:
         elsewhere = ProductFactory()
         links = OrganizationLinks(acme, [assessed("product", "X", elsewhere.pk)], can_edit=True)
         assert links.product(elsewhere.pk) is None
+
+
+def product_of_single_squad_pms(n: int, *, name: str):
+    """One product of n squads, each served by one product manager of unknown roadmap
+    ownership: the shape that once made reading the links quadratic on SQLite."""
+    organization = OrganizationFactory(name=name)
+    product = ProductFactory(organization=organization, name="Big")
+    for i in range(n):
+        squad = SquadFactory(product=product, name=f"S{i:03d}")
+        PersonFactory(organization=organization, name=f"PM {n - i:03d}", squads=[squad])
+    return organization, product
+
+
+def sqlite_steps(action) -> int:
+    """How many SQLite virtual-machine instructions (in tens) `action` runs: the work its
+    queries do, whatever the machine's speed."""
+    steps = 0
+
+    def count() -> int:
+        nonlocal steps
+        steps += 1
+        return 0
+
+    connection.ensure_connection()
+    connection.connection.set_progress_handler(count, 10)
+    try:
+        action()
+    finally:
+        connection.connection.set_progress_handler(None, 10)
+    return steps
+
+
+class TestUnknownRoadmapOwnerLinks:
+    def test_every_person_of_unknown_ownership_is_linked_once_in_name_order(self):
+        organization, product = product_of_single_squad_pms(12, name="Wide")
+        squads = list(product.squads.all())
+        both = PersonFactory(organization=organization, name="PM 005b", squads=squads[:2])
+        PersonFactory(organization=organization, name="Owner", owns_roadmap=True, squads=squads)
+        outsider = PersonFactory(name="Elsewhere")
+        outsider.squads.add(squads[0])  # a link across organizations is not theirs to fill in
+        subject = assessed("product", "Big", product.pk, "people.owns_roadmap")
+        with CaptureQueriesContext(connection) as queries:
+            links = OrganizationLinks(organization, [subject], can_edit=True)
+        # The product, the page of the products section it is on, and its people.
+        assert len(queries) == 3
+        people = organization.people.filter(owns_roadmap__isnull=True)
+        expected = sorted((p.name, p.pk) for p in people)
+        assert links.unknown_roadmap_owners == {product.pk: expected}
+        assert [name for name, _ in expected].count("PM 005b") == 1
+        assert both.pk in {pk for _, pk in expected}
+        assert links.missing_fact(subject, "people.owns_roadmap")[0] == (
+            "PM 001",
+            reverse("orgs:person_edit", args=[organization.slug, people.get(name="PM 001").pk]),
+        )
+
+    @pytest.mark.skipif(connection.vendor != "sqlite", reason="counts SQLite's instructions")
+    def test_reading_them_takes_work_linear_in_the_people_and_squads(self):
+        def work(n: int) -> int:
+            organization, product = product_of_single_squad_pms(n, name=f"Wide {n}")
+            subject = assessed("product", "Big", product.pk, "people.owns_roadmap")
+            links = None
+
+            def read() -> None:
+                nonlocal links
+                links = OrganizationLinks(organization, [subject], can_edit=True)
+
+            steps = sqlite_steps(read)
+            assert len(links.unknown_roadmap_owners[product.pk]) == n
+            return steps
+
+        # Twice the people and squads: about twice the work (it was four times: every
+        # person probed against every squad of the product).
+        assert work(80) < 2.5 * work(40)
 
 
 class TestHistory:
