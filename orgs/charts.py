@@ -131,28 +131,44 @@ def _branch_of(
 ) -> Box | None:
     """The nearest common manager of the product managers and owners (`product`: their
     boxes; one of them, when the others report to them), or None when they sit in different
-    trees or there are none. Linear in the chart's size times its depth."""
+    trees or there are none. Linear in the chart's size, however deep: each manager is
+    looked up once.
+
+    The walks up from each of them stop at a person walked already, so together they
+    climb every branch once. Then one pass from the bottom counts, for each person
+    walked, the product people at or under them; the first to count all of them is
+    the nearest common manager (every other person who does is above them, and nobody
+    is counted before all their reports are).
+    """
     if not product:
         return None
-    common: list[int] | None = None
+    manager_of: dict[int, int | None] = {}
     for box in product:
-        chain, seen, current = [], set(), box.node.id
-        while current is not None and current not in seen:
-            seen.add(current)
-            chain.append(current)
-            current = parent_of.get(current)
-        chain.reverse()  # root first
-        if common is None:
-            common = chain
-        else:
-            shared = 0
-            while shared < min(len(common), len(chain)) and common[shared] == chain[shared]:
-                shared += 1
-            common = common[:shared]
-        if not common:
-            return None
-    box_of = {box.node.id: box for box in boxes}
-    return box_of[common[-1]] if common else None
+        current: int | None = box.node.id
+        while current is not None and current not in manager_of:
+            manager = parent_of.get(current)
+            manager_of[current] = manager
+            current = manager
+    under = dict.fromkeys(manager_of, 0)
+    for box in product:
+        under[box.node.id] = 1
+    total = sum(under.values())
+    waiting = dict.fromkeys(manager_of, 0)  # reports walked but not yet counted
+    for manager in manager_of.values():
+        if manager is not None:
+            waiting[manager] += 1
+    ready = [person for person, reports in waiting.items() if not reports]
+    while ready:
+        person = ready.pop()
+        if under[person] == total:
+            return next(box for box in boxes if box.node.id == person)
+        manager = manager_of[person]
+        if manager is not None:
+            under[manager] += under[person]
+            waiting[manager] -= 1
+            if not waiting[manager]:
+                ready.append(manager)
+    return None
 
 
 def org_tree(

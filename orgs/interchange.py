@@ -877,8 +877,8 @@ def _apply_settings(organization: Organization, spec: dict) -> None:
 
 def _write_contents(organization: Organization, data: dict, kept: _Kept) -> None:
     """Write the document's products, squads and people: a kept row under its old id,
-    a new one under a new id. One insert a table for each of the two, people one level
-    of the reporting chart at a time (managers first, so every reports_to has its key)."""
+    a new one under a new id. One insert a table (`_write_people` for people), whatever
+    the size and the depth of the reporting chart."""
     now = timezone.now()
     product_specs = data.get("products") or []
     products = _insert(
@@ -918,28 +918,7 @@ def _write_contents(organization: Organization, data: dict, kept: _Kept) -> None
         spec["name"]: {squad_pk_of[name] for name in spec.get("squads") or []}
         for spec in data.get("people") or []
     }
-    pk_of: dict[str, int] = {}
-    for level in _levels(data.get("people") or []):
-        people = _insert(
-            kept,
-            now,
-            [
-                Person(
-                    organization=organization,
-                    name=spec["name"],
-                    title=spec.get("title") or "",
-                    role=spec.get("role") or "",
-                    reports_to_id=pk_of.get(spec.get("reports_to")),
-                    owns_roadmap=spec.get("owns_roadmap"),
-                    does_market_research=spec.get("does_market_research"),
-                    sets_pricing=spec.get("sets_pricing"),
-                    **{f"time_{b}": (spec.get("time") or {}).get(b) or 0 for b in TIME_BUCKETS},
-                )
-                for spec in level
-            ],
-            squads_of=squads_of,
-        )
-        pk_of.update((person.name, person.pk) for person in people)
+    pk_of = _write_people(organization, data.get("people") or [], kept, now, squads_of)
 
     Serves = Person.squads.through
     Serves.objects.bulk_create(
@@ -947,6 +926,95 @@ def _write_contents(organization: Organization, data: dict, kept: _Kept) -> None
         for name, squad_pks in squads_of.items()
         for squad_pk in squad_pks
     )
+
+
+def _write_people(
+    organization: Organization,
+    person_specs: list[dict],
+    kept: _Kept,
+    now,
+    squads_of: dict[str, set[int]],
+) -> dict[str, int]:
+    """Insert the people; returns each one's key by name. At most three statements
+    whatever the size and the depth of the reporting chart (more only where SQLite caps a
+    statement's parameters).
+
+    The new people are inserted first, in one bulk insert, managers before their reports
+    (level by level of the chart, so keys still grow down the chart), each with their
+    manager when that manager is kept (whose key is known) and none yet when the manager
+    is new. The kept people follow, every key now known, so each is written with their
+    manager. Then one UPDATE sets the managers still missing (`_set_managers`).
+    """
+    pk_of = {name: row["id"] for name, row in kept.rows.get(Person, {}).items()}
+
+    def person(spec: dict) -> Person:
+        return Person(
+            organization=organization,
+            name=spec["name"],
+            title=spec.get("title") or "",
+            role=spec.get("role") or "",
+            reports_to_id=pk_of.get(spec.get("reports_to")),
+            owns_roadmap=spec.get("owns_roadmap"),
+            does_market_research=spec.get("does_market_research"),
+            sets_pricing=spec.get("sets_pricing"),
+            **{f"time_{b}": (spec.get("time") or {}).get(b) or 0 for b in TIME_BUCKETS},
+        )
+
+    ordered = [spec for level in _levels(person_specs) for spec in level]
+    fresh = [spec for spec in ordered if spec["name"] not in pk_of]
+    fresh_people = _insert(kept, now, [person(spec) for spec in fresh], squads_of=squads_of)
+    missing = [
+        (obj, spec["reports_to"])
+        for obj, spec in zip(fresh_people, fresh, strict=True)
+        if spec.get("reports_to") is not None and obj.reports_to_id is None
+    ]
+    pk_of.update((obj.name, obj.pk) for obj in fresh_people)
+    _insert(
+        kept,
+        now,
+        [person(spec) for spec in ordered if spec["name"] in kept.rows.get(Person, {})],
+        squads_of=squads_of,
+    )
+    _set_managers(Person, [(obj.pk, pk_of[manager]) for obj, manager in missing])
+    return pk_of
+
+
+def _set_managers(model: type[models.Model], pairs: list[tuple[int, int]]) -> None:
+    """Set each (person key, manager key) pair's reports_to in one UPDATE, whatever the
+    number of pairs: the pairs travel as one JSON parameter, joined to the table, so the
+    statement is linear in its input (no CASE branch per row, as bulk_update writes, and
+    no cap on parameters)."""
+    if not pairs:
+        return
+    db = router.db_for_write(model)
+    connection = connections[db]
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    pk = quote(model._meta.pk.column)
+    manager = quote(model._meta.get_field("reports_to").column)
+    if connection.vendor == "postgresql":
+        sql = (
+            f"UPDATE {table} SET {manager} = j.m "
+            "FROM json_to_recordset(%s::json) AS j(id bigint, m bigint) "
+            f"WHERE {table}.{pk} = j.id"
+        )
+        params = [json.dumps([{"id": i, "m": m} for i, m in pairs])]
+    elif connection.vendor == "sqlite":
+        sql = (
+            f"UPDATE {table} SET {manager} = j.m FROM (SELECT json_extract(value, '$[0]') AS id, "
+            "json_extract(value, '$[1]') AS m FROM json_each(%s)) AS j "
+            f"WHERE {table}.{pk} = j.id"
+        )
+        params = [json.dumps(pairs)]
+    else:
+        # Another database: one prepared UPDATE run for every pair, still linear.
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET {manager} = %s WHERE {pk} = %s", [(m, i) for i, m in pairs]
+            )
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def _insert[M: models.Model](

@@ -5,11 +5,25 @@ import random
 
 import pytest
 
-from orgs.charts import OrgNode, org_tree, truncate
+from orgs.charts import PRODUCT_ROLES, OrgNode, _branch_of, org_tree, truncate
 
 
 def node(id: int, parent_id: int | None = None, name: str = "") -> OrgNode:
     return OrgNode(id, parent_id, name or f"P{id}", "Title", "other", "Other")
+
+
+class CountingLookups(dict):
+    """A dict that counts how often it is read."""
+
+    lookups = 0
+
+    def get(self, key, default=None):
+        self.lookups += 1
+        return super().get(key, default)
+
+    def __getitem__(self, key):
+        self.lookups += 1
+        return super().__getitem__(key)
 
 
 def assert_no_overlaps(layout) -> None:
@@ -167,6 +181,29 @@ class TestProductBranch:
         layout = org_tree(nodes)
         box = {b.node.id: b for b in layout.boxes}
         assert (layout.focus_x, layout.focus_y) == (box[2].center_x, box[2].y)
+
+    def test_a_deep_chain_opens_on_its_first_product_person(self):
+        # Each reports to the one before; every other one a product manager.
+        roles = ("other", "product_manager")
+        layout = org_tree([person(i, i - 1 if i else None, roles[i % 2]) for i in range(300)])
+        box = {b.node.id: b for b in layout.boxes}
+        assert (layout.focus_x, layout.focus_y, layout.focused) == (
+            box[1].center_x,
+            box[1].y,
+            150,
+        )
+
+    @pytest.mark.parametrize("people", [100, 400])
+    def test_finding_the_branch_looks_each_manager_up_once_however_deep(self, people):
+        # The same chain: the walk up from each product manager stops where another
+        # walked, so the lookups grow with the chart, not with its size times its depth.
+        roles = ("other", "product_manager")
+        nodes = [person(i, i - 1 if i else None, roles[i % 2]) for i in range(people)]
+        boxes = org_tree(nodes).boxes
+        parent_of = CountingLookups((n.id, n.parent_id) for n in nodes if n.parent_id is not None)
+        product = [b for b in boxes if b.node.role in PRODUCT_ROLES]
+        assert _branch_of(product, boxes, parent_of).node.id == 1
+        assert parent_of.lookups <= people
 
     def test_without_product_people_the_largest_trees_root(self):
         layout = org_tree([node(1), node(2), node(3), node(4, 3), node(5, 3)])

@@ -1003,9 +1003,9 @@ class TestQueryCounts:
     @pytest.mark.parametrize("squads", [5, 1_000])
     def test_import(self, squads, django_assert_num_queries):
         # In a savepoint: the lock, the slug and (in a savepoint of its own) the
-        # organization; an insert each of products and squads, of people per level of
-        # the chart (three here) and of who serves which squad.
-        with django_assert_num_queries(13):
+        # organization; an insert each of products, squads and people, the one update
+        # that sets the new people's managers, and an insert of who serves which squad.
+        with django_assert_num_queries(12):
             import_document(sized(squads))
         assert Squad.objects.count() == squads
 
@@ -1021,8 +1021,9 @@ class TestQueryCounts:
         import_document(document)
         # In a savepoint: the lock; the links read and deleted; per table (people, squads,
         # products) its rows read and the kept ones deleted to be written again; the
-        # organization's update; then the same inserts as a new import.
-        with django_assert_num_queries(18):
+        # organization's update; then the same inserts as a new import, everyone kept
+        # (so written with their manager: no update).
+        with django_assert_num_queries(16):
             import_document(document, replace=True)
         assert row_counts() == (1, squads // 5, squads, 1 + squads // 5 + squads, 2 * squads)
 
@@ -1031,10 +1032,29 @@ class TestQueryCounts:
         import_document(sized(squads))
         # The second half of the products, their squads, PMs and POs are dropped.
         # A delete a table of the rows it drops (nothing points at them here).
-        with django_assert_num_queries(18 + 3):
+        with django_assert_num_queries(16 + 3):
             import_document(sized(squads // 2), replace=True)
         half = squads // 2
         assert row_counts() == (1, half // 5, half, 1 + half // 5 + half, 2 * half)
+
+    @pytest.mark.parametrize("people", [10, 200])
+    def test_a_reporting_chain_costs_the_same_queries_whatever_its_depth(
+        self, people, django_assert_num_queries
+    ):
+        # Each person reports to the one before: as deep a chart as there are people.
+        chain = [
+            {"name": f"P{i:04}", "reports_to": f"P{i - 1:04}" if i else None} for i in range(people)
+        ]
+        with django_assert_num_queries(9):
+            organization = import_document(people_document(chain, name="Chain"))
+        # The first half kept (updated in place), the rest new, reporting along the chain.
+        renamed = [{"name": f"{'P' if i < people // 2 else 'N'}{i:04}"} for i in range(people)]
+        for i, spec in enumerate(renamed[1:], start=1):
+            spec["reports_to"] = renamed[i - 1]["name"]
+        with django_assert_num_queries(16):
+            import_document(people_document(renamed, name="Chain"), replace=True)
+        managers = dict(organization.people.values_list("name", "reports_to__name"))
+        assert managers == {spec["name"]: spec.get("reports_to") for spec in renamed}
 
     @pytest.mark.parametrize("squads", [5, 50])
     def test_export(self, squads, django_assert_max_num_queries):

@@ -2,9 +2,10 @@
 organization's, applied by an owner in one transaction unless the live one changed."""
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 
-from orgs.interchange import export_document
+from orgs.interchange import export_document, import_document, write_contents
 from orgs.models import Invitation, MemberRole, Membership, Organization, Person, Scenario
 from orgs.scenarios import (
     ScenarioError,
@@ -15,6 +16,7 @@ from orgs.scenarios import (
 )
 from tests.factories import InvitationFactory, PersonFactory, ProductFactory, SquadFactory
 from tests.helpers import assert_redirects_to
+from tests.orgs.documents import people_document
 
 pytestmark = pytest.mark.django_db
 
@@ -285,3 +287,38 @@ class TestDeleting:
         response = client.post(reverse("orgs:organization_delete", args=[scenario.slug]))
         assert_redirects_to(response, acme.get_absolute_url())
         assert list(Organization.objects.all()) == [acme]
+
+
+def chain(people: int, kept: int | None = None) -> list[dict]:
+    """People each reporting to the one before (as deep a chart as there are people); past
+    the first `kept`, named anew."""
+    kept = people if kept is None else kept
+    names = [f"{'P' if i < kept else 'N'}{i:04}" for i in range(people)]
+    return [
+        {"name": name, "reports_to": names[i - 1] if i else None} for i, name in enumerate(names)
+    ]
+
+
+@pytest.mark.parametrize("people", [10, 200])
+class TestAReportingChain:
+    """Copying and applying cost the same queries however deep the reporting chart."""
+
+    def test_copying_it(self, people, django_assert_num_queries):
+        live = import_document(people_document(chain(people), name="Chain"))
+        # Export (four), the scenario's row (slug, insert), people (one insert, the one
+        # update of their managers) and the scenario record.
+        with django_assert_num_queries(10):
+            copy = copy_organization(live, name="Copy")
+        managers = dict(copy.people.values_list("name", "reports_to__name"))
+        assert managers == {spec["name"]: spec["reports_to"] for spec in chain(people)}
+
+    def test_applying_it_with_half_the_people_new(self, people, django_assert_num_queries):
+        live = import_document(people_document(chain(people), name="Chain"))
+        scenario = copy_organization(live, name="Copy")
+        changed = chain(people, kept=people // 2)
+        with transaction.atomic():
+            write_contents(scenario, people_document(changed, name="Copy"), replace=True)
+        with django_assert_num_queries(24):
+            apply_scenario(scenario)
+        managers = dict(live.people.values_list("name", "reports_to__name"))
+        assert managers == {spec["name"]: spec["reports_to"] for spec in changed}
