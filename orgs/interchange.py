@@ -691,10 +691,12 @@ def write_contents(organization: Organization, data: dict, *, replace: bool) -> 
     With `replace`, what the organization has is made the document's, matched by name:
     the rows it names again are updated in place (same ids, so their history and
     decisions continue), the others deleted, the new made. A fixed number of queries,
-    whatever the size; call it inside a transaction.
+    whatever the size; call it inside a transaction. The collector is held off, as for an
+    import, for the copy and the application of a scenario too.
     """
-    kept = _clear_contents(organization, data) if replace else _Kept()
-    _write_contents(organization, data, kept)
+    with _collector_paused():
+        kept = _clear_contents(organization, data) if replace else _Kept()
+        _write_contents(organization, data, kept)
 
 
 @contextmanager

@@ -1,6 +1,8 @@
 """What-if scenarios: a copy of an organization, changed with the same pages, never the live
 organization's, applied by an owner in one transaction unless the live one changed."""
 
+import gc
+
 import pytest
 from django.db import transaction
 from django.urls import reverse
@@ -43,6 +45,20 @@ class TestCopy:
         record = Scenario.objects.get(pk=scenario.pk)
         assert record.base == live
         assert record.fingerprint == fingerprint(live)
+
+    def test_the_collector_is_off_while_the_copy_is_written_and_on_after(self, acme, monkeypatch):
+        from orgs import interchange
+
+        seen = []
+        real = interchange._write_contents
+        monkeypatch.setattr(
+            interchange,
+            "_write_contents",
+            lambda *args: seen.append(gc.isenabled()) or real(*args),
+        )
+        copy_organization(acme, name="Paused")
+        assert seen == [False]
+        assert gc.isenabled()
 
     def test_changing_the_scenario_never_touches_the_live_organization(self, acme, scenario):
         before = export_document(acme)
