@@ -351,7 +351,8 @@ class _Owners:
         left = self.left_
         while start < len(positions) and not left[positions[start]]:
             start += 1
-        for i in positions[start:]:
+        for k in range(start, len(positions)):  # by index: a slice would copy the rest
+            i = positions[k]
             if i != but and left[i]:
                 return start, i
         return start, None
