@@ -92,27 +92,34 @@ class RowChoiceField(forms.ModelChoiceField):
     past 64 bits, which fails in the database) is refused as not a choice, with no query."""
 
     def to_python(self, value: Any) -> Any:
-        if value not in self.empty_values and id_from_text(str(value)) is None:
+        if value in self.empty_values:
+            return super().to_python(value)
+        pk = id_from_text(str(value))
+        if pk is None:
             raise ValidationError(
                 self.error_messages["invalid_choice"],
                 code="invalid_choice",
                 params={"value": _shown(value)},
             )
-        return super().to_python(value)
+        return super().to_python(str(pk))
 
 
 class RowsChoiceField(forms.ModelMultipleChoiceField):
     """Rows of the form's choices, by id: as RowChoiceField, for each value."""
 
     def _check_values(self, value: Any) -> Any:
+        ids = []
         for pk in value:
-            if id_from_text(str(pk)) is None:
+            row_id = id_from_text(str(pk))
+            if row_id is None:
                 raise ValidationError(
                     self.error_messages["invalid_pk_value"],
                     code="invalid_pk_value",
                     params={"pk": _shown(pk)},
                 )
-        return super()._check_values(value)
+            ids.append(str(row_id))
+        # As ids are written (no leading zeros): what an error quotes is short.
+        return super()._check_values(ids)
 
 
 class NameListField(forms.CharField):

@@ -28,10 +28,14 @@ def id_from_text(text: str | None) -> int | None:
     if text is None:
         return None
     text = text.strip()
-    if not (text.isascii() and text.isdigit()) or len(text.lstrip("0")) > MAX_DIGITS + 1:
+    if not (text.isascii() and text.isdigit()):
         return None
-    value = int(text)
-    return value if 0 < value <= LARGEST_ID else None
+    # Converted without its leading zeros: int() refuses more than 4,300 digits.
+    digits = text.lstrip("0")
+    if not digits or len(digits) > MAX_DIGITS + 1:
+        return None
+    value = int(digits)
+    return value if value <= LARGEST_ID else None
 
 
 def page_number(requested: Any, num_pages: int) -> int:

@@ -147,7 +147,9 @@ class TestDelete:
 
 
 class TestComparePage:
-    @pytest.mark.parametrize("number", ["9223372036854775808", "9" * 25, "0", "-3"])
+    @pytest.mark.parametrize(
+        "number", ["9223372036854775808", "9" * 25, "0" * 5000 + "9" * 25, "0" * 5000, "0", "-3"]
+    )
     def test_an_assessment_number_no_database_holds_is_404(self, growth, member, number):
         latest = assess(growth)
         url = reverse("advisor:assessment_compare", args=[growth.slug])

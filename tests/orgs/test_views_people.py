@@ -126,7 +126,18 @@ class TestPersonCreate:
         assert not organization.people.exists()
 
     @pytest.mark.parametrize(
-        "value", ["99999999999999999999", "9" * 5000, "²", "-1", "0", "1.5", "1_0"]
+        "value",
+        [
+            "99999999999999999999",
+            "9" * 5000,
+            "0" * 5000 + "1",
+            "0" * 5000 + "9" * 20,
+            "²",
+            "-1",
+            "0",
+            "1.5",
+            "1_0",
+        ],
     )
     def test_a_squad_or_manager_that_no_row_can_be_is_refused_beside_its_field(
         self, editor_client, organization, value
