@@ -1001,7 +1001,7 @@ def _set_managers(model: type[models.Model], pairs: list[tuple[int, int]]) -> No
             f"WHERE {table}.{pk} = j.id"
         )
         params = [json.dumps([{"id": i, "m": m} for i, m in pairs])]
-    elif connection.vendor == "sqlite":
+    elif connection.vendor == "sqlite" and connection.Database.sqlite_version_info >= (3, 33):
         sql = (
             f"UPDATE {table} SET {manager} = j.m FROM (SELECT json_extract(value, '$[0]') AS id, "
             "json_extract(value, '$[1]') AS m FROM json_each(%s)) AS j "
@@ -1009,7 +1009,8 @@ def _set_managers(model: type[models.Model], pairs: list[tuple[int, int]]) -> No
         )
         params = [json.dumps(pairs)]
     else:
-        # Another database: one prepared UPDATE run for every pair, still linear.
+        # Another database, or SQLite before 3.33 (no UPDATE ... FROM; Django supports
+        # 3.31): one prepared UPDATE run for every pair, still linear.
         with connection.cursor() as cursor:
             cursor.executemany(
                 f"UPDATE {table} SET {manager} = %s WHERE {pk} = %s", [(m, i) for i, m in pairs]

@@ -4,9 +4,10 @@ from datetime import date
 
 import pytest
 from django.conf import settings
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 from django.db.models import signals
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from orgs.interchange import (
     FORMAT,
@@ -1055,6 +1056,17 @@ class TestQueryCounts:
             import_document(people_document(renamed, name="Chain"), replace=True)
         managers = dict(organization.people.values_list("name", "reports_to__name"))
         assert managers == {spec["name"]: spec.get("reports_to") for spec in renamed}
+
+    @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's version")
+    def test_an_sqlite_without_update_from_sets_the_managers_one_prepared_update(self, monkeypatch):
+        # Django supports SQLite 3.31; UPDATE ... FROM came in 3.33.
+        monkeypatch.setattr(connection.Database, "sqlite_version_info", (3, 31, 1))
+        chain = [{"name": f"P{i}", "reports_to": f"P{i - 1}" if i else None} for i in range(30)]
+        with CaptureQueriesContext(connection) as captured:
+            organization = import_document(people_document(chain, name="Old SQLite"))
+        assert not any("FROM (SELECT json_extract" in q["sql"] for q in captured)
+        managers = dict(organization.people.values_list("name", "reports_to__name"))
+        assert managers == {spec["name"]: spec["reports_to"] for spec in chain}
 
     @pytest.mark.parametrize("squads", [5, 50])
     def test_export(self, squads, django_assert_max_num_queries):
