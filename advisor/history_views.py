@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_safe
+from django_htmx.http import HttpResponseClientRefresh
 
 from advisor.comparison import compare_assessments, comparison_page
 from advisor.history import NothingToCompare, UnknownAssessment, choose_pair
@@ -79,7 +80,7 @@ def _choices(organization: Organization, *chosen: Assessment | None) -> list[Ass
 @require_safe
 def assessment_compare(
     request: HtmxHttpRequest, organization: Organization, membership: Membership
-) -> TemplateResponse:
+) -> HttpResponse:
     """Two assessments side by side, per product: the verdict then and now, the cause, the
     findings, facts and staffing that moved; the people whose inputs moved; a page of each
     list. `a` and `b` choose them; by default the last two that are not projections."""
@@ -116,6 +117,10 @@ def assessment_compare(
         "problem": problem,
     }
     template = "advisor/assessment_compare.html"
+    if not page and request.htmx and request.htmx.target in COMPARE_SECTIONS:
+        # A list's page asked for, and nothing to compare any more (an assessment deleted
+        # meanwhile): the whole page again, not a page inside the list.
+        return HttpResponseClientRefresh()
     if page and request.htmx and request.htmx.target in COMPARE_SECTIONS:
         partial, _ = COMPARE_SECTIONS[request.htmx.target]
         response = TemplateResponse(request, f"{template}#{partial}", context)

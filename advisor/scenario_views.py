@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST, require_safe
+from django_htmx.http import HttpResponseClientRefresh
 
 from advisor.comparison import compare_assessments, comparison_page
 from advisor.models import Assessment
@@ -54,7 +55,7 @@ CHANGES_PER_PAGE = 25
 @require_safe
 def scenario_compare(
     request: HtmxHttpRequest, organization: Organization, membership: Membership
-) -> TemplateResponse:
+) -> HttpResponse:
     """The scenario's latest assessment against the live organization's (before: live, after:
     the scenario), and the changes made in the scenario since it was copied: a page of each
     list. An htmx request for one list works out that list only: the changes are the
@@ -86,7 +87,11 @@ def scenario_compare(
             changes_made(scenario), request.GET.get("changes_page"), per_page=CHANGES_PER_PAGE
         )
     template = "advisor/scenario_compare.html"
-    if section is not None and (section[0] == "changes" or context["page"] is not None):
+    if section is not None and section[0] != "changes" and context["page"] is None:
+        # A list of the advice asked for, and nothing to compare any more (an assessment
+        # deleted meanwhile): the whole page again, not a page inside the list.
+        return HttpResponseClientRefresh()
+    if section is not None:
         response = TemplateResponse(request, f"{template}#{section[0]}", context)
     else:
         response = TemplateResponse(request, template, context)

@@ -14,9 +14,10 @@ with the URL's other keyword arguments. Put ``@organization_view`` outermost, ab
 ``require_POST`` and friends, so that a non-member gets 404 whatever the method.
 A what-if scenario (orgs.scenarios) has no members of its own: the live organization's
 members reach it with their role there (`membership` is theirs in the live organization).
-A scenario once applied stays as a record of what was applied: the views that need the
-editor role (changing its content, assessing it, deciding on its advice) refuse it (403),
-and `membership.can_edit` is false there; its pages, and an owner's deleting it, stay.
+A scenario once applied stays as a record of what was applied: the views that need more
+than the viewer's role (changing its content, assessing it, deciding on its advice,
+deleting one of its assessments) refuse it (403), and `membership.can_edit` is false
+there; its pages, and an owner's deleting it (`record_too`), stay.
 Objects inside the organization must still be looked up through it
 (``get_object_or_404(organization.products, pk=pk)``).
 
@@ -76,12 +77,14 @@ def scenario_membership(slug: str, user) -> tuple[Organization, Membership]:
 
 
 def organization_view(
-    min_role: str = MemberRole.VIEWER, *, live_only: bool = False
+    min_role: str = MemberRole.VIEWER, *, live_only: bool = False, record_too: bool = False
 ) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
     """Give the view the URL's organization and the user's membership, or refuse (404/403).
 
     `live_only`: 404 for a what-if scenario, for what a scenario does not have of its own
-    (members and invitations: they are its live organization's)."""
+    (members and invitations: they are its live organization's). `record_too`: a view
+    above the viewer's role that an applied scenario, a record, still allows (deleting
+    it; its application, which says it was applied)."""
     if min_role not in ROLE_RANK:
         raise ValueError(f"min_role must be one of {', '.join(ROLE_RANK)}, not {min_role!r}.")
 
@@ -104,7 +107,7 @@ def organization_view(
                     f"This needs the {min_role} role in the organization: "
                     "an owner of the organization can change your role."
                 )
-            if membership.is_record and min_role == MemberRole.EDITOR:
+            if membership.is_record and min_role != MemberRole.VIEWER and not record_too:
                 raise PermissionDenied(
                     "This scenario was applied: it stays as a record of what was applied. "
                     "Copy a new scenario to try more changes."

@@ -829,7 +829,8 @@ def _clear_contents(organization: Organization, data: dict) -> _Kept:
 
 
 def _delete_rows(model: type[models.Model], ids: list[int], deleted_here: set) -> None:
-    """Delete these rows of the model in one query (a query per 32,766 on SQLite).
+    """Delete these rows of the model in one query (SQLite caps a statement at its
+    `max_query_params`, 250,000 here: a query more per as many ids).
 
     Through a filter, so that no row is fetched: Django's ordinary delete would read
     every row and clear its links in batches. Rows of other models pointing at these

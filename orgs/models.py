@@ -513,6 +513,11 @@ class Membership(models.Model):
     def can_manage_members(self) -> bool:
         return self.role == MemberRole.OWNER
 
+    @property
+    def can_delete_assessments(self) -> bool:
+        """An owner's, but not of an applied scenario, which stays as a record."""
+        return self.can_manage_members and not self.is_record
+
 
 class Scenario(models.Model):
     """What a what-if scenario was copied from: the live organization's document at that

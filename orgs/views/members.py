@@ -34,7 +34,10 @@ def member_list_response(
         context["invite_form"] = invite_form or InvitationForm(
             organization=organization, auto_id="invite-%s"
         )
-        context["invitations"] = organization.invitations.pending().select_related("invited_by")
+        # Those that can still be accepted: their sender is an owner now.
+        context["invitations"] = (
+            organization.invitations.pending().backed().select_related("invited_by")
+        )
         context["invitation_days"] = settings.INVITATION_VALID_DAYS
     return TemplateResponse(request, "orgs/member_list.html", context)
 

@@ -122,7 +122,7 @@ def deletion_summary(organization: Organization) -> list[str]:
     return lines
 
 
-@organization_view(min_role=MemberRole.OWNER)
+@organization_view(min_role=MemberRole.OWNER, record_too=True)
 @require_http_methods(["GET", "POST"])
 def organization_delete(
     request: HtmxHttpRequest, organization: Organization, membership: Membership

@@ -87,7 +87,7 @@ def scenario_create(
     return TemplateResponse(request, "orgs/scenario_form.html", context)
 
 
-@organization_view(min_role=MemberRole.OWNER)
+@organization_view(min_role=MemberRole.OWNER, record_too=True)
 @require_http_methods(["GET", "POST"])
 def scenario_apply(
     request: HtmxHttpRequest, organization: Organization, membership: Membership

@@ -564,6 +564,13 @@ class TestComparePages:
         assert 'id="products"' not in html
         assert {"HX-Request", "HX-Target"} <= set(response["Vary"].split(", "))
 
+    def test_htmx_asking_for_a_list_of_a_pair_gone_meanwhile_reloads_the_page(self, swapped):
+        swapped.after.delete()
+        response = client_for(swapped.organization, MemberRole.VIEWER).get(
+            swapped.url, {"products_page": 2}, headers=hx("products")
+        )
+        assert (response.status_code, response["HX-Refresh"]) == (200, "true")
+
     def test_the_compare_command_still_lists_everything(self, swapped):
         out = StringIO()
         call_command("compare", swapped.organization.slug, "--format", "json", stdout=out)

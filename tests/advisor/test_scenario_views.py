@@ -154,6 +154,15 @@ class TestPaging:
         assert compared == []
         assert "HX-Target" in response["Vary"]
 
+    def test_htmx_asking_for_a_list_of_advice_gone_meanwhile_reloads_the_page(self, large):
+        live, scenario = large
+        scenario.assessments.all().delete()
+        response = client_for(live, MemberRole.VIEWER).get(
+            compare_url(scenario), {"products_page": "2"}, headers=hx("verdicts")
+        )
+        assert (response.status_code, response["HX-Refresh"]) == (200, "true")
+        assert response.content == b""
+
     def test_htmx_gets_one_page_of_products_without_exporting_the_scenario(
         self, large, monkeypatch
     ):

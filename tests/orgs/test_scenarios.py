@@ -243,6 +243,9 @@ class TestApply:
             apply_scenario(scenario)
 
     def test_an_applied_scenario_stays_as_a_record_nobody_edits(self, acme, scenario, member):
+        from advisor.services import run_assessment
+
+        assessment = run_assessment(scenario)[2]
         apply_scenario(scenario)
         editor, owner = member(MemberRole.EDITOR), member(MemberRole.OWNER)
         person = scenario.people.get(name="Dana Lee")
@@ -254,13 +257,24 @@ class TestApply:
                 (client.post, reverse("orgs:organization_settings", args=[scenario.slug])),
                 (client.post, reverse("advisor:assess", args=[scenario.slug])),
                 (client.post, reverse("advisor:scenario_add_hires", args=[scenario.slug])),
+                (
+                    client.post,
+                    reverse("advisor:assessment_delete", args=[scenario.slug, assessment.pk]),
+                ),
             ]:
                 response = method(url, {"name": "Fraud"})
                 assert response.status_code == 403, url
-                assert "it stays as a record" in response.content.decode()
+                # Deleting an assessment needs the owner role: an editor is told that first.
+                owners_only = "/assessments/" in url and client is editor
+                said = "needs the owner role" if owners_only else "it stays as a record"
+                assert said in response.content.decode()
         assert names(scenario.products) == ["Payments"]
         assert scenario.people.filter(name="Dana Lee").exists()
-        assert not scenario.assessments.exists()
+        assert list(scenario.assessments.all()) == [assessment]
+        assert (
+            "Delete this assessment"
+            not in owner.get(assessment.get_absolute_url()).content.decode()
+        )
         page = owner.get(scenario.get_absolute_url()).content.decode()
         assert "Applied</span> to Acme" in page
         assert reverse("orgs:organization_settings", args=[scenario.slug]) not in page

@@ -187,6 +187,15 @@ class TestSendersNoLongerOwners:
         assert "The 1 pending invitation they sent was withdrawn." in response.content.decode()
         assert not Invitation.objects.exists()
 
+    def test_the_members_page_lists_only_invitations_that_can_still_be_accepted(self, organization):
+        kept = invitation(organization, email="bea@example.com")
+        stale = InvitationFactory(organization=organization, email="cy@example.com")
+        stale.invited_by.delete()
+        client = login(MembershipFactory(organization=organization, role=MemberRole.OWNER).user)
+        page = client.get(reverse("orgs:member_list", args=[organization.slug]))
+        assert list(page.context["invitations"]) == [kept]
+        assert "cy@example.com" not in page.content.decode()
+
     @pytest.mark.parametrize("change", ["demoted behind the views", "account deleted"])
     def test_a_link_whose_sender_is_no_longer_an_owner_is_refused(self, organization, change):
         sent = invitation(organization, email="bea@example.com", role=MemberRole.OWNER)
