@@ -64,7 +64,7 @@ from advisor.rulesets import (
 )
 from orgs.interchange import MAX_PROBLEMS, InterchangeError, Omitted, Problem
 from orgs.models import TitlePattern
-from orgs.titles import DEFAULT_TITLE_PATTERNS
+from orgs.titles import DEFAULT_TITLE_PATTERNS, TitlePatternError, compile_pattern
 
 TOP_KEYS = ("format", "parameters", "heuristics", "title_patterns", "staffing")
 HEURISTIC_KEYS = (
@@ -276,9 +276,9 @@ def _check_title_patterns(entries: Any, problems: _Problems) -> None:
             problems.add(f"{path}.pattern", f"must be text of 1 to {max_length} characters")
         else:
             try:
-                re.compile(pattern, re.IGNORECASE)
-            except re.error as e:
-                problems.add(f"{path}.pattern", f"not a regular expression ({e})")
+                compile_pattern(pattern)
+            except TitlePatternError as e:
+                problems.add(f"{path}.pattern", str(e))
         if not isinstance(role, str) or role not in Role._value2member_map_:
             problems.add(f"{path}.role", f"must be one of {', '.join(Role)}")
 

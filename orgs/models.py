@@ -1,6 +1,7 @@
 """The organization model: organizations, products, squads, people and who may see them."""
 
 import re
+import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from orgs.titles import TitleRule
+from orgs.titles import TitlePatternError, TitleRule, compile_pattern
 
 # Unicode's control characters (category Cc): tabs, newlines, escapes, NUL and the C1 set.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -99,6 +100,10 @@ class Organization(models.Model):
 
     objects = OrganizationQuerySet.as_manager()
 
+    # What a new organization's slug is made from, when it is picked on save: its name,
+    # unless set (a scenario's: its live organization's slug and its name).
+    slug_base = ""
+
     class Meta:
         ordering = ["name", "id"]
         constraints = [
@@ -136,9 +141,13 @@ class Organization(models.Model):
             super().save(*args, **kwargs)
             return
         # Two organizations of one name created at the same moment both find the same
-        # slug free; the second to write takes the next one instead of failing.
+        # slug free; the second to write takes the next one instead of failing. Many at
+        # once keep colliding on the next: from the third try, a random ending is added.
+        base = self.slug_base or self.name
         for attempt in range(SLUG_ATTEMPTS):
-            self.slug = unique_slug(self.name)
+            self.slug = unique_slug(base)
+            if attempt >= 2:
+                self.slug = f"{self.slug[:190]}-{secrets.token_hex(3)}"
             try:
                 with transaction.atomic():
                     super().save(*args, **kwargs)
@@ -194,10 +203,16 @@ class ChangesOrganization(models.Model):
 
 
 def unique_slug(name: str) -> str:
-    """A slug for a new organization: the name's, with -2, -3 … when taken."""
-    base = slugify(name)[:200] or "organization"
+    """A slug for a new organization: the name's, with -2, -3 … when taken. One query,
+    whatever how many share the name (it read one a number before)."""
+    base = slugify(name)[:190] or "organization"
+    taken = set(
+        Organization.objects.filter(Q(slug=base) | Q(slug__startswith=f"{base}-")).values_list(
+            "slug", flat=True
+        )
+    )
     slug, n = base, 1
-    while Organization.objects.filter(slug=slug).exists():
+    while slug in taken:
         n += 1
         slug = f"{base}-{n}"
     return slug
@@ -468,9 +483,9 @@ class TitlePattern(models.Model):
 
     def clean(self) -> None:
         try:
-            re.compile(self.pattern, re.IGNORECASE)
-        except re.error as e:
-            raise ValidationError({"pattern": f"Not a valid regular expression: {e}."}) from e
+            compile_pattern(self.pattern)
+        except TitlePatternError as e:
+            raise ValidationError({"pattern": f"{str(e)[0].upper()}{str(e)[1:]}."}) from e
 
 
 class MemberRole(models.TextChoices):

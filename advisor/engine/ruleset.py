@@ -23,7 +23,6 @@ validation, then published): such a heuristic or title pattern is left out with
 a note, which the assessment lists with its errors; nothing here raises.
 """
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -35,7 +34,7 @@ from advisor.engine.explanations import message_placeholders
 from advisor.engine.plan import StaffingRules
 from advisor.engine.values import describe
 from advisor.engine.vocabulary import Role
-from orgs.titles import TitleRule
+from orgs.titles import TitlePatternError, TitleRule, compile_pattern
 
 FORMAT = "team-structure-advisor/ruleset/v1"
 # A heuristic's state: `on` counts; `shadow` is evaluated and shown to admins, never
@@ -158,12 +157,9 @@ def _title_rules(entries: Any, notes: list[str]) -> list[TitleRule]:
             notes.append(f"title_patterns[{i}]: skipped, not a pattern and a role")
             continue
         try:
-            re.compile(pattern, re.IGNORECASE)
-        except re.error as e:
-            notes.append(
-                f"title_patterns[{i}]: skipped, {describe(pattern)} is not a regular "
-                f"expression ({e})"
-            )
+            compile_pattern(pattern)
+        except TitlePatternError as e:
+            notes.append(f"title_patterns[{i}]: skipped, {describe(pattern)} is {e}")
             continue
         rules.append(TitleRule(pattern, role))
     return rules

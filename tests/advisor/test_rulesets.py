@@ -494,7 +494,8 @@ class TestInvalidStoredHeuristics:
         _, document, _ = run_assessment(acme, as_of=AS_OF, save=False)
         (error,) = document["errors"]
         assert error.startswith(
-            "title_patterns[11]: skipped, 'product (manager' is not a regular expression"
+            "title_patterns[11]: skipped, 'product (manager' is not a regular expression the "
+            "matcher can use (missing ): product (manager)"
         )
         dana = next(p for p in document["people"] if p["name"] == "Dana Lee")
         # The line left out was the only one to match her title.

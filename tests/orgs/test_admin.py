@@ -228,6 +228,7 @@ class TestTitlePatternListEditing:
         assert response.status_code == 200
         assert response.context["cl"].formset.errors[0] == {
             "pattern": [
-                "Not a valid regular expression: missing ), unterminated subpattern at position 0."
+                "Not a regular expression the matcher can use (missing ): (unclosed); "
+                "backreferences and lookaround are not supported."
             ]
         }

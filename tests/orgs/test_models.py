@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from orgs.models import Organization, Person, Role, Squad, TitlePattern, validate_name_list
-from orgs.titles import DEFAULT_TITLE_PATTERNS, TitleRule, role_from_title
+from orgs.titles import DEFAULT_TITLE_PATTERNS, TitleRule, compile_pattern, role_from_title
 from tests.factories import (
     OrganizationFactory,
     PersonFactory,
@@ -222,6 +222,39 @@ class TestRoleFromTitle:
         # "Product Owner" comes before "product manager" in the list.
         assert role_from_title("Product Owner / Product Manager", rules) == Role.PRODUCT_OWNER
         assert role_from_title("Founder & CTO", rules) == Role.EXECUTIVE
+
+
+class TestTitlePatternMatcher:
+    """Title patterns are matched by RE2: time linear in the title whatever the pattern."""
+
+    def test_patterns_are_compiled_by_re2_not_a_backtracking_matcher(self):
+        # Python's re took seconds on `(a+)+$` against 24 characters, four times as long
+        # with every two more; an editor's typing a title runs it.
+        assert type(compile_pattern(r"(a+)+$")).__module__.startswith("re2")
+        assert role_from_title("a" * 199 + "!", [TitleRule(r"(a+)+$", Role.EXECUTIVE)]) == (
+            Role.OTHER
+        )
+        assert role_from_title("a" * 200, [TitleRule(r"(a+)+$", Role.EXECUTIVE)]) == (
+            Role.EXECUTIVE
+        )
+
+    @pytest.mark.parametrize(
+        ("pattern", "reason"),
+        [
+            (r"(a)\1", "invalid escape sequence: \\1"),
+            (r"(?=PM)", "invalid perl operator: (?="),
+            ("PM\x00", "must not contain NUL characters"),
+        ],
+    )
+    def test_a_pattern_re2_cannot_match_is_refused_saying_why(self, pattern, reason):
+        with pytest.raises(ValidationError) as refused:
+            TitlePattern(pattern=pattern, role=Role.PRODUCT_MANAGER, position=1).clean()
+        (message,) = refused.value.message_dict["pattern"]
+        assert reason.casefold() in message.casefold()
+
+    def test_a_stored_pattern_re2_cannot_match_is_skipped_not_a_crash(self):
+        rules = [TitleRule(r"(?=Pro)Product", Role.PRODUCT_LEADER), TitleRule("product", "other")]
+        assert role_from_title("Product Manager", rules) == "other"
 
 
 class TestNotEntered:
