@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Model, Q, QuerySet
 
 from orgs.interchange import too_large
@@ -27,6 +28,43 @@ from orgs.paging import id_from_text
 UNKNOWN_HELP = "Leave blank if unknown."
 
 
+# The key space of the advisory locks sign-up takes on PostgreSQL (one an address).
+_SIGNUP_LOCKS = 7301
+_EMAIL_TAKEN = "An account with this email address already exists."
+
+
+def create_account(form: UserCreationForm) -> Any:
+    """The new account of a valid sign-up form, or None with the reason on the form, when
+    another sign-up took its user name or its address since the form was checked.
+
+    Two sign-ups at the same moment both pass the form's checks; then the database refuses
+    the second user name (an IntegrityError, a 500 before), and nothing refused the second
+    address (two accounts for one address, which a password reset must not have). So the
+    address is checked again in the transaction that writes the account, which on
+    PostgreSQL first takes a lock for that address (SQLite's transactions take the write
+    lock at BEGIN: config/settings.py), and a user name taken meanwhile is said beside it.
+    Call it inside a transaction, or it makes its own."""
+    email = (form.instance.email or "").strip()
+    with transaction.atomic():
+        if email and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+                    [_SIGNUP_LOCKS, email.casefold()],
+                )
+        if email and get_user_model().objects.filter(email__iexact=email).exists():
+            form.add_error("email" if "email" in form.fields else None, _EMAIL_TAKEN)
+            return None
+        try:
+            with transaction.atomic():
+                return form.save()
+        except IntegrityError:
+            form.add_error(
+                "username", form.instance.unique_error_message(type(form.instance), ["username"])
+            )
+            return None
+
+
 class SignupForm(UserCreationForm):
     email = forms.EmailField(help_text="Used only to reset your password.")
 
@@ -37,7 +75,7 @@ class SignupForm(UserCreationForm):
         email = self.cleaned_data["email"]
         # One address, one account: a password reset must reach one user only.
         if get_user_model().objects.filter(email__iexact=email).exists():
-            raise ValidationError("An account with this email address already exists.")
+            raise ValidationError(_EMAIL_TAKEN)
         return email
 
 

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from orgs.interchange import export_document, write_contents
-from orgs.models import TIME_BUCKETS, Organization, Scenario, unique_slug
+from orgs.models import TIME_BUCKETS, Organization, Scenario
 
 PRODUCT_FIELDS = (
     "markets",
@@ -93,11 +93,13 @@ def copy_organization(live: Organization, *, name: str, user=None) -> Organizati
     document = export_document(live)
     scenario = Organization(
         name=name,
-        slug=unique_slug(f"{live.slug} {name}"),
         methodology=live.methodology,
         reassess_every_days=live.reassess_every_days,
         scenario_of=live,
     )
+    # The slug is picked on save, which takes another if a scenario of the same name is
+    # made at the same moment.
+    scenario.slug_base = f"{live.slug} {name}"
     scenario.save()
     write_contents(scenario, document, replace=False)
     Scenario.objects.create(

@@ -15,7 +15,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods, require_safe
 
-from orgs.forms import SignupForm
+from orgs.forms import SignupForm, create_account
 from orgs.htmx import HtmxHttpRequest
 from orgs.tasks import send_password_reset_mail
 
@@ -26,8 +26,7 @@ def signup(request: HtmxHttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("orgs:organization_list")
     form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
+    if request.method == "POST" and form.is_valid() and (user := create_account(form)):
         # Two backends are configured (axes first), so login() must be told which one vouched.
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(

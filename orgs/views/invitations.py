@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orgs.access import organization_view
-from orgs.forms import InvitationForm, InvitedSignupForm
+from orgs.forms import InvitationForm, InvitedSignupForm, create_account
 from orgs.htmx import HtmxHttpRequest
 from orgs.models import Invitation, MemberRole, Membership, Organization
 from orgs.views.members import member_list_response
@@ -130,14 +130,16 @@ def invitation_accept(request: HtmxHttpRequest, token: str) -> HttpResponse:
         )
         if request.method == "POST" and form.is_valid():
             with transaction.atomic():
-                user = form.save()
-                response = _accept(request, invitation, user)
-                if response.status_code != 302:
+                user = create_account(form)
+                # A user name or the address taken meanwhile: said on the form, below.
+                response = _accept(request, invitation, user) if user else None
+                if response is not None and response.status_code != 302:
                     # Used by someone else meanwhile: no account without the membership.
                     transaction.set_rollback(True)
                     return response
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            return response
+            if response is not None:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                return response
     context["form"] = form
     context["login_url"] = f"{reverse('login')}?{urlencode({'next': request.path})}"
     return TemplateResponse(request, "orgs/invitation.html", context)

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from orgs.forms import SignupForm
 from orgs.tasks import send_password_reset_mail
 from tests.factories import UserFactory
 from tests.helpers import assert_redirects_to
@@ -56,6 +57,47 @@ class TestSignup:
             "email": ["An account with this email address already exists."]
         }
         assert not get_user_model().objects.filter(username="sam2").exists()
+
+    @pytest.mark.parametrize(
+        ("taken", "field", "error"),
+        [
+            ({"username": "dana"}, "username", "A user with that username already exists."),
+            (
+                {"username": "other", "email": "DANA@example.com"},
+                "email",
+                "An account with this email address already exists.",
+            ),
+        ],
+    )
+    def test_a_name_or_address_taken_between_the_check_and_the_save_is_said_on_the_form(
+        self, client, monkeypatch, taken, field, error
+    ):
+        """Two sign-ups at the same moment: the second was a 500 (its user name) or a second
+        account for one address. Here the other one is made between the form's checks and
+        the save."""
+        checked = SignupForm.is_valid
+
+        def then_taken(form):
+            valid = checked(form)
+            UserFactory(**{"email": "someone@example.com", **taken})
+            return valid
+
+        monkeypatch.setattr(SignupForm, "is_valid", then_taken)
+        response = client.post(
+            reverse("orgs:signup"),
+            {
+                "username": "dana",
+                "email": "dana@example.com",
+                "password1": "a-long-passphrase-9",
+                "password2": "a-long-passphrase-9",
+            },
+        )
+        assert response.status_code == 200
+        assert response.context["form"].errors == {field: [error]}
+        assert get_user_model().objects.filter(email__iexact="dana@example.com").count() == (
+            1 if field == "email" else 0
+        )
+        assert "_auth_user_id" not in client.session
 
     def test_form_has_a_label_for_every_input(self, client):
         html = client.get(reverse("orgs:signup")).content.decode()

@@ -259,6 +259,34 @@ class TestSigningUpThroughTheLink:
         client.logout()
         assert client.get(link()).status_code == 410
 
+    def test_a_user_name_taken_meanwhile_is_said_on_the_form_and_the_link_still_works(
+        self, client, organization, monkeypatch
+    ):
+        from orgs.forms import InvitedSignupForm
+
+        sent = invitation(organization, email="bea@example.com")
+        checked = InvitedSignupForm.is_valid
+
+        def then_taken(form):
+            valid = checked(form)
+            UserFactory(username="bea", email="someone@example.com")
+            return valid
+
+        monkeypatch.setattr(InvitedSignupForm, "is_valid", then_taken)
+        response = client.post(
+            link(),
+            {
+                "username": "bea",
+                "password1": "a long pass phrase 42",
+                "password2": "a long pass phrase 42",
+            },
+        )
+        assert response.status_code == 200
+        assert field_errors(response, "username") == ["A user with that username already exists."]
+        sent.refresh_from_db()
+        assert sent.accepted_at is None
+        assert not get_user_model().objects.filter(email="bea@example.com").exists()
+
     def test_a_bad_sign_up_names_the_field_and_keeps_the_link_usable(self, client, organization):
         sent = invitation(organization, email="bea@example.com")
         response = client.post(
