@@ -46,6 +46,7 @@ from advisor.rulesets import (
     RuleModels,
     build_content,
     content_digest,
+    note_problem,
     publish_ruleset,
     publishing_suspended,
 )
@@ -97,6 +98,16 @@ def can_publish(request: HttpRequest) -> bool:
     return request.user.is_active and request.user.is_staff and request.user.has_perm(EDIT_RULES)
 
 
+def refused_note(request: HttpRequest) -> HttpResponse | None:
+    """When the note given to publish with cannot be stored: nothing is saved or published,
+    and the page it came from is shown again saying why."""
+    problem = note_problem(request.POST.get(NOTE, ""))
+    if problem is None:
+        return None
+    messages.error(request, f"Nothing was published: the note {problem}.")
+    return HttpResponseRedirect(request.get_full_path())
+
+
 class PreviewBeforePublishing:
     """For a ModelAdmin whose saves and deletes publish the ruleset: each is previewed first.
 
@@ -114,6 +125,9 @@ class PreviewBeforePublishing:
     )
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        publishing = request.method == "POST" and PUBLISH in request.POST
+        if publishing and (refused := refused_note(request)):
+            return refused
         if request.method != "POST" or PUBLISH in request.POST:
             return super().changeform_view(request, object_id, form_url, extra_context)
         with transaction.atomic():
@@ -184,7 +198,10 @@ class PreviewBeforePublishing:
 
     def _publish_once(self, request: HttpRequest, run) -> HttpResponse:
         """Run the view with publishing suspended, then publish one version with the note
-        (none when the rows end as the version in force has them)."""
+        (none when the rows end as the version in force has them). A note that cannot be
+        stored changes nothing: the page says why and is shown again."""
+        if refused := refused_note(request):
+            return refused
         request._ruleset_publishing_once = True
         with transaction.atomic():
             number = RulesetVersion.objects.order_by("-number").values_list("number", flat=True)
@@ -304,6 +321,8 @@ class RestoreViews:
             )
             return HttpResponseRedirect(reverse("admin:advisor_rulesetversion_changelist"))
         if request.method == "POST" and PUBLISH in request.POST:
+            if refused := refused_note(request):
+                return refused
             given = request.POST.get(NOTE, "").strip()[:MAX_NOTE]
             version = publish(request.user, given or note)
             messages.success(request, f"Published ruleset {version.label}: {version.note}")

@@ -173,6 +173,20 @@ def publishing_suspended() -> Iterator[None]:
         _suspended.reset(token)
 
 
+def note_problem(note: str) -> str | None:
+    """What is wrong with a version's note as given, in words; None when nothing is. A note
+    is free text, but NUL (which PostgreSQL refuses in text), other control characters
+    than tabs and line breaks, and text that is not Unicode (a lone surrogate, from a
+    command line's undecodable bytes) are refused rather than stored."""
+    for place, character in enumerate(note, start=1):
+        code = ord(character)
+        if 0xD800 <= code <= 0xDFFF:
+            return f"is not valid text (character {place})"
+        if (code < 0x20 and character not in "\t\n\r") or 0x7F <= code <= 0x9F:
+            return f"must not contain control characters (U+{code:04X} at character {place})"
+    return None
+
+
 def publish_ruleset(*, user: Any = None, note: str = "") -> RulesetVersion:
     """Publish today's rows as a new version if they differ from the latest one."""
     return publish_from(RuleModels.live(), user=user, note=note)

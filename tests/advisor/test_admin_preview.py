@@ -69,6 +69,26 @@ class TestPreviewBeforePublishing:
         )
         assert version.content["parameters"]["min_squads"] == 4
 
+    @pytest.mark.parametrize(
+        ("note", "said"),
+        [
+            ("bad\x00note", "must not contain control characters (U+0000 at character 4)"),
+            ("bell\x07", "must not contain control characters (U+0007 at character 5)"),
+        ],
+    )
+    def test_a_note_that_cannot_be_stored_publishes_and_saves_nothing_saying_why(
+        self, admin_client, note, said
+    ):
+        response = admin_client.post(
+            parameter_url("min_squads"),
+            {"value": "4", "description": "Line.", "_publish": "1", "_note": note},
+            follow=True,
+        )
+        assert response.status_code == 200
+        assert f"Nothing was published: the note {said}." in response.content.decode()
+        assert Parameter.objects.get(name="min_squads").value == 3
+        assert RulesetVersion.objects.count() == 1
+
     def test_a_split_and_merge_meeting_is_warned_of_before_saving(self, admin_client):
         heuristic = Heuristic.objects.get(code="merge-small-team")
         condition = dict(heuristic.condition)
@@ -120,6 +140,16 @@ class TestRestore:
         version = latest()
         assert (version.label, version.note) == ("v3", "Restored v1.")
         assert version.content == first.content
+
+    def test_a_note_that_cannot_be_stored_is_refused_and_nothing_published(self, admin_client):
+        first = latest()
+        admin_client.post(parameter_url("min_squads"), {"value": "4", "_publish": "1"})
+        url = reverse("admin:advisor_rulesetversion_restore", args=[first.pk])
+        response = admin_client.post(url, {"_publish": "1", "_note": "x\x00"}, follow=True)
+        assert "Nothing was published: the note must not contain control characters" in (
+            response.content.decode()
+        )
+        assert RulesetVersion.objects.count() == 2
 
     def test_a_version_that_breaks_todays_rules_is_refused_with_why(self, admin_client):
         first = latest()

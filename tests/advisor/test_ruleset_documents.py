@@ -4,6 +4,7 @@ the difference between versions."""
 
 import io
 import json
+import re
 from datetime import date
 
 import pytest
@@ -102,6 +103,19 @@ class TestImport:
         assert (version.label, version.note, version.published_by) == ("v2", "Four squads.", None)
         assert version.content["parameters"]["min_squads"] == 4
         assert Parameter.objects.get(name="min_squads").value == 4
+
+    @pytest.mark.parametrize(
+        ("note", "said"),
+        [
+            ("bad\udcffnote", "--note: is not valid text (character 4)."),
+            ("a\x00", "--note: must not contain control characters (U+0000 at character 2)."),
+        ],
+    )
+    def test_a_note_that_cannot_be_stored_is_refused_naming_the_option(self, note, said):
+        # A command line's undecodable bytes reach Python as lone surrogates.
+        with pytest.raises(CommandError, match=re.escape(said)):
+            command("import_ruleset", "-", "--note", note, document=with_parameter("min_squads", 4))
+        assert RulesetVersion.objects.count() == 1
 
     def test_a_whole_document_is_written_in_one_publication(self):
         document = with_parameter("min_squads", 4)

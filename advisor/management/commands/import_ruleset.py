@@ -11,6 +11,7 @@ from advisor.ruleset_documents import (
     publish_document,
     validate_ruleset,
 )
+from advisor.rulesets import note_problem
 from orgs.interchange import InterchangeError, parse_document, read_path
 
 
@@ -49,6 +50,8 @@ class Command(BaseCommand):
         parser.add_argument("--note", default="", help="The version's note.")
 
     def handle(self, *args, file: str, dry_run: bool, format: str, note: str, **options):
+        if problem := note_problem(note):
+            raise CommandError(f"--note: {problem}.")
         try:
             try:
                 raw = read_path(file, options.get("stdin"))
