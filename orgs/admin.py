@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
+from orgs.forms import NameListField
 from orgs.models import (
     TIME_BUCKETS,
     Membership,
@@ -152,8 +153,30 @@ class SquadInline(admin.TabularInline):
     show_change_link = True
 
 
+class ProductAdminForm(forms.ModelForm):
+    """Markets and personas as the organization's own form takes them: names one per line,
+    each checked (no control character, none twice), never JSON typed by hand (which let a
+    NUL, a lone surrogate or a list nested thousands deep through to the database)."""
+
+    markets = NameListField(required=False, help_text="One per line. Blank if unknown.")
+    personas = NameListField(required=False, help_text="One per line. Blank if unknown.")
+
+    class Meta:
+        model = Product
+        fields = (
+            "organization",
+            "name",
+            "markets",
+            "personas",
+            "roadmap_updated_on",
+            "last_customer_interview_on",
+            "roadmap_reviews_cancelled",
+        )
+
+
 @admin.register(Product)
 class ProductAdmin(OrganizationFixedOnChange, admin.ModelAdmin):
+    form = ProductAdminForm
     list_display = (
         "name",
         "organization",

@@ -265,6 +265,11 @@ def validate_name_list(value, field: str) -> None:
         raise ValidationError({field: "Must be a list of non-blank names."})
     if len({v.strip().casefold() for v in value}) != len(value):
         raise ValidationError({field: "Names must not repeat."})
+    for name in value:
+        try:
+            refuse_control_characters(name)
+        except ValidationError as e:
+            raise ValidationError({field: e.messages}) from None
 
 
 class Squad(ChangesOrganization):

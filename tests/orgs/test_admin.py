@@ -137,8 +137,8 @@ class TestChangeForms:
         data = {
             "organization": organization.pk,
             "name": "Payments",
-            "markets": '["EU SMB"]',
-            "personas": "[]",
+            "markets": "EU SMB\nUS enterprise",
+            "personas": "",
             "squads-TOTAL_FORMS": "1",
             "squads-INITIAL_FORMS": "0",
             "squads-MIN_NUM_FORMS": "0",
@@ -155,6 +155,33 @@ class TestChangeForms:
             "Payments",
             6,
         )
+        assert (squad.product.markets, squad.product.personas) == (["EU SMB", "US enterprise"], [])
+
+    @pytest.mark.parametrize(
+        ("markets", "error"),
+        [
+            ("EU\tSMB", "Must not contain control characters: U+0009 at character 3."),
+            ("EU\nEU", "“EU” is listed twice."),
+        ],
+    )
+    def test_markets_are_names_checked_as_the_organizations_form_checks_them(
+        self, admin_client, markets, error
+    ):
+        organization = OrganizationFactory()
+        data = {
+            "organization": organization.pk,
+            "name": "Payments",
+            "markets": markets,
+            "personas": "[" * 5000,
+            "squads-TOTAL_FORMS": "0",
+            "squads-INITIAL_FORMS": "0",
+            "squads-MIN_NUM_FORMS": "0",
+            "squads-MAX_NUM_FORMS": "1000",
+        }
+        response = admin_client.post(reverse("admin:orgs_product_add"), data)
+        assert response.status_code == 200
+        assert response.context["adminform"].form.errors == {"markets": [error]}
+        assert not Product.objects.exists()
 
     def test_a_person_serves_only_their_organizations_squads(self, admin_client):
         person = PersonFactory()
