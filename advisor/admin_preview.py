@@ -98,6 +98,32 @@ def can_publish(request: HttpRequest) -> bool:
     return request.user.is_active and request.user.is_staff and request.user.has_perm(EDIT_RULES)
 
 
+# The number of the version in force when a preview was shown, posted back with its
+# confirmation: another version published in between makes the preview stale.
+BASED_ON = "_based_on"
+
+
+def _latest_number() -> int | None:
+    return RulesetVersion.objects.order_by("-number").values_list("number", flat=True).first()
+
+
+def previewed_again_if_stale(request: HttpRequest) -> None:
+    """When a preview's confirmation comes after another version was published (two admins
+    at once), take it back to a preview: nothing is saved, and the preview is made again
+    from today's rules, where confirming would have silently undone the other change."""
+    based_on = request.POST.get(BASED_ON)
+    if PUBLISH not in request.POST or based_on is None or based_on == str(_latest_number()):
+        return
+    request.POST = request.POST.copy()
+    request.POST.pop(PUBLISH)
+    request.POST.pop(BASED_ON)
+    messages.warning(
+        request,
+        "The rules changed since that preview: another version was published. Nothing was "
+        "saved; here is the preview again, from the rules in force now.",
+    )
+
+
 def refused_note(request: HttpRequest) -> HttpResponse | None:
     """When the note given to publish with cannot be stored: nothing is saved or published,
     and the page it came from is shown again saying why."""
@@ -125,6 +151,8 @@ class PreviewBeforePublishing:
     )
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST":
+            previewed_again_if_stale(request)
         publishing = request.method == "POST" and PUBLISH in request.POST
         if publishing and (refused := refused_note(request)):
             return refused
@@ -143,6 +171,7 @@ class PreviewBeforePublishing:
         if request.method != "POST" or "post" not in request.POST:
             return view(request, object_id, extra_context)  # Django's "Are you sure?" page
         run = lambda: view(request, object_id, extra_context)  # noqa: E731
+        previewed_again_if_stale(request)
         if PUBLISH in request.POST:
             return self._publish_once(request, run)
         return self._preview_of(request, run, title=f"Preview: delete {self._deleted(object_id)}")
@@ -152,6 +181,7 @@ class PreviewBeforePublishing:
         if request.method != "POST":
             return view(request, extra_context)
         run = lambda: view(request, extra_context)  # noqa: E731
+        previewed_again_if_stale(request)
         if PUBLISH in request.POST:
             return self._publish_once(request, run)
         plural = self.opts.verbose_name_plural
@@ -242,6 +272,7 @@ class PreviewBeforePublishing:
             ],
             "note": note,
             "action": request.get_full_path(),
+            "based_on": _latest_number(),
         }
         return render(request, "admin/advisor/preview_publication.html", context)
 
@@ -320,6 +351,8 @@ class RestoreViews:
                 + (f"; and {more} more." if more > 0 else "."),
             )
             return HttpResponseRedirect(reverse("admin:advisor_rulesetversion_changelist"))
+        if request.method == "POST":
+            previewed_again_if_stale(request)
         if request.method == "POST" and PUBLISH in request.POST:
             if refused := refused_note(request):
                 return refused
@@ -338,6 +371,7 @@ class RestoreViews:
             "fields": [],
             "note": note,
             "action": request.get_full_path(),
+            "based_on": _latest_number(),
         }
         return render(request, "admin/advisor/preview_publication.html", context)
 

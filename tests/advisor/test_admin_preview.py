@@ -2,11 +2,13 @@
 a version made, and who may edit the rules."""
 
 import json
+import re
 
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -88,6 +90,32 @@ class TestPreviewBeforePublishing:
         assert f"Nothing was published: the note {said}." in response.content.decode()
         assert Parameter.objects.get(name="min_squads").value == 3
         assert RulesetVersion.objects.count() == 1
+
+    def test_a_preview_confirmed_after_another_admin_published_is_shown_again_not_applied(
+        self, admin_client, django_user_model
+    ):
+        # A previews min_squads 4; meanwhile B publishes min_markets 3; A confirms.
+        preview = admin_client.post(
+            parameter_url("min_squads"), {"value": "4", "description": "Line."}
+        ).content.decode()
+        based_on = re.search(r'name="_based_on" value="(\d+)"', preview)[1]
+        assert based_on == str(latest().number)
+        other = Client()
+        other.force_login(django_user_model.objects.create_superuser("b", "b@example.com", "x"))
+        other.post(parameter_url("min_markets"), {"value": "3", "_publish": "1"})
+        published = latest()
+        response = admin_client.post(
+            parameter_url("min_squads"),
+            {"value": "4", "description": "Line.", "_publish": "1", "_based_on": based_on},
+        )
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "The rules changed since that preview" in html
+        # The preview again, from the rules in force now: it confirms from v2, B's.
+        assert f'name="_based_on" value="{published.number}"' in html
+        assert latest() == published
+        assert Parameter.objects.get(name="min_squads").value == 3
+        assert Parameter.objects.get(name="min_markets").value == 3
 
     def test_a_split_and_merge_meeting_is_warned_of_before_saving(self, admin_client):
         heuristic = Heuristic.objects.get(code="merge-small-team")
