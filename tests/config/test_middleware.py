@@ -89,3 +89,30 @@ class TestStaticFiles:
         response = signed_in.get(url)
         assert response.status_code == 200
         assert response["Cache-Control"] == "max-age=315360000, public, immutable"
+
+
+@pytest.mark.django_db
+class TestNulInQuery:
+    @pytest.mark.parametrize(
+        "query",
+        [
+            {"methodology__exact": "\x00"},
+            {"term": "a\x00b", "app_label": "orgs", "model_name": "squad", "field_name": "product"},
+            {"q\x00": "x"},
+        ],
+    )
+    def test_a_nul_in_the_query_string_is_refused_naming_the_parameter(self, admin_client, query):
+        url = reverse("admin:orgs_organization_changelist")
+        response = admin_client.get(url, query)
+        assert response.status_code == 400
+        (name,) = [n for n, v in query.items() if "\x00" in n + v]
+        assert response.content.decode() == (
+            f"The query parameter {name.replace(chr(0), chr(92) + '0')!r} contains a NUL character."
+        )
+
+    def test_a_nul_posted_is_left_to_the_form_that_names_its_field(self, admin_client):
+        response = admin_client.post(
+            reverse("admin:orgs_organization_add"), {"name": "Acme\x00", "methodology": "scrum"}
+        )
+        assert response.status_code == 200
+        assert "Null characters are not allowed." in response.content.decode()
