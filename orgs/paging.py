@@ -22,13 +22,11 @@ LARGEST_ID = 2**63 - 1
 
 
 def id_from_text(text: str | None) -> int | None:
-    """A row's id as a query parameter or a form gives it: ASCII digits making 1 to
+    """A row's id as a query parameter or a form gives it: ASCII digits and nothing else
+    (int() would also read " 3", "+3", "1_0" and other scripts' digits) making 1 to
     LARGEST_ID, else None, so that no query runs on it (a number past 64 bits fails in the
     database) and nothing of it is echoed."""
-    if text is None:
-        return None
-    text = text.strip()
-    if not (text.isascii() and text.isdigit()):
+    if text is None or not (text.isascii() and text.isdigit()):
         return None
     # Converted without its leading zeros: int() refuses more than 4,300 digits.
     digits = text.lstrip("0")

@@ -7,7 +7,15 @@ from django.template import RequestContext, Template
 from django.test import RequestFactory
 
 from orgs.models import Product
-from orgs.paging import PAGES_AT_MOST, page_fetched, page_from, page_number, page_of, page_query
+from orgs.paging import (
+    PAGES_AT_MOST,
+    id_from_text,
+    page_fetched,
+    page_from,
+    page_number,
+    page_of,
+    page_query,
+)
 from tests.factories import ProductFactory
 
 LETTERS = list("abcdefghijklmnopqrstuvwxy")  # 25 items: pages of 10, 10 and 5
@@ -185,3 +193,26 @@ class TestPageQuery:
         kept = page_query(QueryDict("page=-2&people_page=%C2%B2"), ["page", "people_page"])
 
         assert kept.urlencode() == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "row_id"),
+    [
+        ("7", 7),
+        ("007", 7),
+        ("0" * 5000 + "7", 7),
+        ("9223372036854775807", 2**63 - 1),
+        ("9223372036854775808", None),
+        ("9" * 5000, None),
+        ("0", None),
+        ("", None),
+        (None, None),
+        (" 7", None),
+        ("+7", None),
+        ("1_0", None),
+        ("²", None),
+        ("\N{ARABIC-INDIC DIGIT SEVEN}", None),
+    ],
+)
+def test_an_id_from_text_is_ascii_digits_and_fits_a_64_bit_column(text, row_id):
+    assert id_from_text(text) == row_id
