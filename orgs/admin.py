@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
-from orgs.forms import NameListField
+from orgs.forms import ProductForm
 from orgs.models import (
     TIME_BUCKETS,
     Membership,
@@ -154,24 +154,17 @@ class SquadInline(admin.TabularInline):
 
 
 class ProductAdminForm(forms.ModelForm):
-    """Markets and personas as the organization's own form takes them: names one per line,
-    each checked (no control character, none twice), never JSON typed by hand (which let a
-    NUL, a lone surrogate or a list nested thousands deep through to the database)."""
+    """The organization's own product form's fields, and the organization: markets and
+    personas as names one per line, each checked (no control character, none twice),
+    never JSON typed by hand (which let a NUL, a lone surrogate or a list nested thousands
+    deep through to the database)."""
 
-    markets = NameListField(required=False, help_text="One per line. Blank if unknown.")
-    personas = NameListField(required=False, help_text="One per line. Blank if unknown.")
+    markets = ProductForm.base_fields["markets"]
+    personas = ProductForm.base_fields["personas"]
 
     class Meta:
         model = Product
-        fields = (
-            "organization",
-            "name",
-            "markets",
-            "personas",
-            "roadmap_updated_on",
-            "last_customer_interview_on",
-            "roadmap_reviews_cancelled",
-        )
+        fields = ("organization", *ProductForm.Meta.fields)
 
 
 @admin.register(Product)
