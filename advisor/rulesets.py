@@ -13,6 +13,7 @@ See docs/rulesets.md.
 
 import hashlib
 import json
+import re
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -173,18 +174,22 @@ def publishing_suspended() -> Iterator[None]:
         _suspended.reset(token)
 
 
+# What a note may not hold: control characters but tab and line breaks, and lone
+# surrogates (a command line's undecodable bytes).
+_NOTE_REFUSED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def note_problem(note: str) -> str | None:
     """What is wrong with a version's note as given, in words; None when nothing is. A note
     is free text, but NUL (which PostgreSQL refuses in text), other control characters
-    than tabs and line breaks, and text that is not Unicode (a lone surrogate, from a
-    command line's undecodable bytes) are refused rather than stored."""
-    for place, character in enumerate(note, start=1):
-        code = ord(character)
-        if 0xD800 <= code <= 0xDFFF:
-            return f"is not valid text (character {place})"
-        if (code < 0x20 and character not in "\t\n\r") or 0x7F <= code <= 0x9F:
-            return f"must not contain control characters (U+{code:04X} at character {place})"
-    return None
+    than tabs and line breaks, and text that is not Unicode are refused, not stored."""
+    found = _NOTE_REFUSED.search(note)
+    if found is None:
+        return None
+    code, place = ord(found.group()), found.start() + 1
+    if 0xD800 <= code <= 0xDFFF:
+        return f"is not valid text (character {place})"
+    return f"must not contain control characters (U+{code:04X} at character {place})"
 
 
 def publish_ruleset(*, user: Any = None, note: str = "") -> RulesetVersion:
